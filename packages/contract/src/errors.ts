@@ -1,0 +1,63 @@
+/**
+ * Error codes of the platform API with their HTTP statuses and default messages.
+ * Zero dependencies: the CLI imports this module at start-up.
+ */
+export const ERROR_CODES = {
+  UNAUTHENTICATED: { status: 401, message: 'Missing, invalid, revoked or expired API key' },
+  INSUFFICIENT_SCOPE: { status: 403, message: 'The API key lacks the scope this operation requires' },
+  NOT_ORG_ADMIN: { status: 403, message: 'The user behind this API key is not an admin or owner of the organization' },
+  SCOPE_ESCALATION: { status: 403, message: 'Cannot grant scopes that the calling API key does not hold' },
+  KEY_NOT_FOUND: { status: 404, message: 'API key not found' },
+  ORGANIZATION_NOT_FOUND: { status: 404, message: 'Organization not found' },
+  VALIDATION_ERROR: { status: 400, message: 'Invalid request' },
+  NO_FIELDS: { status: 400, message: 'At least one of scopes, name, or description must be provided' },
+  INVALID_SCOPES: { status: 400, message: 'Invalid scopes' },
+  SELF_LOCKOUT: {
+    status: 409,
+    message: 'This update would remove api-keys:manage from the API key making the call; pass force to do it anyway',
+  },
+  MAX_API_KEYS_REACHED: { status: 429, message: 'The organization has reached its maximum number of API keys' },
+  RATE_LIMITED: { status: 429, message: 'Too many failed authentication attempts; retry later' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
+  NOT_FOUND: { status: 404, message: 'Route not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed; every operation is a POST' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** The failure envelope every error answer carries. */
+export interface ErrorEnvelope {
+  success: false;
+  error: { code: string; message: string; details?: Record<string, unknown> };
+  requestId?: string;
+}
+
+export interface SuccessEnvelope<T> {
+  success: true;
+  data: T;
+  requestId: string;
+}
+
+export type Envelope<T> = SuccessEnvelope<T> | ErrorEnvelope;
+
+/** Client-side error codes used by the CLI in its JSON failure documents. */
+export const CLIENT_ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'MISSING_API_KEY',
+  'INVALID_API_KEY',
+  'NETWORK_ERROR',
+  'INVALID_RESPONSE',
+  'CONFIG_ERROR',
+  'CANCELLED',
+] as const;
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './keys.js';
+export * from './operations.js';
+export * from './schemas.js';
+export * from './scopes.js';

@@ -1,0 +1,85 @@
+/**
+ * The API key format: `<kind prefix>` + 22 base62 characters of randomness (≈131 bits)
+ * + 6 base62 characters of CRC32 checksum over everything before it.
+ *
+ *   cko_3f9Kx0aQ7LmN2pR4sT6uVw1yZb   (32 characters)
+ *   ^^^^ kind  ^^^^^^^^^^^^^^^^^^^^^^ random  ^^^^^^ checksum
+ *
+ * The checksum lets both the CLI and the server refuse a mistyped or truncated key
+ * without a database lookup. Only node built-ins are used, so the CLI can import this
+ * at start-up cheaply.
+ */
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export const KEY_KINDS = {
+  cko_: 'org-api-key',
+  ckp_: 'personal-api-key',
+  cka_: 'admin-api-key',
+} as const;
+
+export type KeyKindPrefix = keyof typeof KEY_KINDS;
+export type KeyType = (typeof KEY_KINDS)[KeyKindPrefix];
+
+export const RANDOM_LENGTH = 22;
+export const CHECKSUM_LENGTH = 6;
+export const KEY_LENGTH = 4 + RANDOM_LENGTH + CHECKSUM_LENGTH;
+/** How many leading characters of a key are shown in displays and stored in clear. */
+export const DISPLAY_PREFIX_LENGTH = 8;
+
+const KEY_PATTERN = /^(cko_|ckp_|cka_)([0-9A-Za-z]{22})([0-9A-Za-z]{6})$/;
+
+function encodeChecksum(value: number): string {
+  let n = value >>> 0;
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+export function checksumOf(body: string): string {
+  return encodeChecksum(crc32(body));
+}
+
+/** Uniform base62 characters by rejection sampling (bytes ≥ 248 are discarded). */
+function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    const bytes = randomBytes(length * 2);
+    for (const b of bytes) {
+      if (b < 248) {
+        out += BASE62[b % 62];
+        if (out.length === length) break;
+      }
+    }
+  }
+  return out;
+}
+
+export function generateKey(kind: KeyKindPrefix = 'cko_'): string {
+  const body = kind + randomBase62(RANDOM_LENGTH);
+  return body + checksumOf(body);
+}
+
+export type ParsedKey =
+  | { ok: true; kind: KeyKindPrefix; type: KeyType; prefix: string }
+  | { ok: false; reason: 'format' | 'checksum' };
+
+/** Check the shape and the checksum of a raw key; never touches storage. */
+export function parseKey(raw: string): ParsedKey {
+  const m = KEY_PATTERN.exec(raw);
+  if (!m) return { ok: false, reason: 'format' };
+  const kind = m[1] as KeyKindPrefix;
+  const body = kind + (m[2] as string);
+  if (checksumOf(body) !== m[3]) return { ok: false, reason: 'checksum' };
+  return { ok: true, kind, type: KEY_KINDS[kind], prefix: raw.slice(0, DISPLAY_PREFIX_LENGTH) };
+}
+
+/** The masked form used everywhere a key is displayed: `cko_aB12…`. */
+export function maskKey(raw: string): string {
+  return `${raw.slice(0, DISPLAY_PREFIX_LENGTH)}…`;
+}

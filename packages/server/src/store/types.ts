@@ -1,0 +1,197 @@
+/**
+ * The one async store interface. Everything above it (routes, services, the operator
+ * CLI) talks to this and nothing else; SQLite (now) and PostgreSQL (issue 4) live below
+ * it, written with Kysely so both dialects share the queries. No dialect branch may
+ * appear above this file.
+ *
+ * Times are ISO 8601 UTC strings with milliseconds (`2026-03-31T14:00:00.000Z`) in and
+ * out; the clock is always passed in (`now`) so tests control it.
+ */
+import type { Scope } from '@codika/contract/scopes';
+
+export type Role = 'owner' | 'admin' | 'member';
+export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+
+export interface Organization {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+export interface Membership {
+  organizationId: string;
+  userId: string;
+  role: Role;
+}
+
+/** The mutable fields of a key, as shown in audit before/after and `previous`. */
+export interface KeyFields {
+  name: string;
+  description: string;
+  /** Canonical order (the order of SCOPES), no duplicates. */
+  scopes: Scope[];
+}
+
+export interface ApiKeyRecord extends KeyFields {
+  id: string;
+  organizationId: string;
+  createdByUserId: string;
+  /** First 8 characters of the raw key, e.g. `cko_aB12`. */
+  prefix: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface ApiKeyWithCreator extends ApiKeyRecord {
+  createdByEmail: string;
+}
+
+/**
+ * Everything the authentication step needs, found by the SHA-256 hash of the raw key
+ * in one query. Revoked and expired keys are returned too: the caller judges them.
+ */
+export interface AuthRecord {
+  key: ApiKeyRecord;
+  organization: Organization;
+  user: User;
+  /** The creating user's role in the key's organization *now*; null if no longer a member. */
+  role: Role | null;
+}
+
+export type AuditAction = 'key.create' | 'key.update' | 'key.revoke';
+export type AuditResult = 'allowed' | 'denied' | 'dry_run';
+
+export interface AuditEntryInput {
+  at: string;
+  requestId: string;
+  action: AuditAction;
+  result: AuditResult;
+  /** Error code when denied (e.g. SCOPE_ESCALATION), null otherwise. */
+  reason: string | null;
+  actorKeyId: string;
+  actorUserId: string;
+  organizationId: string;
+  /** Target key id as requested (may not exist). */
+  targetKeyId: string | null;
+  before: KeyFields | null;
+  after: KeyFields | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry extends AuditEntryInput {
+  id: string;
+}
+
+export interface NewKeyInput {
+  id: string;
+  organizationId: string;
+  createdByUserId: string;
+  name: string;
+  description: string;
+  scopes: Scope[];
+  prefix: string;
+  hash: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+/** A requested change; `scopes` excludes `addScopes`/`removeScopes` (checked before). */
+export interface KeyChange {
+  name?: string;
+  description?: string;
+  scopes?: Scope[];
+  addScopes?: Scope[];
+  removeScopes?: Scope[];
+}
+
+/**
+ * Decides, inside the write transaction and with the target row locked, whether the
+ * change may be applied. Returns null to allow, or an error code (and optional details)
+ * to deny; a denial rolls back nothing but the change (the audit row is still written).
+ */
+export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields) => { code: string; details?: Record<string, unknown> } | null;
+
+export type UpdateOutcome =
+  | { status: 'not_found' }
+  | { status: 'denied'; code: string; details?: Record<string, unknown>; before: ApiKeyRecord; after: KeyFields }
+  | { status: 'dry_run'; before: ApiKeyRecord; after: ApiKeyRecord }
+  | { status: 'updated'; before: ApiKeyRecord; after: ApiKeyRecord };
+
+export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status: 'limit_reached'; limit: number };
+
+export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
+
+export interface Store {
+  /** Apply pending migrations (idempotent). */
+  migrate(): Promise<void>;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // -- organizations, users, memberships (operator CLI and tests) --
+  createOrganization(input: { id: string; name: string; createdAt: string }): Promise<Organization>;
+  getOrganization(id: string): Promise<Organization | undefined>;
+  /** Returns the existing user when the email is known (emails are unique, case-insensitive). */
+  ensureUser(input: { id: string; email: string; createdAt: string }): Promise<User>;
+  getUserByEmail(email: string): Promise<User | undefined>;
+  /** Insert or change a membership. */
+  setMembership(m: Membership): Promise<void>;
+  removeMembership(organizationId: string, userId: string): Promise<boolean>;
+  getMembership(organizationId: string, userId: string): Promise<Membership | undefined>;
+  /** True when the store holds no organization at all (first start). */
+  isEmpty(): Promise<boolean>;
+
+  // -- keys --
+  findAuthByHash(hash: string): Promise<AuthRecord | undefined>;
+  /**
+   * Record a use: sets last_used_at = at only when it is null or older than `staleBefore`,
+   * so a busy key causes at most one write per interval.
+   */
+  touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void>;
+  /**
+   * Create a key and its audit row in one transaction, refusing (limit_reached) when the
+   * organization already has `maxLiveKeys` live (not revoked, not expired at `now`) keys.
+   */
+  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome>;
+  /** A live key of that organization (not revoked, not expired at `now`), else undefined. */
+  getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined>;
+  listLiveKeys(organizationId: string, now: string): Promise<ApiKeyWithCreator[]>;
+  /**
+   * In one transaction: lock the live target row, compute the new fields (addScopes and
+   * removeScopes applied by SQL statements on the key's scope rows, never a JavaScript
+   * read-modify-write of a stored list), ask `judge`, apply (unless denied or dryRun),
+   * set updated_at = now, and append the audit row (`audit` completed with result,
+   * reason, before, after). Not found → audit row with reason KEY_NOT_FOUND.
+   */
+  updateKey(params: {
+    organizationId: string;
+    keyId: string;
+    change: KeyChange;
+    dryRun: boolean;
+    now: string;
+    judge: ChangeJudge;
+    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+  }): Promise<UpdateOutcome>;
+  /** Revoke a live key and append the audit row in one transaction. */
+  revokeKey(params: {
+    organizationId: string;
+    keyId: string;
+    now: string;
+    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+  }): Promise<RevokeOutcome>;
+
+  // -- audit --
+  /** Append one row on its own (denials that never reach a write transaction). */
+  appendAudit(entry: AuditEntryInput): Promise<void>;
+  listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]>;
+}
