@@ -77,8 +77,9 @@ export interface AuditEntryInput {
   result: AuditResult;
   /** Error code when denied (e.g. SCOPE_ESCALATION), null otherwise. */
   reason: string | null;
-  actorKeyId: string;
-  actorUserId: string;
+  /** The calling key; null for operator actions (codika-server bootstrap / keys issue). */
+  actorKeyId: string | null;
+  actorUserId: string | null;
   organizationId: string;
   /** Target key id as requested (may not exist). */
   targetKeyId: string | null;
