@@ -1,0 +1,44 @@
+/**
+ * The one migrator. Migrations are listed here statically (no filesystem scanning), so the
+ * same list runs from src/ under Vitest and from dist/ in production. Add a migration by
+ * writing `000N_name.ts` and appending it below; never edit one that has shipped.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { migration0001 } from './0001_initial.js';
+import type { MigrationContext } from './dialect.js';
+
+export type { MigrationContext, SqlDialectName } from './dialect.js';
+
+export function allMigrations(ctx: MigrationContext): Record<string, Migration> {
+  return {
+    '0001_initial': migration0001(ctx),
+  };
+}
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Apply every pending migration; a no-op when the schema is current. */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
+export async function migrateToLatest(db: Kysely<any>, ctx: MigrationContext): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(allMigrations(ctx)) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new MigrationError(
+      `database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,67 @@
+/** The database schema as Kysely sees it (snake_case columns; see migrations/0001_initial.ts). */
+import type { Generated } from 'kysely';
+import type { AuditAction, AuditResult, Role } from './types.js';
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  organization_id: string;
+  user_id: string;
+  role: Role;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organization_id: string;
+  created_by_user_id: string;
+  name: string;
+  description: Generated<string>;
+  prefix: string;
+  hash: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface ApiKeyScopesTable {
+  key_id: string;
+  scope: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  request_id: string;
+  action: AuditAction;
+  result: AuditResult;
+  reason: string | null;
+  actor_key_id: string | null;
+  actor_user_id: string | null;
+  organization_id: string;
+  target_key_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_keys: ApiKeysTable;
+  api_key_scopes: ApiKeyScopesTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,529 @@
+/**
+ * The Store, written once with Kysely for every dialect. Dialect-specific set-up lives in
+ * the adapters (sqlite.ts; postgres later); nothing here branches on the dialect.
+ *
+ * Concurrency rules kept by every write transaction:
+ * - it begins with a write to the row it is about (the "portable row lock": an UPDATE that
+ *   matches the row takes the row lock in PostgreSQL and the database write lock in SQLite),
+ *   so later reads in the transaction see a state nobody else can change until commit;
+ * - scope changes are SQL statements on api_key_scopes rows, never a read-modify-write of a
+ *   list in JavaScript.
+ */
+import { canonicalScopes } from '@codika/contract/scopes';
+import { type Kysely, sql } from 'kysely';
+import { newId } from '../ids.js';
+import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
+import type { Database } from './schema.js';
+import type {
+  ApiKeyRecord,
+  ApiKeyWithCreator,
+  AuditEntry,
+  AuditEntryInput,
+  AuthRecord,
+  ChangeJudge,
+  CreateOutcome,
+  KeyChange,
+  KeyFields,
+  Membership,
+  NewKeyInput,
+  Organization,
+  RevokeOutcome,
+  Store,
+  UpdateOutcome,
+  User,
+} from './types.js';
+
+/** What an adapter hands the shared store: a Kysely instance and the name of its dialect. */
+export interface StoreConnection {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+}
+
+type Db = Kysely<Database>;
+type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+
+const DEFAULT_AUDIT_LIMIT = 100;
+
+/** Thrown out of a transaction to roll back the change while carrying the outcome out. */
+class RollbackWith<T> extends Error {
+  constructor(readonly outcome: T) {
+    super('rollback');
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function fieldsOf(key: KeyFields): KeyFields {
+  return { name: key.name, description: key.description, scopes: [...key.scopes] };
+}
+
+// ---- key reading -----------------------------------------------------------
+
+interface KeyRow {
+  id: string;
+  organization_id: string;
+  created_by_user_id: string;
+  created_by_email: string;
+  name: string;
+  description: string;
+  prefix: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  scope: string | null;
+}
+
+/** Keys joined with their creator and their scope rows: one row per (key, scope). */
+function keyRows(db: Db) {
+  return db
+    .selectFrom('api_keys as k')
+    .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
+    .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
+    .select([
+      'k.id',
+      'k.organization_id',
+      'k.created_by_user_id',
+      'u.email as created_by_email',
+      'k.name',
+      'k.description',
+      'k.prefix',
+      'k.created_at',
+      'k.updated_at',
+      'k.expires_at',
+      'k.revoked_at',
+      'k.last_used_at',
+      's.scope',
+    ]);
+}
+
+/** Fold (key, scope) rows into keys, keeping the order in which keys first appear. */
+function foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[] {
+  const byId = new Map<string, { row: KeyRow; scopes: string[] }>();
+  for (const row of rows) {
+    let entry = byId.get(row.id);
+    if (!entry) {
+      entry = { row, scopes: [] };
+      byId.set(row.id, entry);
+    }
+    if (row.scope !== null) entry.scopes.push(row.scope);
+  }
+  return [...byId.values()].map(({ row, scopes }) => ({
+    id: row.id,
+    organizationId: row.organization_id,
+    createdByUserId: row.created_by_user_id,
+    createdByEmail: row.created_by_email,
+    name: row.name,
+    description: row.description,
+    scopes: canonicalScopes(scopes),
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  }));
+}
+
+function withoutCreator(key: ApiKeyWithCreator): ApiKeyRecord {
+  const { createdByEmail: _ignored, ...record } = key;
+  return record;
+}
+
+async function readKey(db: Db, keyId: string): Promise<ApiKeyRecord | undefined> {
+  const rows = await keyRows(db).where('k.id', '=', keyId).execute();
+  const key = foldKeys(rows)[0];
+  return key ? withoutCreator(key) : undefined;
+}
+
+// ---- audit -----------------------------------------------------------------
+
+async function insertAudit(db: Db, entry: AuditEntryInput): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId(),
+      at: entry.at,
+      request_id: entry.requestId,
+      action: entry.action,
+      result: entry.result,
+      reason: entry.reason,
+      actor_key_id: entry.actorKeyId,
+      actor_user_id: entry.actorUserId,
+      organization_id: entry.organizationId,
+      target_key_id: entry.targetKeyId,
+      before_json: entry.before ? JSON.stringify(fieldsOf(entry.before)) : null,
+      after_json: entry.after ? JSON.stringify(fieldsOf(entry.after)) : null,
+      source_ip: entry.sourceIp,
+      user_agent: entry.userAgent,
+    })
+    .execute();
+}
+
+function parseFields(json: string | null): KeyFields | null {
+  if (json === null) return null;
+  const value = JSON.parse(json) as KeyFields;
+  return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
+}
+
+// ---- the store ---------------------------------------------------------------
+
+export class SqlStore implements Store {
+  private readonly db: Db;
+  private readonly dialect: SqlDialectName;
+  private closed = false;
+
+  constructor(connection: StoreConnection) {
+    this.db = connection.db;
+    this.dialect = connection.dialect;
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db, { dialect: this.dialect });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+
+  // -- organizations, users, memberships --
+
+  async createOrganization(input: { id: string; name: string; createdAt: string }): Promise<Organization> {
+    await this.db.insertInto('organizations').values({ id: input.id, name: input.name, created_at: input.createdAt }).execute();
+    return { id: input.id, name: input.name, createdAt: input.createdAt };
+  }
+
+  async getOrganization(id: string): Promise<Organization | undefined> {
+    const row = await this.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, name: row.name, createdAt: row.created_at } : undefined;
+  }
+
+  async ensureUser(input: { id: string; email: string; createdAt: string }): Promise<User> {
+    const email = normalizeEmail(input.email);
+    await this.db
+      .insertInto('users')
+      .values({ id: input.id, email, created_at: input.createdAt })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    const user = await this.getUserByEmail(email);
+    if (!user) throw new Error('user vanished after insert');
+    return user;
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    return row ? { id: row.id, email: row.email, createdAt: row.created_at } : undefined;
+  }
+
+  async setMembership(m: Membership): Promise<void> {
+    await this.db
+      .insertInto('memberships')
+      .values({ organization_id: m.organizationId, user_id: m.userId, role: m.role })
+      .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doUpdateSet({ role: m.role }))
+      .execute();
+  }
+
+  async removeMembership(organizationId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('memberships')
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async getMembership(organizationId: string, userId: string): Promise<Membership | undefined> {
+    const row = await this.db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? { organizationId: row.organization_id, userId: row.user_id, role: row.role } : undefined;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const row = await this.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+    return row === undefined;
+  }
+
+  // -- keys --
+
+  async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
+    const rows = await this.db
+      .selectFrom('api_keys as k')
+      .innerJoin('organizations as o', 'o.id', 'k.organization_id')
+      .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
+      )
+      .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
+      .select([
+        'k.id',
+        'k.organization_id',
+        'k.created_by_user_id',
+        'u.email as created_by_email',
+        'k.name',
+        'k.description',
+        'k.prefix',
+        'k.created_at',
+        'k.updated_at',
+        'k.expires_at',
+        'k.revoked_at',
+        'k.last_used_at',
+        's.scope',
+        'o.name as organization_name',
+        'o.created_at as organization_created_at',
+        'u.created_at as user_created_at',
+        'm.role',
+      ])
+      .where('k.hash', '=', hash)
+      .execute();
+    const first = rows[0];
+    const key = foldKeys(rows)[0];
+    if (!first || !key) return undefined;
+    return {
+      key: withoutCreator(key),
+      organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
+      user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
+      role: first.role ?? null,
+    };
+  }
+
+  async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ last_used_at: at })
+      .where('id', '=', keyId)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', staleBefore)]))
+      .execute();
+  }
+
+  async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+    const now = input.createdAt;
+    const outcome = await this.db.transaction().execute(async (trx): Promise<CreateOutcome> => {
+      // Portable lock on the organization row: concurrent creations in one organization
+      // queue here, so the count below cannot be raced past the limit.
+      await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', input.organizationId).execute();
+      const { live } = await trx
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('live'))
+        .where('organization_id', '=', input.organizationId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirstOrThrow();
+      if (Number(live) >= maxLiveKeys) return { status: 'limit_reached', limit: maxLiveKeys };
+
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id: input.id,
+          organization_id: input.organizationId,
+          created_by_user_id: input.createdByUserId,
+          name: input.name,
+          description: input.description,
+          prefix: input.prefix,
+          hash: input.hash,
+          created_at: now,
+          updated_at: now,
+          expires_at: input.expiresAt,
+          revoked_at: null,
+          last_used_at: null,
+        })
+        .execute();
+      const scopes = canonicalScopes(input.scopes);
+      if (scopes.length > 0) {
+        await trx
+          .insertInto('api_key_scopes')
+          .values(scopes.map((scope) => ({ key_id: input.id, scope })))
+          .execute();
+      }
+      await insertAudit(trx, audit);
+      const key = await readKey(trx, input.id);
+      if (!key) throw new Error('created key not found');
+      return { status: 'created', key };
+    });
+    return outcome;
+  }
+
+  async getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined> {
+    const rows = await keyRows(this.db)
+      .where('k.id', '=', keyId)
+      .where('k.organization_id', '=', organizationId)
+      .where('k.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', now)]))
+      .execute();
+    return foldKeys(rows)[0];
+  }
+
+  async listLiveKeys(organizationId: string, now: string): Promise<ApiKeyWithCreator[]> {
+    const rows = await keyRows(this.db)
+      .where('k.organization_id', '=', organizationId)
+      .where('k.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', now)]))
+      .orderBy('k.created_at', 'asc')
+      .orderBy('k.id', 'asc')
+      .execute();
+    return foldKeys(rows);
+  }
+
+  /** The portable row lock: touch the live row without changing it; 0 rows → not live. */
+  private async lockLiveKey(trx: Db, organizationId: string, keyId: string, now: string): Promise<boolean> {
+    const result = await trx
+      .updateTable('api_keys')
+      .set({ updated_at: sql`updated_at` })
+      .where('id', '=', keyId)
+      .where('organization_id', '=', organizationId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
+  private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
+    const set: { updated_at: string; name?: string; description?: string } = { updated_at: now };
+    if (change.name !== undefined) set.name = change.name;
+    if (change.description !== undefined) set.description = change.description;
+    await trx.updateTable('api_keys').set(set).where('id', '=', keyId).execute();
+
+    if (change.scopes !== undefined) {
+      await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).execute();
+      const scopes = canonicalScopes(change.scopes);
+      if (scopes.length > 0) {
+        await trx
+          .insertInto('api_key_scopes')
+          .values(scopes.map((scope) => ({ key_id: keyId, scope })))
+          .execute();
+      }
+    }
+    // add before remove: a scope named in both ends up removed.
+    const add = canonicalScopes(change.addScopes ?? []);
+    if (add.length > 0) {
+      await trx
+        .insertInto('api_key_scopes')
+        .values(add.map((scope) => ({ key_id: keyId, scope })))
+        .onConflict((oc) => oc.columns(['key_id', 'scope']).doNothing())
+        .execute();
+    }
+    const remove = canonicalScopes(change.removeScopes ?? []);
+    if (remove.length > 0) {
+      await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).where('scope', 'in', remove).execute();
+    }
+  }
+
+  async updateKey(params: {
+    organizationId: string;
+    keyId: string;
+    change: KeyChange;
+    dryRun: boolean;
+    now: string;
+    judge: ChangeJudge;
+    audit: AuditBase;
+  }): Promise<UpdateOutcome> {
+    const { organizationId, keyId, change, dryRun, now, judge, audit } = params;
+    let outcome: UpdateOutcome;
+    try {
+      outcome = await this.db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+        if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
+          await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
+          return { status: 'not_found' };
+        }
+        const before = await readKey(trx, keyId);
+        if (!before) throw new Error('locked key not found');
+        await this.applyChange(trx, keyId, change, now);
+        const after = await readKey(trx, keyId);
+        if (!after) throw new Error('updated key not found');
+
+        const verdict = judge(before, fieldsOf(after));
+        if (verdict) {
+          throw new RollbackWith<UpdateOutcome>({
+            status: 'denied',
+            code: verdict.code,
+            ...(verdict.details === undefined ? {} : { details: verdict.details }),
+            before,
+            after: fieldsOf(after),
+          });
+        }
+        if (dryRun) throw new RollbackWith<UpdateOutcome>({ status: 'dry_run', before, after });
+
+        await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after });
+        return { status: 'updated', before, after };
+      });
+    } catch (err) {
+      if (!(err instanceof RollbackWith)) throw err;
+      // The change is rolled back; the attempt is still recorded, on its own.
+      outcome = err.outcome as UpdateOutcome;
+      if (outcome.status === 'denied') {
+        await insertAudit(this.db, {
+          ...audit,
+          result: 'denied',
+          reason: outcome.code,
+          before: outcome.before,
+          after: outcome.after,
+        });
+      } else if (outcome.status === 'dry_run') {
+        await insertAudit(this.db, { ...audit, result: 'dry_run', reason: null, before: outcome.before, after: outcome.after });
+      }
+    }
+    return outcome;
+  }
+
+  async revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome> {
+    const { organizationId, keyId, now, audit } = params;
+    return this.db.transaction().execute(async (trx): Promise<RevokeOutcome> => {
+      if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
+        await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
+        return { status: 'not_found' };
+      }
+      const before = await readKey(trx, keyId);
+      if (!before) throw new Error('locked key not found');
+      await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
+      await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });
+      const key = await readKey(trx, keyId);
+      if (!key) throw new Error('revoked key not found');
+      return { status: 'revoked', key };
+    });
+  }
+
+  // -- audit --
+
+  async appendAudit(entry: AuditEntryInput): Promise<void> {
+    await insertAudit(this.db, entry);
+  }
+
+  async listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('audit_log').selectAll().where('organization_id', '=', filter.organizationId);
+    if (filter.targetKeyId !== undefined) query = query.where('target_key_id', '=', filter.targetKeyId);
+    const rows = await query
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? DEFAULT_AUDIT_LIMIT)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      at: row.at,
+      requestId: row.request_id,
+      action: row.action,
+      result: row.result,
+      reason: row.reason,
+      actorKeyId: row.actor_key_id,
+      actorUserId: row.actor_user_id,
+      organizationId: row.organization_id,
+      targetKeyId: row.target_key_id,
+      before: parseFields(row.before_json),
+      after: parseFields(row.after_json),
+      sourceIp: row.source_ip,
+      userAgent: row.user_agent,
+    }));
+  }
+}

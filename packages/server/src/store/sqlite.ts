@@ -1,0 +1,37 @@
+/**
+ * The SQLite adapter: everything dialect-specific about running the store on SQLite lives
+ * here (file handling, pragmas). The queries themselves are shared (sql-store.ts).
+ *
+ * Locking: Kysely's SQLite driver runs every query and transaction on one connection behind
+ * a mutex, so transactions in this process are serialized; across processes, each write
+ * transaction starts with a write statement (the portable row lock) and waits up to
+ * busy_timeout for the database lock.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import type { StoreConnection } from './sql-store.js';
+
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+function isMemory(file: string): boolean {
+  return file === ':memory:' || file === '' || file.startsWith('file::memory:');
+}
+
+export function openSqlite(file: string): StoreConnection {
+  if (!isMemory(file)) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    database.close();
+    throw err;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite' };
+}
