@@ -1,0 +1,85 @@
+/**
+ * The platform API as a Fastify instance. The operator's `start` command calls
+ * buildApp and then `app.listen`; tests call buildApp and `app.inject`.
+ */
+import { BODY_LIMIT_BYTES, DEFAULT_MAX_KEYS_PER_ORG, REQUEST_ID_HEADER } from '@codika/contract/operations';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { type Clock, systemClock } from './clock.js';
+import { installBodyParsers } from './http/body.js';
+import './http/context.js';
+import { errorBody } from './http/envelope.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { loggerOptions, RequestLogController } from './http/logging.js';
+import type { ServerConfig } from './http/operation.js';
+import { newId } from './ids.js';
+import { registerCreateKey } from './routes/create-key.js';
+import { registerGetKey } from './routes/get-key.js';
+import { registerHealthz } from './routes/healthz.js';
+import { registerListKeys } from './routes/list-keys.js';
+import { registerOpenApiJson } from './routes/openapi-json.js';
+import { registerReadyz } from './routes/readyz.js';
+import { registerRevokeKey } from './routes/revoke-key.js';
+import { registerUpdateKey } from './routes/update-key.js';
+import { registerVerifyApiKey } from './routes/verify-api-key.js';
+import type { Store } from './store/types.js';
+
+export interface AppDeps {
+  store: Store;
+  clock?: Clock;
+  /** false: no logs; otherwise JSON lines (pino) at `level` (default info) to `stream` (default stdout). */
+  logger?: false | { level?: string; stream?: NodeJS.WritableStream };
+  /** Live keys an organization may hold (default 20). */
+  maxKeysPerOrg?: number;
+  /** A key's last use is written at most once per this interval (default 60 000 ms). */
+  lastUsedIntervalMs?: number;
+}
+
+export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const config: ServerConfig = {
+    store: deps.store,
+    maxKeysPerOrg: deps.maxKeysPerOrg ?? DEFAULT_MAX_KEYS_PER_ORG,
+    lastUsedIntervalMs: deps.lastUsedIntervalMs ?? DEFAULT_LAST_USED_INTERVAL_MS,
+  };
+
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(deps.logger),
+    logController: new RequestLogController(),
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Errors Fastify raises before routing (a malformed URL) get the envelope too.
+    frameworkErrors: (_error, request, rawReply) => {
+      (rawReply as unknown as FastifyReply)
+        .code(400)
+        .header(REQUEST_ID_HEADER, request.id)
+        .send(errorBody(request.id, 'VALIDATION_ERROR', 'Malformed request URL'));
+    },
+  });
+
+  app.decorateRequest('state', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.state = { now: clock(), caller: null, auditAction: null, audited: false };
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    return payload;
+  });
+
+  installBodyParsers(app);
+  installErrorHandling(app, config.store);
+
+  registerVerifyApiKey(app, config);
+  registerCreateKey(app, config);
+  registerUpdateKey(app, config);
+  registerListKeys(app, config);
+  registerGetKey(app, config);
+  registerRevokeKey(app, config);
+  registerHealthz(app);
+  registerReadyz(app, config.store);
+  registerOpenApiJson(app);
+
+  return app;
+}

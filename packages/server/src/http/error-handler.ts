@@ -1,0 +1,90 @@
+/**
+ * The single place where errors become answers: every thrown error — ApiError from
+ * the routes and hooks, Fastify's own (body too large, bad media type, …), anything
+ * unexpected — is mapped to a code of the contract, its status and the failure envelope.
+ * 5xx answers say only "Internal server error"; the cause goes to the log with the
+ * request id. A denied attempt of an audited operation that the store did not already
+ * record gets its audit row here.
+ */
+import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { iso } from '../clock.js';
+import type { Store } from '../store/types.js';
+import { auditBase } from './audit.js';
+import { errorBody } from './envelope.js';
+import { ApiError, isApiError } from './errors.js';
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_ERROR',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_ERROR',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_ERROR',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Map anything thrown to an ApiError; unknown errors become INTERNAL. */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  const fastifyError = error as Partial<FastifyError> | null;
+  const byCode = typeof fastifyError?.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (byCode !== undefined) return new ApiError(byCode, { cause: error });
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(STATUS_CODES[status] ?? 'VALIDATION_ERROR', { cause: error });
+  }
+  return new ApiError('INTERNAL', { cause: error });
+}
+
+function targetKeyIdOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const keyId = (body as Record<string, unknown>).keyId;
+  return typeof keyId === 'string' && keyId.length <= 128 ? keyId : null;
+}
+
+async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
+  const state = request.state;
+  if (!state?.caller || state.auditAction === null || state.audited) return;
+  state.audited = true;
+  try {
+    await store.appendAudit({
+      ...auditBase(request, state.caller, state.auditAction, targetKeyIdOf(request.body), iso(state.now)),
+      result: 'denied',
+      reason: error.code,
+      before: null,
+      after: null,
+    });
+  } catch (err) {
+    request.log.error({ err }, 'could not write the audit row of a denied request');
+  }
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): ReturnType<typeof errorBody> {
+  if (request.state) request.state.errorCode = error.code;
+  reply.code(error.status);
+  if (error.code === 'METHOD_NOT_ALLOWED') reply.header('allow', 'POST');
+  const message = error.status >= 500 ? ERROR_CODES.INTERNAL.message : error.message;
+  const details = error.status >= 500 ? undefined : error.details;
+  return errorBody(request.id, error.code, message, details);
+}
+
+export function installErrorHandling(app: FastifyInstance, store: Store): void {
+  app.setErrorHandler(async (error: unknown, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      request.log.error({ err: error }, 'internal error');
+    }
+    await auditDenial(store, request, apiError);
+    return sendError(request, reply, apiError);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => sendError(request, reply, new ApiError('NOT_FOUND')));
+}

@@ -1,0 +1,77 @@
+/**
+ * Structured JSON logs (pino through Fastify). One line per request, labelled with the
+ * request id. Request headers and bodies are never logged (the caller's raw key travels
+ * in a header); the query string is dropped from the logged URL.
+ */
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { API_KEY_HEADER_NAME } from './auth.js';
+
+export interface LoggerDeps {
+  level?: string;
+  stream?: NodeJS.WritableStream;
+}
+
+export const REQUEST_ID_LOG_LABEL = 'requestId';
+
+function pathOnly(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** Fastify `logger` options for pino. */
+export function loggerOptions(deps: LoggerDeps | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = {
+    level: deps?.level ?? 'info',
+    // Belt and braces: nothing below logs headers, but if anything ever does, the key is censored.
+    redact: {
+      paths: [
+        `req.headers["${API_KEY_HEADER_NAME}"]`,
+        `headers["${API_KEY_HEADER_NAME}"]`,
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.body',
+        'body',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req(req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) {
+        return { method: req.method, url: pathOnly(req.url), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+      },
+      res(res: { statusCode?: number }) {
+        return { statusCode: res.statusCode };
+      },
+    },
+  };
+  if (deps?.stream !== undefined) options.stream = deps.stream;
+  return options;
+}
+
+/** One log line per request (at completion), carrying method, path, status, error code and time. */
+export class RequestLogController extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: REQUEST_ID_LOG_LABEL });
+  }
+
+  override incomingRequest(): void {
+    // Only the completion line is written.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const line = {
+      req: request,
+      res: reply,
+      responseTime: reply.elapsedTime,
+      errorCode: request.state?.errorCode,
+      callerKeyId: request.state?.caller?.key.id,
+    };
+    if (error) request.log.error({ ...line, err: error }, 'request errored');
+    else request.log.info(line, 'request completed');
+  }
+
+  override defaultErrorLog(): void {
+    // The application's error handler logs what matters (5xx with their cause).
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * How a key operation is served, in the spec's order of checks:
+ *   onRequest (before the body is read, so it comes before 413/415/400):
+ *     1. authenticate (401)
+ *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)
+ *     3. the caller's *current* role in its key's organization (403 NOT_ORG_ADMIN)
+ *   handler:
+ *     4. body shape with the contract's strict zod schema (400 VALIDATION_ERROR)
+ *     5. the route's own semantic checks, target lookup and judgement.
+ */
+import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
+import { MANAGE_SCOPE } from '@codika/contract/scopes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { iso } from '../clock.js';
+import type { AuditAction, Store } from '../store/types.js';
+import { type AuditBase, auditBase } from './audit.js';
+import { authenticate } from './auth.js';
+import type { Caller } from './context.js';
+import { successBody } from './envelope.js';
+import { ApiError } from './errors.js';
+import { validateBody } from './validation.js';
+
+export interface ServerConfig {
+  store: Store;
+  maxKeysPerOrg: number;
+  lastUsedIntervalMs: number;
+}
+
+export interface OperationContext<Body> {
+  request: FastifyRequest;
+  caller: Caller;
+  body: Body;
+  now: Date;
+  nowIso: string;
+  config: ServerConfig;
+  /** Audit fields of this attempt (only for audited operations). */
+  audit(targetKeyId: string | null): AuditBase;
+  /** Call once the store has written the audit row of this attempt (whatever its outcome). */
+  markAudited(): void;
+}
+
+type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
+
+export interface OperationOptions<N extends OperationName> {
+  /** Audited operations write exactly one audit row per authenticated attempt. */
+  audit: AuditAction | null;
+  handler(ctx: OperationContext<RequestOf<N>>): Promise<unknown>;
+}
+
+const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export function registerOperation<N extends OperationName>(
+  app: FastifyInstance,
+  config: ServerConfig,
+  name: N,
+  options: OperationOptions<N>,
+): void {
+  const { path, scope } = OPERATIONS[name];
+  const schema = OPERATION_SCHEMAS[name].request;
+
+  app.route({
+    method: 'POST',
+    url: path,
+    onRequest: async (request) => {
+      const state = request.state;
+      state.auditAction = options.audit;
+      const caller = await authenticate(
+        request.headers['x-process-manager-key'],
+        state.now,
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+        (err) => request.log.warn({ err }, 'could not record the last use of a key'),
+      );
+      state.caller = caller;
+      if (scope !== null) {
+        if (!caller.key.scopes.includes(scope)) {
+          throw new ApiError('INSUFFICIENT_SCOPE', { details: { required: scope } });
+        }
+        if (scope === MANAGE_SCOPE && caller.role !== 'admin' && caller.role !== 'owner') {
+          throw new ApiError('NOT_ORG_ADMIN');
+        }
+      }
+    },
+    handler: async (request) => {
+      const state = request.state;
+      const caller = state.caller as Caller;
+      const body = validateBody(schema, request.body) as RequestOf<N>;
+      const nowIso = iso(state.now);
+      const action = options.audit;
+      const data = await options.handler({
+        request,
+        caller,
+        body,
+        now: state.now,
+        nowIso,
+        config,
+        audit: (targetKeyId) => {
+          if (action === null) throw new Error(`operation ${name} is not audited`);
+          return auditBase(request, caller, action, targetKeyId, nowIso);
+        },
+        markAudited: () => {
+          state.audited = true;
+        },
+      });
+      return successBody(request.id, data);
+    },
+  });
+
+  app.route({
+    method: [...OTHER_METHODS],
+    url: path,
+    handler: async () => {
+      throw new ApiError('METHOD_NOT_ALLOWED');
+    },
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * The OpenAPI 3.1 document served at /openapi.json, generated from the contract:
+ * request schemas (zod 4 → JSON Schema draft 2020-12, as input), `data` schemas of the
+ * success envelope, the failure envelope with every error code and its status, and the
+ * API-key security scheme.
+ */
+import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
+import { API_KEY_HEADER, OPERATIONS, type OperationName, REQUEST_ID_HEADER } from '@codika/contract/operations';
+import { OPERATION_SCHEMAS } from '@codika/contract/schemas';
+import { z } from 'zod';
+
+type JsonObject = Record<string, unknown>;
+
+const COMMON_ERRORS: ErrorCode[] = [
+  'VALIDATION_ERROR',
+  'UNAUTHENTICATED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+];
+const MANAGE_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN'];
+
+/** Error codes each operation may answer, besides the common ones. */
+export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
+  verifyApiKey: [],
+  createKey: [...MANAGE_ERRORS, 'INVALID_SCOPES', 'ORGANIZATION_NOT_FOUND', 'SCOPE_ESCALATION', 'MAX_API_KEYS_REACHED'],
+  updateKey: [...MANAGE_ERRORS, 'NO_FIELDS', 'INVALID_SCOPES', 'KEY_NOT_FOUND', 'SCOPE_ESCALATION', 'SELF_LOCKOUT'],
+  listKeys: [...MANAGE_ERRORS, 'ORGANIZATION_NOT_FOUND'],
+  getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
+  revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
+};
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io }) as JsonObject;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const requestIdHeader = {
+  [REQUEST_ID_HEADER]: { description: 'UUIDv7 of the request, as in the body', schema: { type: 'string', format: 'uuid' } },
+};
+
+function errorResponses(codes: readonly ErrorCode[]): JsonObject {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: JsonObject = {};
+  for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    responses[String(status)] = {
+      description: list.join(', '),
+      headers: requestIdHeader,
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [ref('ErrorEnvelope')],
+            properties: { error: { properties: { code: { enum: list } } } },
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+export function buildOpenApiDocument(): JsonObject {
+  const schemas: JsonObject = {
+    ErrorCode: {
+      type: 'string',
+      enum: Object.keys(ERROR_CODES),
+      description: Object.entries(ERROR_CODES)
+        .map(([code, { status, message }]) => `${code} (${status}): ${message}`)
+        .join('\n'),
+    },
+    ErrorEnvelope: {
+      type: 'object',
+      required: ['success', 'error', 'requestId'],
+      properties: {
+        success: { const: false },
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: ref('ErrorCode'),
+            message: { type: 'string' },
+            details: { type: 'object', additionalProperties: true },
+          },
+        },
+        requestId: { type: 'string', format: 'uuid' },
+      },
+    },
+  };
+  const paths: JsonObject = {};
+
+  for (const name of Object.keys(OPERATIONS) as OperationName[]) {
+    const op = OPERATIONS[name];
+    const { request, response, summary } = OPERATION_SCHEMAS[name];
+    const requestName = `${pascal(name)}Request`;
+    const dataName = `${pascal(name)}Data`;
+    schemas[requestName] = jsonSchema(request, 'input');
+    schemas[dataName] = jsonSchema(response, 'output');
+    paths[op.path] = {
+      post: {
+        operationId: name,
+        summary,
+        ...(op.scope === null
+          ? {}
+          : { description: `Requires the scope \`${op.scope}\`; the key's user must be admin or owner.` }),
+        'x-required-scope': op.scope,
+        security: [{ ApiKey: [] }],
+        requestBody: { required: false, content: { 'application/json': { schema: ref(requestName) } } },
+        responses: {
+          '200': {
+            description: 'Success',
+            headers: requestIdHeader,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['success', 'data', 'requestId'],
+                  properties: { success: { const: true }, data: ref(dataName), requestId: { type: 'string', format: 'uuid' } },
+                },
+              },
+            },
+          },
+          ...errorResponses([...COMMON_ERRORS, ...OPERATION_ERRORS[name]]),
+        },
+      },
+    };
+  }
+
+  const status = (value: string) => ({
+    type: 'object',
+    required: ['status'],
+    properties: { status: { const: value } },
+  });
+  paths['/healthz'] = {
+    get: {
+      operationId: 'healthz',
+      summary: 'Liveness',
+      security: [],
+      responses: { '200': { description: 'Alive', content: { 'application/json': { schema: status('ok') } } } },
+    },
+  };
+  paths['/readyz'] = {
+    get: {
+      operationId: 'readyz',
+      summary: 'Readiness: the database answers',
+      security: [],
+      responses: {
+        '200': { description: 'Ready', content: { 'application/json': { schema: status('ok') } } },
+        '503': { description: 'Database unavailable', content: { 'application/json': { schema: status('unavailable') } } },
+      },
+    },
+  };
+  paths['/openapi.json'] = {
+    get: {
+      operationId: 'openapi',
+      summary: 'This document',
+      security: [],
+      responses: {
+        '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'codika platform API',
+      version: '0.1.0',
+      description:
+        'Organization API keys of the Codika platform. Every operation is a POST with a JSON body; every answer is an envelope ' +
+        '{success, data | error, requestId}.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ ApiKey: [] }],
+    components: {
+      securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: API_KEY_HEADER } },
+      schemas,
+    },
+    paths,
+  };
+}

@@ -1,0 +1,8 @@
+/** GET /openapi.json — the OpenAPI 3.1 document generated from the contract. No key needed. */
+import type { FastifyInstance } from 'fastify';
+import { buildOpenApiDocument } from '../openapi.js';
+
+export function registerOpenApiJson(app: FastifyInstance): void {
+  const document = buildOpenApiDocument();
+  app.get('/openapi.json', async () => document);
+}

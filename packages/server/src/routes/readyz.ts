@@ -1,0 +1,16 @@
+/** GET /readyz — readiness: the database answers a round trip. No key needed. */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/types.js';
+
+export function registerReadyz(app: FastifyInstance, store: Store): void {
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ok' };
+    } catch (err) {
+      request.log.error({ err }, 'readiness check failed');
+      reply.code(503);
+      return { status: 'unavailable' };
+    }
+  });
+}

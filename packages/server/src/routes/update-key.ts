@@ -1,0 +1,104 @@
+/**
+ * POST /updateorganizationapikeypublic — the seed's operation: replace scopes, rename,
+ * change the description; plus addScopes/removeScopes (applied atomically by the store),
+ * dryRun and force. Semantic checks, then the store locks the live target, computes the
+ * new fields and asks the judge below (escalation, empty result, self-lockout) inside
+ * its transaction; it writes the audit row for every outcome it decides.
+ */
+import type { UpdateKeyData } from '@codika/contract/schemas';
+import { MANAGE_SCOPE } from '@codika/contract/scopes';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../http/errors.js';
+import { registerOperation, type ServerConfig } from '../http/operation.js';
+import { checkScopeLists, invalidScopes } from '../http/scopes.js';
+import { validationError } from '../http/validation.js';
+import type { ApiKeyRecord, ChangeJudge, KeyChange } from '../store/types.js';
+
+function fieldsOf(key: ApiKeyRecord): UpdateKeyData['previous'] & object {
+  return { name: key.name, description: key.description, scopes: key.scopes };
+}
+
+export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
+  registerOperation(app, config, 'updateKey', {
+    audit: 'key.update',
+    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+      if (body.scopes !== undefined && (body.addScopes !== undefined || body.removeScopes !== undefined)) {
+        throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
+      }
+      if (
+        body.scopes === undefined &&
+        body.name === undefined &&
+        body.description === undefined &&
+        body.addScopes === undefined &&
+        body.removeScopes === undefined
+      ) {
+        throw new ApiError('NO_FIELDS');
+      }
+      const lists = checkScopeLists({ scopes: body.scopes, addScopes: body.addScopes, removeScopes: body.removeScopes });
+      const both = (lists.addScopes ?? []).filter((s) => lists.removeScopes?.includes(s));
+      if (both.length > 0) {
+        throw validationError({ removeScopes: `cannot both add and remove: ${both.join(', ')}` });
+      }
+
+      const change: KeyChange = {};
+      if (body.name !== undefined) change.name = body.name;
+      if (body.description !== undefined) change.description = body.description;
+      if (lists.scopes !== undefined) change.scopes = lists.scopes;
+      if (lists.addScopes !== undefined) change.addScopes = lists.addScopes;
+      if (lists.removeScopes !== undefined) change.removeScopes = lists.removeScopes;
+
+      // Decided inside the store's transaction, against the locked row.
+      let denial: ApiError | undefined;
+      const judge: ChangeJudge = (before, after) => {
+        if (after.scopes.length === 0) {
+          denial = invalidScopes('A key must keep at least one scope', []);
+        } else {
+          const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.key.scopes.includes(s));
+          if (notHeld.length > 0) {
+            denial = new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
+          } else if (
+            before.id === caller.key.id &&
+            before.scopes.includes(MANAGE_SCOPE) &&
+            !after.scopes.includes(MANAGE_SCOPE) &&
+            body.force !== true
+          ) {
+            denial = new ApiError('SELF_LOCKOUT');
+          }
+        }
+        return denial === undefined ? null : { code: denial.code, ...(denial.details ? { details: denial.details } : {}) };
+      };
+
+      const outcome = await config.store.updateKey({
+        organizationId: caller.organization.id,
+        keyId: body.keyId,
+        change,
+        dryRun: body.dryRun === true,
+        now: nowIso,
+        judge,
+        audit: audit(body.keyId),
+      });
+      markAudited();
+
+      switch (outcome.status) {
+        case 'not_found':
+          throw new ApiError('KEY_NOT_FOUND');
+        case 'denied':
+          throw denial ?? new ApiError('INTERNAL', { message: `store denied the update with ${outcome.code}` });
+        case 'dry_run':
+        case 'updated': {
+          const { before, after } = outcome;
+          const data: UpdateKeyData = {
+            keyId: after.id,
+            name: after.name,
+            description: after.description,
+            scopes: after.scopes,
+            updatedAt: after.updatedAt,
+            previous: fieldsOf(before),
+          };
+          if (outcome.status === 'dry_run') data.dryRun = true;
+          return data;
+        }
+      }
+    },
+  });
+}

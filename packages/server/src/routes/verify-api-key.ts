@@ -1,0 +1,26 @@
+/** POST /verifyapikey — who am I. Any valid key, no particular scope. */
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
+import type { FastifyInstance } from 'fastify';
+import { registerOperation, type ServerConfig } from '../http/operation.js';
+
+export function registerVerifyApiKey(app: FastifyInstance, config: ServerConfig): void {
+  registerOperation(app, config, 'verifyApiKey', {
+    audit: null,
+    handler: async ({ caller }) => {
+      const { key, organization } = caller;
+      const data: VerifyApiKeyData = {
+        type: 'org-api-key',
+        keyId: key.id,
+        keyName: key.name,
+        keyPrefix: key.prefix,
+        scopes: key.scopes,
+        organizationId: organization.id,
+        organizationName: organization.name,
+        createdAt: key.createdAt,
+      };
+      if (key.expiresAt !== null) data.expiresAt = key.expiresAt;
+      if (key.lastUsedAt !== null) data.lastUsedAt = key.lastUsedAt;
+      return data;
+    },
+  });
+}

@@ -1,0 +1,330 @@
+/**
+ * Route-test helpers: a fresh in-memory store and app per call, seeded with two
+ * organizations, users of each role, keys of each kind (live, revoked, expired, lacking
+ * api-keys:manage, another organization's) and target keys; a controlled clock; the
+ * log stream captured; an `inject` wrapper that speaks the wire protocol.
+ */
+import { Writable } from 'node:stream';
+import { generateKey } from '@codika/contract/keys';
+import { SCOPES, type Scope } from '@codika/contract/scopes';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import type { Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import { hashKey, mintOrgKey } from '../secrets.js';
+import type { ApiKeyRecord, AuditEntry, Organization, Role, Store, User } from '../store/types.js';
+import { defaultStoreFactory } from './stores.js';
+
+export const T0 = '2026-03-31T14:00:00.000Z';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const ALL_SCOPES: Scope[] = [...SCOPES];
+export const WITHOUT_MANAGE: Scope[] = SCOPES.filter((s) => s !== 'api-keys:manage');
+
+export interface TestClock {
+  clock: Clock;
+  now(): Date;
+  set(isoTime: string): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = T0): TestClock {
+  let current = Date.parse(start);
+  return {
+    clock: () => new Date(current),
+    now: () => new Date(current),
+    set: (isoTime) => {
+      current = Date.parse(isoTime);
+    },
+    advance: (ms) => {
+      current += ms;
+    },
+  };
+}
+
+export interface LogCapture {
+  stream: Writable;
+  text(): string;
+  lines(): Record<string, unknown>[];
+}
+
+export function captureLogs(): LogCapture {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const text = () => chunks.join('');
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+export interface SeededKey {
+  id: string;
+  raw: string;
+  organizationId: string;
+  userId: string;
+}
+
+export interface Seed {
+  orgA: Organization;
+  orgB: Organization;
+  users: { owner: User; admin: User; member: User; otherOwner: User };
+  keys: {
+    /** orgA, owner, all scopes. */
+    owner: SeededKey;
+    /** orgA, admin, all scopes. */
+    admin: SeededKey;
+    /** orgA, member, all scopes (the role, not the scope, is what is missing). */
+    member: SeededKey;
+    /** orgA, admin, every scope but api-keys:manage. */
+    lacking: SeededKey;
+    /** orgA, owner, all scopes, revoked. */
+    revoked: SeededKey;
+    /** orgA, owner, all scopes, expired a day before T0. */
+    expired: SeededKey;
+    /** orgB, its owner, all scopes. */
+    other: SeededKey;
+    /** orgA, owner: the usual target. projects:read + deploy:use-case, description set. */
+    target: SeededKey;
+    /** orgB, its owner: a target in the other organization. */
+    otherTarget: SeededKey;
+  };
+}
+
+export interface CallOptions {
+  /** Raw key for X-Process-Manager-Key; null or omitted sends none. */
+  key?: string | null;
+  headers?: Record<string, string>;
+  /** Raw payload instead of JSON.stringify(body). */
+  payload?: string | Buffer;
+  method?: 'POST' | 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+}
+
+export interface CallResult {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test convenience
+  body: any;
+  text: string;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+export interface TestApp extends Seed {
+  app: FastifyInstance;
+  store: Store;
+  clock: TestClock;
+  logs: LogCapture;
+  call(path: string, body?: unknown, options?: CallOptions): Promise<CallResult>;
+  /** Every audit row of both organizations, oldest first. */
+  audit(): Promise<AuditEntry[]>;
+  /** The stored record of a seeded key (revoked ones too). */
+  record(key: SeededKey): Promise<ApiKeyRecord>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  maxKeysPerOrg?: number;
+  lastUsedIntervalMs?: number;
+  /** Wrap the store (spies, failure injection). */
+  wrapStore?: (store: Store) => Store;
+  logLevel?: string;
+}
+
+/** Insert a key as the operator would (audit row without an actor key). */
+export async function seedKey(
+  store: Store,
+  organizationId: string,
+  userId: string,
+  options: { scopes?: Scope[]; name?: string; description?: string; createdAt?: string; expiresAt?: string | null } = {},
+): Promise<SeededKey> {
+  const minted = mintOrgKey();
+  const id = newId();
+  const scopes = options.scopes ?? ALL_SCOPES;
+  const name = options.name ?? 'key';
+  const description = options.description ?? '';
+  const createdAt = options.createdAt ?? T0;
+  const outcome = await store.createKey(
+    {
+      id,
+      organizationId,
+      createdByUserId: userId,
+      name,
+      description,
+      scopes,
+      prefix: minted.prefix,
+      hash: minted.hash,
+      createdAt,
+      expiresAt: options.expiresAt ?? null,
+    },
+    1000,
+    {
+      at: createdAt,
+      requestId: newId(),
+      action: 'key.create',
+      result: 'allowed',
+      reason: null,
+      actorKeyId: null,
+      actorUserId: null,
+      organizationId,
+      targetKeyId: id,
+      before: null,
+      after: { name, description, scopes },
+      sourceIp: null,
+      userAgent: 'seed',
+    },
+  );
+  if (outcome.status !== 'created') throw new Error('seed: key not created');
+  return { id, raw: minted.rawKey, organizationId, userId };
+}
+
+export async function seedUser(store: Store, organizationId: string, email: string, role: Role): Promise<User> {
+  const user = await store.ensureUser({ id: newId(), email, createdAt: T0 });
+  await store.setMembership({ organizationId, userId: user.id, role });
+  return user;
+}
+
+export async function seed(store: Store): Promise<Seed> {
+  const orgA = await store.createOrganization({ id: newId(), name: 'Acme Corp', createdAt: T0 });
+  const orgB = await store.createOrganization({ id: newId(), name: 'Other Org', createdAt: T0 });
+  const owner = await seedUser(store, orgA.id, 'owner@acme.test', 'owner');
+  const admin = await seedUser(store, orgA.id, 'admin@acme.test', 'admin');
+  const member = await seedUser(store, orgA.id, 'member@acme.test', 'member');
+  const otherOwner = await seedUser(store, orgB.id, 'owner@other.test', 'owner');
+
+  const dayBefore = new Date(Date.parse(T0) - DAY_MS).toISOString();
+  const twoDaysBefore = new Date(Date.parse(T0) - 2 * DAY_MS).toISOString();
+  const keys = {
+    owner: await seedKey(store, orgA.id, owner.id, { name: 'Owner key' }),
+    admin: await seedKey(store, orgA.id, admin.id, { name: 'Admin key' }),
+    member: await seedKey(store, orgA.id, member.id, { name: 'Member key' }),
+    lacking: await seedKey(store, orgA.id, admin.id, { name: 'No manage', scopes: WITHOUT_MANAGE }),
+    revoked: await seedKey(store, orgA.id, owner.id, { name: 'Revoked key' }),
+    expired: await seedKey(store, orgA.id, owner.id, { name: 'Expired key', createdAt: twoDaysBefore, expiresAt: dayBefore }),
+    other: await seedKey(store, orgB.id, otherOwner.id, { name: 'Other org key' }),
+    target: await seedKey(store, orgA.id, owner.id, {
+      name: 'CI Deploy Key',
+      description: 'Used by CI',
+      scopes: ['deploy:use-case', 'projects:read'],
+    }),
+    otherTarget: await seedKey(store, orgB.id, otherOwner.id, { name: 'Other target', scopes: ['projects:read'] }),
+  };
+  const revoked = await store.revokeKey({
+    organizationId: orgA.id,
+    keyId: keys.revoked.id,
+    now: T0,
+    audit: {
+      at: T0,
+      requestId: newId(),
+      action: 'key.revoke',
+      actorKeyId: null,
+      actorUserId: null,
+      organizationId: orgA.id,
+      targetKeyId: keys.revoked.id,
+      sourceIp: null,
+      userAgent: 'seed',
+    },
+  });
+  if (revoked.status !== 'revoked') throw new Error('seed: key not revoked');
+  return { orgA, orgB, users: { owner, admin, member, otherOwner }, keys };
+}
+
+/** A well-formed key (valid checksum) that was never stored. */
+export function unknownKey(): string {
+  return generateKey('cko_');
+}
+
+/** A key with the right shape but a wrong checksum. */
+export function badChecksumKey(raw: string): string {
+  const last = raw.at(-1);
+  return raw.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const baseStore = await defaultStoreFactory.create();
+  const seeded = await seed(baseStore);
+  const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
+  const clock = testClock();
+  const logs = captureLogs();
+  const app = await buildApp({
+    store,
+    clock: clock.clock,
+    logger: { level: options.logLevel ?? 'info', stream: logs.stream },
+    ...(options.maxKeysPerOrg === undefined ? {} : { maxKeysPerOrg: options.maxKeysPerOrg }),
+    ...(options.lastUsedIntervalMs === undefined ? {} : { lastUsedIntervalMs: options.lastUsedIntervalMs }),
+  });
+  await app.ready();
+
+  const call = async (path: string, body?: unknown, callOptions: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...callOptions.headers };
+    if (callOptions.key) headers['x-process-manager-key'] = callOptions.key;
+    const payload = callOptions.payload ?? (body === undefined ? undefined : JSON.stringify(body));
+    const res = await app.inject({
+      method: callOptions.method ?? 'POST',
+      url: path,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(res.body);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
+  };
+
+  return {
+    ...seeded,
+    app,
+    store,
+    clock,
+    logs,
+    call,
+    audit: async () => {
+      const rows = [
+        ...(await baseStore.listAudit({ organizationId: seeded.orgA.id, limit: 100_000 })),
+        ...(await baseStore.listAudit({ organizationId: seeded.orgB.id, limit: 100_000 })),
+      ];
+      return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    record: async (key) => {
+      const auth = await baseStore.findAuthByHash(hashKey(key.raw));
+      if (!auth) throw new Error(`no key ${key.id}`);
+      return auth.key;
+    },
+    close: async () => {
+      await app.close();
+      await baseStore.close();
+    },
+  };
+}
+
+/** The envelope without its request id, for byte-for-byte comparisons of answers. */
+export function withoutRequestId(text: string): string {
+  return text.replace(/"requestId":"[^"]*"/, '"requestId":"-"');
+}
+
+/**
+ * Everything a denied request must leave untouched: every seeded key's stored record
+ * (revoked ones included; last use aside, which any authenticated call may record) and
+ * the live keys of both organizations (so nothing was created).
+ */
+export async function snapshotKeys(t: TestApp): Promise<unknown> {
+  const records: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(t.keys)) {
+    const { lastUsedAt: _lastUsed, ...rest } = await t.record(key);
+    records[name] = rest;
+  }
+  const live = async (orgId: string) =>
+    (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, ...rest }) => rest);
+  return { records, liveA: await live(t.orgA.id), liveB: await live(t.orgB.id) };
+}
