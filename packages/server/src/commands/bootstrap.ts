@@ -1,0 +1,105 @@
+/**
+ * `codika-server bootstrap --org-name <name> --owner-email <email>`: create an organization,
+ * its owner and an owner key with all ten scopes; print the raw key once.
+ */
+import { SCOPES } from '@codika/contract/scopes';
+import type { Command } from 'commander';
+import { type Clock, iso } from '../clock.js';
+import { newId } from '../ids.js';
+import type { Store } from '../store/types.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
+import { issueOperatorKey } from './operator.js';
+import { type Env, parseEmail, requireString, resolveDbFile } from './options.js';
+
+export interface BootstrapOptions {
+  db: string;
+  orgName: string;
+  ownerEmail: string;
+  json: boolean;
+}
+
+export interface BootstrapResult {
+  organizationId: string;
+  userId: string;
+  keyId: string;
+  apiKey: string;
+}
+
+const ORG_NAME_MAX = 100;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function parseOrgName(value: unknown): string {
+  const name = requireString(value, '--org-name');
+  if (name.length > ORG_NAME_MAX) throw new UsageError(`--org-name must be at most ${ORG_NAME_MAX} characters`);
+  if (CONTROL.test(name)) throw new UsageError('--org-name must not contain control characters');
+  return name;
+}
+
+export function parseBootstrapOptions(
+  raw: { db?: string; orgName?: unknown; ownerEmail?: unknown; json?: boolean },
+  env: Env,
+): BootstrapOptions {
+  return {
+    db: resolveDbFile(raw.db, env),
+    orgName: parseOrgName(raw.orgName),
+    ownerEmail: parseEmail(raw.ownerEmail),
+    json: raw.json === true,
+  };
+}
+
+/** Organization + owner + owner key with every scope. Also used by `start --first-run-bootstrap`. */
+export async function bootstrapOrganization(
+  store: Store,
+  clock: Clock,
+  params: { orgName: string; ownerEmail: string },
+): Promise<BootstrapResult> {
+  const createdAt = iso(clock());
+  const org = await store.createOrganization({ id: newId(), name: params.orgName, createdAt });
+  const user = await store.ensureUser({ id: newId(), email: params.ownerEmail, createdAt });
+  await store.setMembership({ organizationId: org.id, userId: user.id, role: 'owner' });
+  const issued = await issueOperatorKey(store, clock, {
+    organizationId: org.id,
+    userId: user.id,
+    name: 'Owner key',
+    description: `Created by codika-server bootstrap for ${user.email}`,
+    scopes: [...SCOPES],
+    expiresInDays: null,
+  });
+  return { organizationId: org.id, userId: user.id, keyId: issued.key.id, apiKey: issued.apiKey };
+}
+
+export async function runBootstrap(options: BootstrapOptions, deps: CommandDeps): Promise<number> {
+  return guard(deps.io, async () => {
+    const result = await withStore(deps, options.db, (store) => bootstrapOrganization(store, deps.clock, options));
+    if (options.json) {
+      printJson(deps.io, result);
+    } else {
+      deps.io.out(
+        [
+          `✓ Organization "${options.orgName}" created`,
+          `Organization ID: ${result.organizationId}`,
+          `Owner:           ${options.ownerEmail} (user ${result.userId})`,
+          `Key ID:          ${result.keyId}`,
+          'API key (shown once, store it now):',
+          `  ${result.apiKey}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return EXIT_OK;
+  });
+}
+
+export function registerBootstrap(program: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
+  program
+    .command('bootstrap')
+    .description('create an organization, its owner and an owner key with all ten scopes (prints the key once)')
+    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+    .requiredOption('--org-name <name>', 'name of the new organization')
+    .requiredOption('--owner-email <email>', 'email of its owner')
+    .option('--json', 'print the result as JSON')
+    .action(async (raw) => {
+      done(await guard(deps.io, async () => runBootstrap(parseBootstrapOptions(raw, env), deps)));
+    });
+}

@@ -1,0 +1,90 @@
+/** Store steps the operator subcommands share: look-ups that fail as UsageError, key issuing. */
+import { DEFAULT_MAX_KEYS_PER_ORG } from '@codika/contract/operations';
+import { canonicalScopes, type Scope } from '@codika/contract/scopes';
+import { type Clock, iso } from '../clock.js';
+import { newId } from '../ids.js';
+import { mintOrgKey } from '../secrets.js';
+import type { ApiKeyRecord, Membership, Organization, Store, User } from '../store/types.js';
+import { UsageError } from './context.js';
+
+/** Recorded as the user agent of audit rows the operator CLI writes. */
+export const OPERATOR_AGENT = 'codika-server (operator CLI)';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function requireOrganization(store: Store, organizationId: string): Promise<Organization> {
+  const org = await store.getOrganization(organizationId);
+  if (!org) throw new UsageError(`no organization with id "${organizationId}"`);
+  return org;
+}
+
+export async function requireMember(
+  store: Store,
+  organization: Organization,
+  email: string,
+): Promise<{ user: User; membership: Membership }> {
+  const user = await store.getUserByEmail(email);
+  const membership = user ? await store.getMembership(organization.id, user.id) : undefined;
+  if (!user || !membership) throw new UsageError(`${email} is not a member of "${organization.name}" (${organization.id})`);
+  return { user, membership };
+}
+
+export interface IssuedKey {
+  key: ApiKeyRecord;
+  apiKey: string;
+}
+
+/** Issue a key for a user as the operator (no actor key), refusing past the live-key limit. */
+export async function issueOperatorKey(
+  store: Store,
+  clock: Clock,
+  params: {
+    organizationId: string;
+    userId: string;
+    name: string;
+    description: string;
+    scopes: Scope[];
+    expiresInDays: number | null;
+    maxLiveKeys?: number;
+  },
+): Promise<IssuedKey> {
+  const now = clock();
+  const createdAt = iso(now);
+  const minted = mintOrgKey();
+  const id = newId();
+  const scopes = canonicalScopes(params.scopes);
+  const maxLiveKeys = params.maxLiveKeys ?? DEFAULT_MAX_KEYS_PER_ORG;
+  const outcome = await store.createKey(
+    {
+      id,
+      organizationId: params.organizationId,
+      createdByUserId: params.userId,
+      name: params.name,
+      description: params.description,
+      scopes,
+      prefix: minted.prefix,
+      hash: minted.hash,
+      createdAt,
+      expiresAt: params.expiresInDays === null ? null : iso(new Date(now.getTime() + params.expiresInDays * DAY_MS)),
+    },
+    maxLiveKeys,
+    {
+      at: createdAt,
+      requestId: newId(),
+      action: 'key.create',
+      result: 'allowed',
+      reason: null,
+      actorKeyId: null,
+      actorUserId: null,
+      organizationId: params.organizationId,
+      targetKeyId: id,
+      before: null,
+      after: { name: params.name, description: params.description, scopes },
+      sourceIp: null,
+      userAgent: OPERATOR_AGENT,
+    },
+  );
+  if (outcome.status === 'limit_reached') {
+    throw new UsageError(`the organization already has its maximum of ${outcome.limit} live API keys; revoke one first`);
+  }
+  return { key: outcome.key, apiKey: minted.rawKey };
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_KEY_HEADER } from '@codika/contract/operations';
+import { SCOPES } from '@codika/contract/scopes';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { openStore } from '../store/index.js';
+import type { CommandIO } from './context.js';
+import { parseStartOptions, runStart, type StartDeps } from './start.js';
+
+function startHarness() {
+  let out = '';
+  let err = '';
+  let stop: (signal: string) => void = () => {};
+  const io: CommandIO = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  };
+  const deps: StartDeps = {
+    io,
+    clock: () => new Date(),
+    openStore,
+    buildApp,
+    logger: false,
+    waitForShutdown: () =>
+      new Promise<string>((resolve) => {
+        stop = resolve;
+      }),
+  };
+  return { deps, out: () => out, err: () => err, stop: (signal = 'SIGTERM') => stop(signal) };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('codika-server start', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'codika-start-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('defaults to 127.0.0.1:8787 and refuses a bad port', () => {
+    expect(parseStartOptions({}, {})).toEqual({
+      db: './.codika/codika.db',
+      host: '127.0.0.1',
+      port: 8787,
+      firstRunBootstrap: false,
+    });
+    expect(() => parseStartOptions({ port: '70000' }, {})).toThrow(/--port/);
+    expect(() => parseStartOptions({ port: 'abc' }, {})).toThrow(/--port/);
+  });
+
+  it('first start bootstraps once, writes the owner key (0600), serves, and stops on a signal; later starts never print the key', async () => {
+    const db = join(dir, 'state', 'codika.db');
+    const options = parseStartOptions({ db, port: '0', firstRunBootstrap: true }, {});
+
+    const first = startHarness();
+    const running = runStart(options, first.deps);
+    await until(() => first.out().includes('listening on'), 'the listening line');
+    const url = /codika-server listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(first.out())?.[1];
+    expect(url).toBeDefined();
+    expect(url).not.toMatch(/:0$/);
+
+    const keyFile = join(dir, 'state', 'owner-key');
+    const apiKey = readFileSync(keyFile, 'utf8').trim();
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(first.out()).toContain(`  ${apiKey}\n`);
+    expect(first.out()).toContain('Default Organization');
+
+    const res = await fetch(`${url}/verifyapikey`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [API_KEY_HEADER]: apiKey },
+      body: '{}',
+    });
+    const body = await res.json();
+    expect(res.status).toBe(200);
+    expect(body.data).toMatchObject({ type: 'org-api-key', organizationName: 'Default Organization', scopes: [...SCOPES] });
+
+    first.stop('SIGINT');
+    expect(await running).toBe(0);
+    expect(first.err()).toMatch(/SIGINT received, shutting down/);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+
+    const second = startHarness();
+    const again = runStart(options, second.deps);
+    await until(() => second.out().includes('listening on'), 'the listening line');
+    expect(second.out()).not.toContain(apiKey);
+    expect(second.out()).toContain(`Owner key (from the first start): ${keyFile}`);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(apiKey);
+    second.stop();
+    expect(await again).toBe(0);
+  });
+
+  it('without --first-run-bootstrap an empty database stays empty', async () => {
+    const db = join(dir, 'codika.db');
+    const h = startHarness();
+    const running = runStart(parseStartOptions({ db, port: '0' }, {}), h.deps);
+    await until(() => h.out().includes('listening on'), 'the listening line');
+    expect(h.out()).not.toMatch(/cko_/);
+    h.stop();
+    expect(await running).toBe(0);
+    const store = await openStore({ sqliteFile: db });
+    expect(await store.isEmpty()).toBe(true);
+    await store.close();
+  });
+
+  it('a port already in use is an unexpected error (exit 1) and closes the store', async () => {
+    const a = startHarness();
+    const first = runStart(parseStartOptions({ db: join(dir, 'a.db'), port: '0' }, {}), a.deps);
+    await until(() => a.out().includes('listening on'), 'the listening line');
+    const port = /:(\d+)\n/.exec(a.out())?.[1];
+    const b = startHarness();
+    expect(await runStart(parseStartOptions({ db: join(dir, 'b.db'), port }, {}), b.deps)).toBe(1);
+    expect(b.err()).toMatch(/EADDRINUSE/);
+    a.stop();
+    expect(await first).toBe(0);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * `codika-server start [--host 127.0.0.1] [--port 8787] [--first-run-bootstrap]` — run the
+ * platform API in the foreground until SIGINT/SIGTERM, then close the server and the store.
+ *
+ * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
+ * database creates "Default Organization", its owner owner@localhost and an owner key with
+ * all ten scopes; the key is printed once and written (mode 0600) to `owner-key` beside the
+ * database file. Later starts only say where that file is.
+ */
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { DEFAULT_PORT } from '@codika/contract/operations';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../app.js';
+import type { Store } from '../store/types.js';
+import { bootstrapOrganization } from './bootstrap.js';
+import { type CommandDeps, EXIT_OK, guard } from './context.js';
+import { type Env, parsePort, requireString, resolveDbFile } from './options.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const FIRST_RUN_ORG_NAME = 'Default Organization';
+export const FIRST_RUN_OWNER_EMAIL = 'owner@localhost';
+export const OWNER_KEY_FILE = 'owner-key';
+
+export interface StartOptions {
+  db: string;
+  host: string;
+  port: number;
+  firstRunBootstrap: boolean;
+}
+
+export interface StartDeps extends CommandDeps {
+  buildApp(deps: AppDeps): Promise<FastifyInstance>;
+  /** Passed to buildApp (request logs). */
+  logger?: AppDeps['logger'];
+  /** Called once, before listening; resolves with the signal name when the process is asked to stop. */
+  waitForShutdown(): Promise<string>;
+}
+
+export function parseStartOptions(
+  raw: { db?: string; host?: unknown; port?: unknown; firstRunBootstrap?: boolean },
+  env: Env,
+): StartOptions {
+  return {
+    db: resolveDbFile(raw.db, env),
+    host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
+    port: parsePort(raw.port ?? DEFAULT_PORT),
+    firstRunBootstrap: raw.firstRunBootstrap === true,
+  };
+}
+
+function isMemory(db: string): boolean {
+  return db === ':memory:';
+}
+
+export function ownerKeyPath(db: string): string {
+  return join(dirname(db), OWNER_KEY_FILE);
+}
+
+function urlOf(app: FastifyInstance, host: string): string {
+  const address = app.server.address() as AddressInfo | null;
+  const port = address?.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return `http://${shownHost}:${port}`;
+}
+
+async function firstRun(store: Store, options: StartOptions, deps: StartDeps): Promise<void> {
+  const keyFile = isMemory(options.db) ? null : ownerKeyPath(options.db);
+  if (!(await store.isEmpty())) {
+    if (keyFile && existsSync(keyFile)) deps.io.out(`Owner key (from the first start): ${keyFile}\n`);
+    return;
+  }
+  const result = await bootstrapOrganization(store, deps.clock, {
+    orgName: FIRST_RUN_ORG_NAME,
+    ownerEmail: FIRST_RUN_OWNER_EMAIL,
+  });
+  let saved = false;
+  if (keyFile) {
+    try {
+      writeFileSync(keyFile, `${result.apiKey}\n`, { mode: 0o600 });
+      chmodSync(keyFile, 0o600);
+      saved = true;
+    } catch (err) {
+      deps.io.err(`codika-server: could not write ${keyFile}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  deps.io.out(
+    [
+      `First start: created "${FIRST_RUN_ORG_NAME}" (${result.organizationId}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
+      `Owner API key, with all ten scopes. It is shown this once${saved ? `, and saved to ${keyFile} (mode 0600)` : '; store it now'}:`,
+      '',
+      `  ${result.apiKey}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function runStart(options: StartOptions, deps: StartDeps): Promise<number> {
+  return guard(deps.io, async () => {
+    const stopRequested = deps.waitForShutdown();
+    const store = await deps.openStore({ sqliteFile: options.db });
+    let app: FastifyInstance | undefined;
+    try {
+      await store.migrate();
+      if (options.firstRunBootstrap) await firstRun(store, options, deps);
+      app = await deps.buildApp({
+        store,
+        clock: deps.clock,
+        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      });
+      await app.listen({ host: options.host, port: options.port });
+      deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
+
+      const signal = await stopRequested;
+      deps.io.err(`codika-server: ${signal} received, shutting down\n`);
+      return EXIT_OK;
+    } finally {
+      await app?.close();
+      await store.close();
+    }
+  });
+}
+
+export function registerStart(program: Command, deps: StartDeps, env: Env, done: (code: number) => void): void {
+  program
+    .command('start')
+    .description('run the platform API in the foreground (SIGINT/SIGTERM stop it)')
+    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+    .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+    .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
+    .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
+    .action(async (raw) => {
+      done(await guard(deps.io, async () => runStart(parseStartOptions(raw, env), deps)));
+    });
+}

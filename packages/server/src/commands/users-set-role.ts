@@ -1,0 +1,62 @@
+/** `codika-server users set-role --organization-id <id> --email <email> --role owner|admin|member` */
+import type { Command } from 'commander';
+import type { Role } from '../store/types.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
+import { requireMember, requireOrganization } from './operator.js';
+import { type Env, parseEmail, parseRole, requireString, resolveDbFile } from './options.js';
+
+export interface UsersSetRoleOptions {
+  db: string;
+  organizationId: string;
+  email: string;
+  role: Role;
+  json: boolean;
+}
+
+export function parseUsersSetRoleOptions(
+  raw: { db?: string; organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
+  env: Env,
+): UsersSetRoleOptions {
+  return {
+    db: resolveDbFile(raw.db, env),
+    organizationId: requireString(raw.organizationId, '--organization-id'),
+    email: parseEmail(raw.email),
+    role: parseRole(raw.role),
+    json: raw.json === true,
+  };
+}
+
+export async function runUsersSetRole(options: UsersSetRoleOptions, deps: CommandDeps): Promise<number> {
+  return guard(deps.io, async () => {
+    const result = await withStore(deps, options.db, async (store) => {
+      const org = await requireOrganization(store, options.organizationId);
+      const { user, membership } = await requireMember(store, org, options.email);
+      await store.setMembership({ organizationId: org.id, userId: user.id, role: options.role });
+      return { org, user, previousRole: membership.role };
+    });
+    const data = {
+      organizationId: result.org.id,
+      userId: result.user.id,
+      email: result.user.email,
+      role: options.role,
+      previousRole: result.previousRole,
+    };
+    if (options.json) printJson(deps.io, data);
+    else deps.io.out(`✓ ${data.email} is now ${data.role} of "${result.org.name}" (was ${data.previousRole})\n`);
+    return EXIT_OK;
+  });
+}
+
+export function registerUsersSetRole(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
+  users
+    .command('set-role')
+    .description("change a member's role in an organization (takes effect on their keys at once)")
+    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+    .requiredOption('--organization-id <id>', 'the organization')
+    .requiredOption('--email <email>', "the member's email")
+    .requiredOption('--role <role>', 'owner, admin or member')
+    .option('--json', 'print the result as JSON')
+    .action(async (raw) => {
+      done(await guard(deps.io, async () => runUsersSetRole(parseUsersSetRoleOptions(raw, env), deps)));
+    });
+}
