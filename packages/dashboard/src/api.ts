@@ -1,0 +1,172 @@
+/**
+ * The dashboard's API client. It calls the same operations as the CLI, with the session
+ * cookie instead of the key header, plus the three dashboard endpoints. Every request is a
+ * same-origin POST carrying `X-Codika-CSRF: 1`; the server refuses cookie-authenticated
+ * requests without it (and with a foreign Origin).
+ */
+import { OPERATIONS } from '@codika/contract/operations';
+import type { CreateKeyData, KeySummary, RevokeKeyData, UpdateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
+
+export const CSRF_HEADER = 'X-Codika-CSRF';
+
+export const DASHBOARD_PATHS = {
+  session: '/dashboard/api/session',
+  sessionEnd: '/dashboard/api/session/end',
+  audit: '/dashboard/api/audit',
+} as const;
+
+export interface ApiError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  status: number;
+  requestId?: string;
+}
+
+export type Result<T> = { ok: true; data: T; requestId: string } | { ok: false; error: ApiError };
+
+/** A key as listed; `revokedAt` only appears when the server lists revoked keys too. */
+export type Key = KeySummary & { revokedAt?: string };
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  action: string;
+  result: string;
+  reason?: string | null;
+  actorKeyId?: string | null;
+  actorUserId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  sourceIp?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+/** Called when any answer says the session is gone, so the app can return to sign-in. */
+let onUnauthenticated: (error: ApiError) => void = () => {};
+export function setUnauthenticatedHandler(handler: (error: ApiError) => void): void {
+  onUnauthenticated = handler;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Read an envelope out of any answer, including a non-JSON one (proxy error page, network). */
+export function readEnvelope<T>(status: number, body: unknown, headerRequestId: string | null): Result<T> {
+  if (isRecord(body) && body.success === true && 'data' in body) {
+    return { ok: true, data: body.data as T, requestId: String(body.requestId ?? headerRequestId ?? '') };
+  }
+  const requestId = isRecord(body) && typeof body.requestId === 'string' ? body.requestId : (headerRequestId ?? undefined);
+  if (isRecord(body) && body.success === false && isRecord(body.error)) {
+    const e = body.error;
+    const error: ApiError = {
+      code: typeof e.code === 'string' ? e.code : 'INTERNAL',
+      message: typeof e.message === 'string' ? e.message : 'Request failed',
+      status,
+    };
+    if (isRecord(e.details)) error.details = e.details;
+    if (requestId) error.requestId = requestId;
+    return { ok: false, error };
+  }
+  const error: ApiError = { code: 'INVALID_RESPONSE', message: `Unexpected answer from the server (HTTP ${status})`, status };
+  if (requestId) error.requestId = requestId;
+  return { ok: false, error };
+}
+
+export async function post<T>(path: string, body: unknown = {}): Promise<Result<T>> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, error: { code: 'NETWORK_ERROR', message: 'Could not reach the server', status: 0 } };
+  }
+  let json: unknown = null;
+  try {
+    json = await res.json();
+  } catch {
+    json = null;
+  }
+  const result = readEnvelope<T>(res.status, json, res.headers.get('X-Request-Id'));
+  if (!result.ok && result.error.code === 'UNAUTHENTICATED') onUnauthenticated(result.error);
+  return result;
+}
+
+/** Who am I, through the session cookie; UNAUTHENTICATED when there is no session. */
+export function whoami(): Promise<Result<VerifyApiKeyData>> {
+  return post(OPERATIONS.verifyApiKey.path);
+}
+
+/** Sign-in does not go through `post`: its 401 means a wrong key, not an ended session. */
+export async function signIn(apiKey: string): Promise<Result<VerifyApiKeyData>> {
+  try {
+    const res = await fetch(DASHBOARD_PATHS.session, {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
+      body: JSON.stringify({ apiKey }),
+    });
+    let json: unknown = null;
+    try {
+      json = await res.json();
+    } catch {
+      json = null;
+    }
+    return readEnvelope(res.status, json, res.headers.get('X-Request-Id'));
+  } catch {
+    return { ok: false, error: { code: 'NETWORK_ERROR', message: 'Could not reach the server', status: 0 } };
+  }
+}
+
+export function signOut(): Promise<Result<unknown>> {
+  return post(DASHBOARD_PATHS.sessionEnd);
+}
+
+export function listKeys(organizationId?: string): Promise<Result<{ keys: Key[] }>> {
+  return post(OPERATIONS.listKeys.path, organizationId ? { organizationId } : {});
+}
+
+export function getKey(keyId: string): Promise<Result<Key>> {
+  return post(OPERATIONS.getKey.path, { keyId });
+}
+
+export interface UpdateBody {
+  keyId: string;
+  scopes?: string[];
+  name?: string;
+  description?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export function updateKey(body: UpdateBody): Promise<Result<UpdateKeyData>> {
+  return post(OPERATIONS.updateKey.path, body);
+}
+
+export interface CreateBody {
+  organizationId: string;
+  name: string;
+  scopes: string[];
+  description?: string;
+  expiresInDays?: number;
+}
+
+export function createKey(body: CreateBody): Promise<Result<CreateKeyData>> {
+  return post(OPERATIONS.createKey.path, body);
+}
+
+export function revokeKey(keyId: string): Promise<Result<RevokeKeyData>> {
+  return post(OPERATIONS.revokeKey.path, { keyId });
+}
+
+export function auditOf(keyId: string): Promise<Result<{ entries: AuditEntry[] }>> {
+  return post(DASHBOARD_PATHS.audit, { keyId });
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { readEnvelope } from './api.js';
+import {
+  auditChanges,
+  describeChange,
+  formatTime,
+  hrefOf,
+  isEmptyChange,
+  keyShapeHint,
+  parseRoute,
+  planUpdate,
+} from './logic.js';
+
+describe('routes', () => {
+  it('round-trips every page', () => {
+    for (const route of [
+      { page: 'keys' },
+      { page: 'create' },
+      { page: 'edit', keyId: '019d-abc' },
+      { page: 'revoke', keyId: 'a/b c' },
+      { page: 'history', keyId: 'x' },
+    ] as const) {
+      expect(parseRoute(hrefOf(route))).toEqual(route);
+    }
+  });
+  it('falls back to the keys page', () => {
+    expect(parseRoute('')).toEqual({ page: 'keys' });
+    expect(parseRoute('#/nope')).toEqual({ page: 'keys' });
+    expect(parseRoute('#/keys/%E0%A4%A/edit')).toEqual({ page: 'keys' });
+  });
+});
+
+describe('sign-in key shape', () => {
+  it('accepts a key of the right shape and explains wrong pastes', () => {
+    expect(keyShapeHint(`cko_${'a'.repeat(28)}`)).toBeUndefined();
+    expect(keyShapeHint(`  cko_${'a'.repeat(28)}\n`)).toBeUndefined();
+    expect(keyShapeHint('')).toMatch(/Paste/);
+    expect(keyShapeHint('hello')).toMatch(/starts with cko_/);
+    expect(keyShapeHint('cko_abc')).toMatch(/32/);
+  });
+});
+
+describe('update planning', () => {
+  const key = { name: 'CI', description: '', scopes: ['projects:read', 'deploy:use-case'] };
+  it('sends nothing when nothing changed (scope order and name whitespace do not count)', () => {
+    expect(planUpdate(key, { name: ' CI ', description: '', scopes: ['deploy:use-case', 'projects:read'] })).toEqual({});
+  });
+  it('sends only the changed fields, scopes in canonical order', () => {
+    expect(planUpdate(key, { name: 'CI', description: 'x', scopes: ['instances:read', 'deploy:use-case'] })).toEqual({
+      description: 'x',
+      scopes: ['deploy:use-case', 'instances:read'],
+    });
+    expect(planUpdate(key, { name: 'Prod', description: '', scopes: key.scopes })).toEqual({ name: 'Prod' });
+  });
+  it('describes a change as added/removed scopes and old → new values', () => {
+    const change = describeChange(key, { name: 'Prod', description: '', scopes: ['deploy:use-case', 'instances:read'] });
+    expect(change).toEqual({ added: ['instances:read'], removed: ['projects:read'], name: { from: 'CI', to: 'Prod' } });
+    expect(isEmptyChange(change)).toBe(false);
+    expect(isEmptyChange(describeChange(key, key))).toBe(true);
+  });
+});
+
+describe('formatting', () => {
+  it('formats timestamps in UTC and tolerates absent values', () => {
+    expect(formatTime('2026-03-31T14:00:00.000Z')).toBe('2026-03-31 14:00 UTC');
+    expect(formatTime(undefined)).toBe('—');
+    expect(formatTime('junk')).toBe('junk');
+  });
+  it('summarises audit before/after states', () => {
+    expect(
+      auditChanges(
+        { name: 'CI', scopes: ['deploy:use-case', 'projects:read'], description: '' },
+        { name: 'Prod', scopes: ['deploy:use-case', 'instances:read'], description: '' },
+      ),
+    ).toEqual(['name: CI → Prod', 'scopes added: instances:read', 'scopes removed: projects:read']);
+    expect(auditChanges(null, null)).toEqual([]);
+    expect(auditChanges(null, { name: 'New' })).toEqual(['name: New']);
+  });
+});
+
+describe('envelopes', () => {
+  it('reads success and failure envelopes and survives non-JSON answers', () => {
+    expect(readEnvelope(200, { success: true, data: { a: 1 }, requestId: 'r1' }, null)).toEqual({
+      ok: true,
+      data: { a: 1 },
+      requestId: 'r1',
+    });
+    expect(
+      readEnvelope(
+        409,
+        { success: false, error: { code: 'SELF_LOCKOUT', message: 'm', details: { x: 1 } }, requestId: 'r2' },
+        null,
+      ),
+    ).toEqual({ ok: false, error: { code: 'SELF_LOCKOUT', message: 'm', details: { x: 1 }, status: 409, requestId: 'r2' } });
+    expect(readEnvelope(502, null, 'r3')).toEqual({
+      ok: false,
+      error: { code: 'INVALID_RESPONSE', message: 'Unexpected answer from the server (HTTP 502)', status: 502, requestId: 'r3' },
+    });
+  });
+});

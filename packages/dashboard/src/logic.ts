@@ -1,0 +1,157 @@
+/** Pure helpers of the dashboard: routes, form → request planning, change previews, formatting. */
+import { canonicalScopes, type Scope } from '@codika/contract/scopes';
+
+// ---- routes -----------------------------------------------------------------------------
+
+export type Route =
+  | { page: 'keys' }
+  | { page: 'create' }
+  | { page: 'edit'; keyId: string }
+  | { page: 'revoke'; keyId: string }
+  | { page: 'history'; keyId: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path === '/create') return { page: 'create' };
+  const m = /^\/keys\/([^/]+)\/(edit|revoke|history)$/.exec(path);
+  if (m) {
+    let keyId: string;
+    try {
+      keyId = decodeURIComponent(m[1] as string);
+    } catch {
+      return { page: 'keys' };
+    }
+    return { page: m[2] as 'edit' | 'revoke' | 'history', keyId };
+  }
+  return { page: 'keys' };
+}
+
+export function hrefOf(route: Route): string {
+  switch (route.page) {
+    case 'keys':
+      return '#/keys';
+    case 'create':
+      return '#/create';
+    default:
+      return `#/keys/${encodeURIComponent(route.keyId)}/${route.page}`;
+  }
+}
+
+// ---- sign-in ----------------------------------------------------------------------------
+
+/** The shape of a raw key (the server checks the checksum and everything else). */
+export const RAW_KEY_SHAPE = /^ck[opa]_[0-9A-Za-z]{28}$/;
+
+/** A hint for an obviously wrong paste, or undefined when the shape is fine. */
+export function keyShapeHint(raw: string): string | undefined {
+  const key = raw.trim();
+  if (key.length === 0) return 'Paste an organization API key.';
+  if (RAW_KEY_SHAPE.test(key)) return undefined;
+  if (!/^ck[opa]_/.test(key)) return 'An API key starts with cko_ (organization key).';
+  return 'That does not look like a whole API key: it should be 32 letters and digits, starting with cko_.';
+}
+
+// ---- update planning and previews -------------------------------------------------------
+
+export interface KeyFields {
+  name: string;
+  description: string;
+  scopes: readonly string[];
+}
+
+/** What the edit form would send: only the fields that differ from the key as loaded. */
+export function planUpdate(current: KeyFields, form: KeyFields): { scopes?: Scope[]; name?: string; description?: string } {
+  const body: { scopes?: Scope[]; name?: string; description?: string } = {};
+  const wanted = canonicalScopes(form.scopes);
+  const had = canonicalScopes(current.scopes);
+  if (wanted.length !== had.length || wanted.some((s, i) => s !== had[i])) body.scopes = wanted;
+  const name = form.name.trim();
+  if (name !== current.name) body.name = name;
+  if (form.description !== current.description) body.description = form.description;
+  return body;
+}
+
+export interface Change {
+  added: Scope[];
+  removed: Scope[];
+  name?: { from: string; to: string };
+  description?: { from: string; to: string };
+}
+
+export function describeChange(before: KeyFields, after: KeyFields): Change {
+  const was = new Set(before.scopes);
+  const now = new Set(after.scopes);
+  const change: Change = {
+    added: canonicalScopes(after.scopes).filter((s) => !was.has(s)),
+    removed: canonicalScopes(before.scopes).filter((s) => !now.has(s)),
+  };
+  if (before.name !== after.name) change.name = { from: before.name, to: after.name };
+  if (before.description !== after.description) change.description = { from: before.description, to: after.description };
+  return change;
+}
+
+export function isEmptyChange(change: Change): boolean {
+  return change.added.length === 0 && change.removed.length === 0 && !change.name && !change.description;
+}
+
+// ---- create -----------------------------------------------------------------------------
+
+export const EXPIRY_CHOICES = [
+  { value: '', label: 'Never' },
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+] as const;
+
+// ---- formatting -------------------------------------------------------------------------
+
+/** `2026-03-31 14:00 UTC`; the full ISO value goes in the element's datetime/title. */
+export function formatTime(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** True when an expiry lies in the past relative to `now`. */
+export function isExpired(expiresAt: string | undefined, now: number = Date.now()): boolean {
+  return expiresAt !== undefined && new Date(expiresAt).getTime() <= now;
+}
+
+// ---- audit ------------------------------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '—';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(String).join(', ');
+  if (typeof value === 'string') return value === '' ? '(empty)' : value;
+  return JSON.stringify(value);
+}
+
+/** One line per field that differs between an audit row's before and after states. */
+export function auditChanges(before: unknown, after: unknown): string[] {
+  const b = isRecord(before) ? before : {};
+  const a = isRecord(after) ? after : {};
+  if (!isRecord(before) && !isRecord(after)) return [];
+  const lines: string[] = [];
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  for (const field of fields) {
+    const from = b[field];
+    const to = a[field];
+    if (JSON.stringify(from) === JSON.stringify(to)) continue;
+    if (field === 'scopes' && Array.isArray(from) && Array.isArray(to)) {
+      const added = to.filter((s) => !from.includes(s));
+      const removed = from.filter((s) => !to.includes(s));
+      if (added.length > 0) lines.push(`scopes added: ${added.join(', ')}`);
+      if (removed.length > 0) lines.push(`scopes removed: ${removed.join(', ')}`);
+      continue;
+    }
+    if (!(field in b)) lines.push(`${field}: ${show(to)}`);
+    else lines.push(`${field}: ${show(from)} → ${show(to)}`);
+  }
+  return lines;
+}

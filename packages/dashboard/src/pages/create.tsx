@@ -1,0 +1,153 @@
+import { DESCRIPTION_MAX, EXPIRES_IN_DAYS_MAX, NAME_MAX } from '@codika/contract/operations';
+import type { CreateKeyData } from '@codika/contract/schemas';
+import { canonicalScopes, type Scope } from '@codika/contract/scopes';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiError, type CreateBody, createKey } from '../api.js';
+import type { PageProps } from '../app.js';
+import { CopyButton, ErrorBox, PageTitle, ScopeChecklist, ScopeList, Time } from '../components.js';
+import { EXPIRY_CHOICES } from '../logic.js';
+
+export function CreateKeyPage({ session }: PageProps) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [scopes, setScopes] = useState<Set<Scope>>(new Set());
+  const [expiry, setExpiry] = useState('');
+  const [customDays, setCustomDays] = useState('30');
+  const [problem, setProblem] = useState<string | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<CreateKeyData | undefined>();
+
+  async function onSubmit(e: Event) {
+    e.preventDefault();
+    setError(undefined);
+    const trimmed = name.trim();
+    if (trimmed.length === 0) return setProblem('Give the key a name.');
+    if (scopes.size === 0) return setProblem('Choose at least one scope.');
+    const body: CreateBody = { organizationId: session.organizationId, name: trimmed, scopes: canonicalScopes(scopes) };
+    if (description !== '') body.description = description;
+    const days = expiry === 'custom' ? Number(customDays) : expiry === '' ? undefined : Number(expiry);
+    if (days !== undefined) {
+      if (!Number.isInteger(days) || days < 1 || days > EXPIRES_IN_DAYS_MAX) {
+        return setProblem(`Expiry must be a whole number of days from 1 to ${EXPIRES_IN_DAYS_MAX}.`);
+      }
+      body.expiresInDays = days;
+    }
+    setProblem(undefined);
+    setBusy(true);
+    const res = await createKey(body);
+    setBusy(false);
+    if (res.ok) setCreated(res.data);
+    else setError(res.error);
+  }
+
+  if (created) return <CreatedKey created={created} />;
+
+  return (
+    <section>
+      <PageTitle>Create a key</PageTitle>
+      <form class="card" onSubmit={onSubmit} noValidate>
+        <label for="new-name">Name</label>
+        <input id="new-name" value={name} maxLength={NAME_MAX} required onInput={(e) => setName(e.currentTarget.value)} />
+        <label for="new-description">
+          Description <span class="muted">(optional)</span>
+        </label>
+        <textarea
+          id="new-description"
+          rows={2}
+          maxLength={DESCRIPTION_MAX}
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+        <ScopeChecklist legend="Scopes" selected={scopes} onChange={setScopes} />
+        <label for="new-expiry">Expires</label>
+        <select id="new-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value)}>
+          {EXPIRY_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+          <option value="custom">After a number of days…</option>
+        </select>
+        {expiry === 'custom' && (
+          <>
+            <label for="new-days">Days until it expires (1–{EXPIRES_IN_DAYS_MAX})</label>
+            <input
+              id="new-days"
+              type="number"
+              min={1}
+              max={EXPIRES_IN_DAYS_MAX}
+              step={1}
+              value={customDays}
+              onInput={(e) => setCustomDays(e.currentTarget.value)}
+            />
+          </>
+        )}
+        {problem && (
+          <p class="field-error" role="alert">
+            {problem}
+          </p>
+        )}
+        {error && <ErrorBox error={error} />}
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Creating…' : 'Create key'}
+          </button>
+          <a class="button secondary" href="#/keys">
+            Cancel
+          </a>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function CreatedKey({ created }: { created: CreateKeyData }) {
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    field.current?.select();
+  }, []);
+  return (
+    <section>
+      <PageTitle>Key created: {created.name}</PageTitle>
+      <div class="card">
+        <p class="warning" id="once-warning">
+          Copy this key now. It will not be shown again: the server keeps only a hash of it.
+        </p>
+        <label for="raw-key">The new API key</label>
+        <div class="inline">
+          <input
+            id="raw-key"
+            ref={field}
+            readOnly
+            value={created.apiKey}
+            class="mono"
+            aria-describedby="once-warning"
+            data-testid="raw-key"
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <CopyButton text={created.apiKey} what="API key" label="Copy the new API key" />
+        </div>
+        <dl class="facts">
+          <dt>Key id</dt>
+          <dd>
+            <code class="key-id">{created.keyId}</code> <CopyButton text={created.keyId} what="key id" />
+          </dd>
+          <dt>Scopes</dt>
+          <dd>
+            <ScopeList scopes={created.scopes} />
+          </dd>
+          <dt>Expires</dt>
+          <dd>
+            <Time iso={created.expiresAt} empty="never" />
+          </dd>
+        </dl>
+        <div class="actions">
+          <a class="button" href="#/keys">
+            I have copied it — back to keys
+          </a>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type ApiError, type Key, listKeys } from '../api.js';
+import type { PageProps } from '../app.js';
+import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
+import { hrefOf, isExpired } from '../logic.js';
+
+export function KeysPage({ session }: PageProps) {
+  const [keys, setKeys] = useState<Key[] | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  const [showRevoked, setShowRevoked] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    void listKeys(session.organizationId).then((res) => {
+      if (!live) return;
+      if (res.ok) setKeys(res.data.keys);
+      else setError(res.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [session.organizationId]);
+
+  const revokedCount = keys?.filter((k) => k.revokedAt).length ?? 0;
+  const shown = keys?.filter((k) => showRevoked || !k.revokedAt) ?? [];
+
+  return (
+    <section>
+      <div class="page-head">
+        <PageTitle>API keys of {session.organizationName}</PageTitle>
+        <a class="button" href="#/create">
+          Create key
+        </a>
+      </div>
+      {error && (
+        <ErrorBox error={error}>
+          {error.code === 'INSUFFICIENT_SCOPE' && (
+            <p>The key you signed in with does not hold api-keys:manage, so it cannot list or change keys.</p>
+          )}
+          {error.code === 'NOT_ORG_ADMIN' && (
+            <p>The user behind the key you signed in with is not an admin or owner of this organization.</p>
+          )}
+        </ErrorBox>
+      )}
+      {!keys && !error && <p class="muted">Loading keys…</p>}
+      {keys && (
+        <>
+          <div class="toolbar">
+            <p class="muted" data-testid="key-count">
+              {keys.length - revokedCount} live {keys.length - revokedCount === 1 ? 'key' : 'keys'}
+            </p>
+            {revokedCount > 0 && (
+              <div class="check">
+                <input
+                  id="show-revoked"
+                  type="checkbox"
+                  checked={showRevoked}
+                  onChange={(e) => setShowRevoked(e.currentTarget.checked)}
+                />
+                <label for="show-revoked">Show {revokedCount} revoked</label>
+              </div>
+            )}
+          </div>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+          <section class="table-wrap" tabIndex={0} aria-label="API keys">
+            <table class="keys">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Key id</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((k) => (
+                  <tr key={k.keyId} data-key-id={k.keyId} class={k.revokedAt ? 'revoked' : undefined}>
+                    <td>
+                      <strong class="key-name">{k.name}</strong>
+                      {k.keyId === session.keyId && <span class="badge">this session</span>}
+                      {k.revokedAt && <span class="badge danger">revoked</span>}
+                      {isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
+                      {k.description && <div class="muted small desc">{k.description}</div>}
+                    </td>
+                    <td class="nowrap">
+                      <code class="key-id">{k.keyId}</code>{' '}
+                      <CopyButton text={k.keyId} what="key id" label={`Copy key id of ${k.name}`} />
+                    </td>
+                    <td>
+                      <code>{k.keyPrefix}…</code>
+                    </td>
+                    <td>
+                      <ScopeList scopes={k.scopes} />
+                    </td>
+                    <td>
+                      <Time iso={k.createdAt} />
+                    </td>
+                    <td>
+                      <Time iso={k.lastUsedAt} empty="never" />
+                    </td>
+                    <td>
+                      <Time iso={k.expiresAt} empty="never" />
+                    </td>
+                    <td class="row-actions">
+                      {!k.revokedAt && (
+                        <a href={hrefOf({ page: 'edit', keyId: k.keyId })} aria-label={`Edit ${k.name}`}>
+                          Edit
+                        </a>
+                      )}
+                      <a href={hrefOf({ page: 'history', keyId: k.keyId })} aria-label={`History of ${k.name}`}>
+                        History
+                      </a>
+                      {!k.revokedAt && (
+                        <a class="danger" href={hrefOf({ page: 'revoke', keyId: k.keyId })} aria-label={`Revoke ${k.name}`}>
+                          Revoke
+                        </a>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+                {shown.length === 0 && (
+                  <tr>
+                    <td colSpan={8} class="muted">
+                      No keys.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </section>
+        </>
+      )}
+    </section>
+  );
+}
