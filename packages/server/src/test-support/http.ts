@@ -328,3 +328,19 @@ export async function snapshotKeys(t: TestApp): Promise<unknown> {
     (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, ...rest }) => rest);
   return { records, liveA: await live(t.orgA.id), liveB: await live(t.orgB.id) };
 }
+
+/** The store with some methods replaced (spies, injected failures); the rest bound to the original. */
+export function overrideStore(store: Store, overrides: Partial<Store>): Store {
+  return new Proxy(store, {
+    get(target, prop, _receiver) {
+      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof Store];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Every raw key a seed holds, to assert none leaks into a log or an answer. */
+export function rawKeysOf(seedData: Seed): string[] {
+  return Object.values(seedData.keys).map((k) => k.raw);
+}

@@ -1,0 +1,136 @@
+/** Transport rules shared by every operation: envelope, media type, body, errors, logging. */
+import { describe, expect, it } from 'vitest';
+import type { Store } from './store/types.js';
+import { createTestApp, overrideStore } from './test-support/http.js';
+
+const VERIFY = '/verifyapikey';
+const LIST = '/listorganizationapikeyspublic';
+
+describe('transport', () => {
+  it('treats an empty body as {} whatever the Content-Type', async () => {
+    const t = await createTestApp();
+    const headerSets: Record<string, string>[] = [{}, { 'content-type': 'text/plain' }];
+    for (const headers of headerSets) {
+      const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, headers });
+      expect(res.status).toBe(200);
+    }
+    const noType = await t.app.inject({ method: 'POST', url: LIST, headers: { 'x-process-manager-key': t.keys.owner.raw } });
+    expect(noType.statusCode).toBe(200);
+    expect((await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '  \n' })).status).toBe(200);
+    await t.close();
+  });
+
+  it('accepts application/json with a charset and refuses other media types with 415', async () => {
+    const t = await createTestApp();
+    const ok = await t.call(LIST, {}, { key: t.keys.owner.raw, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(ok.status).toBe(200);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '{}', headers: { 'content-type': type } });
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({
+        success: false,
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json' },
+        requestId: res.headers['x-request-id'],
+      });
+    }
+    await t.close();
+  });
+
+  it('answers malformed JSON with 400 VALIDATION_ERROR in the envelope', async () => {
+    const t = await createTestApp();
+    const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '{"organizationId": ' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+    const nul = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: 'null' });
+    expect(nul.body.error.code).toBe('VALIDATION_ERROR');
+    await t.close();
+  });
+
+  it('refuses prototype-poisoning keys as unknown fields', async () => {
+    const t = await createTestApp();
+    const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '{"__proto__": {"admin": true}}' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    await t.close();
+  });
+
+  it('answers an unknown route with the 404 NOT_FOUND envelope, and another method with 405', async () => {
+    const t = await createTestApp();
+    const res = await t.call('/nope', {}, { key: t.keys.owner.raw });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'NOT_FOUND', message: 'Route not found' },
+      requestId: res.headers['x-request-id'],
+    });
+    const get = await t.call(VERIFY, undefined, { method: 'GET', key: t.keys.owner.raw });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect(get.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    await t.close();
+  });
+
+  it('answers 5xx with a generic message; the cause goes only to the log, with the request id', async () => {
+    const secret = 'SQLITE_CORRUPT: database disk image is malformed at /var/lib/codika/secret.db';
+    const t = await createTestApp({
+      wrapStore: (store: Store) =>
+        overrideStore(store, {
+          listLiveKeys: async () => {
+            throw new Error(secret);
+          },
+        }),
+    });
+    const res = await t.call(LIST, {}, { key: t.keys.owner.raw });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'INTERNAL', message: 'Internal server error' },
+      requestId: res.headers['x-request-id'],
+    });
+    expect(res.text).not.toContain('SQLITE');
+    const logged = t.logs.lines().filter((l) => l.requestId === res.body.requestId);
+    expect(logged.some((l) => l.level === 50 && JSON.stringify(l).includes(secret))).toBe(true);
+    await t.close();
+  });
+
+  it('writes an audit row for an audited attempt that fails unexpectedly', async () => {
+    const t = await createTestApp({
+      wrapStore: (store: Store) =>
+        overrideStore(store, {
+          revokeKey: async () => {
+            throw new Error('boom');
+          },
+        }),
+    });
+    const before = (await t.audit()).length;
+    const res = await t.call('/revokeorganizationapikeypublic', { keyId: t.keys.target.id }, { key: t.keys.owner.raw });
+    expect(res.status).toBe(500);
+    const audit = await t.audit();
+    expect(audit.length - before).toBe(1);
+    expect(audit.at(-1)).toMatchObject({ result: 'denied', reason: 'INTERNAL', targetKeyId: t.keys.target.id });
+    await t.close();
+  });
+
+  it('logs one JSON line per request and never headers or bodies', async () => {
+    const t = await createTestApp();
+    const res = await t.call(LIST, {}, { key: t.keys.owner.raw, headers: { cookie: 'session=secret-cookie' } });
+    const lines = t.logs.lines().filter((l) => l.requestId === res.body.requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request completed', req: { method: 'POST', url: LIST }, res: { statusCode: 200 } });
+    expect(t.logs.text()).not.toContain('secret-cookie');
+    expect(t.logs.text()).not.toContain('x-process-manager-key');
+    await t.close();
+  });
+
+  it('logs nothing when the logger is off', async () => {
+    const { buildApp } = await import('./app.js');
+    const { defaultStoreFactory } = await import('./test-support/stores.js');
+    const store = await defaultStoreFactory.create();
+    const app = await buildApp({ store, logger: false });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    await app.close();
+    await store.close();
+  });
+});
