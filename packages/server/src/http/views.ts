@@ -3,7 +3,7 @@ import type { KeySummary } from '@codika/contract/schemas';
 import type { ApiKeyWithCreator } from '../store/types.js';
 
 export function keySummary(key: ApiKeyWithCreator): KeySummary {
-  const summary: KeySummary = {
+  return {
     keyId: key.id,
     name: key.name,
     description: key.description,
@@ -11,9 +11,8 @@ export function keySummary(key: ApiKeyWithCreator): KeySummary {
     scopes: key.scopes,
     createdAt: key.createdAt,
     updatedAt: key.updatedAt,
+    ...(key.expiresAt === null ? {} : { expiresAt: key.expiresAt }),
+    ...(key.lastUsedAt === null ? {} : { lastUsedAt: key.lastUsedAt }),
     createdBy: { userId: key.createdByUserId, email: key.createdByEmail },
   };
-  if (key.expiresAt !== null) summary.expiresAt = key.expiresAt;
-  if (key.lastUsedAt !== null) summary.lastUsedAt = key.lastUsedAt;
-  return summary;
 }
