@@ -65,14 +65,22 @@ export function ErrorBox({ error, children }: { error: ApiError; children?: Comp
     ref.current?.focus();
   }, [error]);
   const invalid = error.details?.invalid;
-  const fields = error.details?.fields ?? error.details?.issues;
+  const fields = error.code === 'VALIDATION_ERROR' && error.details ? Object.entries(error.details) : [];
   return (
     <div class="error" role="alert" tabIndex={-1} ref={ref} data-code={error.code}>
       <p>
         <strong>{error.message}</strong> <code>{error.code}</code>
       </p>
-      {Array.isArray(invalid) && <p>Unknown scopes: {invalid.join(', ')}</p>}
-      {fields !== undefined && <pre class="details">{JSON.stringify(fields, null, 2)}</pre>}
+      {Array.isArray(invalid) && invalid.length > 0 && <p>Unknown scopes: {invalid.join(', ')}</p>}
+      {fields.length > 0 && (
+        <ul class="plain">
+          {fields.map(([field, problem]) => (
+            <li key={field}>
+              <code>{field}</code>: {String(problem)}
+            </li>
+          ))}
+        </ul>
+      )}
       {error.requestId && (
         <p class="muted small">
           Request id <code>{error.requestId}</code>
