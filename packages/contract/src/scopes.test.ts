@@ -14,8 +14,19 @@ describe('scopes', () => {
     ]);
     expect(splitScopeList(' , ')).toEqual([]);
   });
-  it('canonicalises order and collapses duplicates', () => {
+  it('canonicalises to alphabetical order (the seed output order) and collapses duplicates', () => {
     expect(canonicalScopes(['projects:read', 'deploy:use-case', 'projects:read'])).toEqual(['deploy:use-case', 'projects:read']);
+    expect(canonicalScopes(['deploy:use-case', 'instances:read', 'projects:read'])).toEqual([
+      'deploy:use-case',
+      'instances:read',
+      'projects:read',
+    ]);
+    expect(canonicalScopes(['projects:read', 'instances:manage', 'deploy:use-case', 'instances:read', 'bogus'])).toEqual([
+      'deploy:use-case',
+      'instances:manage',
+      'instances:read',
+      'projects:read',
+    ]);
   });
   it('suggests the nearest scope for typos and nothing for junk', () => {
     expect(suggestScope('projects:raed')).toBe('projects:read');

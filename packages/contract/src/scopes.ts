@@ -40,10 +40,14 @@ export function isScope(value: string): value is Scope {
   return SCOPE_SET.has(value);
 }
 
-/** Sort scopes into the canonical (seed) order and drop duplicates. */
+/**
+ * The canonical form of a scope set: only known scopes, no duplicates, sorted
+ * alphabetically — the order of the seed's output (`deploy:use-case, instances:read,
+ * projects:read`), whatever order they were given in.
+ */
 export function canonicalScopes(scopes: Iterable<string>): Scope[] {
   const wanted = new Set(scopes);
-  return SCOPES.filter((s) => wanted.has(s));
+  return SCOPES.filter((s) => wanted.has(s)).sort();
 }
 
 /**

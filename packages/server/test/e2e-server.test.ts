@@ -111,16 +111,16 @@ describe('codika-server start, as a real process', () => {
         keyName: expect.any(String),
         keyPrefix: ownerKey.slice(0, 8),
         scopes: [
+          'api-keys:manage',
           'deploy:use-case',
+          'executions:read',
+          'instances:manage',
+          'instances:read',
+          'integrations:manage',
           'projects:create',
           'projects:read',
-          'workflows:trigger',
-          'executions:read',
-          'instances:read',
-          'instances:manage',
           'skills:read',
-          'integrations:manage',
-          'api-keys:manage',
+          'workflows:trigger',
         ],
         organizationId: expect.any(String),
         organizationName: 'Default Organization',
@@ -157,8 +157,8 @@ describe('codika-server start, as a real process', () => {
       keyId,
       name: 'Production Deploy Key',
       description: 'Used by CI/CD pipeline',
-      // Canonical (seed table) order, whatever order they were sent in.
-      scopes: ['deploy:use-case', 'projects:read', 'instances:read'],
+      // Canonical (alphabetical, as in the seed's output) order, whatever order they were sent in.
+      scopes: ['deploy:use-case', 'instances:read', 'projects:read'],
       updatedAt: expect.stringMatching(ISO_MS),
     });
     if (previous !== undefined) {
@@ -170,7 +170,7 @@ describe('codika-server start, as a real process', () => {
     expect(after.json.data).toMatchObject({
       keyId,
       keyName: 'Production Deploy Key',
-      scopes: ['deploy:use-case', 'projects:read', 'instances:read'],
+      scopes: ['deploy:use-case', 'instances:read', 'projects:read'],
     });
 
     // Never a raw key in the logs (stdout holds the one-time banner; nothing else may repeat it).

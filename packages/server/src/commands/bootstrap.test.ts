@@ -1,4 +1,4 @@
-import { SCOPES } from '@codika/contract/scopes';
+import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashKey } from '../secrets.js';
 import { parseBootstrapOptions, runBootstrap } from './bootstrap.js';
@@ -24,7 +24,7 @@ describe('codika-server bootstrap', () => {
 
     const auth = await h.store.findAuthByHash(hashKey(printed.apiKey));
     expect(auth?.key.id).toBe(printed.keyId);
-    expect(auth?.key.scopes).toEqual([...SCOPES]);
+    expect(auth?.key.scopes).toEqual(canonicalScopes(SCOPES));
     expect(auth?.organization).toMatchObject({ id: printed.organizationId, name: 'Acme Corp' });
     expect(auth?.user).toMatchObject({ id: printed.userId, email: 'boss@acme.io' });
     expect(auth?.role).toBe('owner');

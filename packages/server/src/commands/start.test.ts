@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
-import { SCOPES } from '@codika/contract/scopes';
+import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
@@ -87,7 +87,7 @@ describe('codika-server start', () => {
     });
     const body = await res.json();
     expect(res.status).toBe(200);
-    expect(body.data).toMatchObject({ type: 'org-api-key', organizationName: 'Default Organization', scopes: [...SCOPES] });
+    expect(body.data).toMatchObject({ type: 'org-api-key', organizationName: 'Default Organization', scopes: canonicalScopes(SCOPES) });
 
     first.stop('SIGINT');
     expect(await running).toBe(0);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCOPES, type Scope } from '@codika/contract/scopes';
+import { canonicalScopes, SCOPES, type Scope } from '@codika/contract/scopes';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
@@ -156,7 +156,7 @@ for (const factory of storeFactories) {
           createdByUserId: owner.id,
           name: 'CI key',
           description: '',
-          scopes: ['deploy:use-case', 'projects:read', 'api-keys:manage'],
+          scopes: ['api-keys:manage', 'deploy:use-case', 'projects:read'],
           prefix: input.prefix,
           createdAt: T0,
           updatedAt: T0,
@@ -340,7 +340,7 @@ for (const factory of storeFactories) {
           ...key,
           name: 'Production Deploy Key',
           description: 'CI',
-          scopes: ['deploy:use-case', 'projects:read', 'instances:read'],
+          scopes: ['deploy:use-case', 'instances:read', 'projects:read'],
           updatedAt: T1,
         });
         expect(await store.getLiveKey(org.id, key.id, T1)).toMatchObject({ name: 'Production Deploy Key', updatedAt: T1 });
@@ -354,7 +354,7 @@ for (const factory of storeFactories) {
           after: {
             name: 'Production Deploy Key',
             description: 'CI',
-            scopes: ['deploy:use-case', 'projects:read', 'instances:read'],
+            scopes: ['deploy:use-case', 'instances:read', 'projects:read'],
           },
         });
       });
@@ -395,9 +395,9 @@ for (const factory of storeFactories) {
             audit: auditBase(org.id, key.id),
           });
         let out = await run({ addScopes: ['api-keys:manage', 'projects:read', 'deploy:use-case'] });
-        expect(out.status === 'updated' && out.after.scopes).toEqual(['deploy:use-case', 'projects:read', 'api-keys:manage']);
+        expect(out.status === 'updated' && out.after.scopes).toEqual(['api-keys:manage', 'deploy:use-case', 'projects:read']);
         out = await run({ removeScopes: ['projects:read', 'skills:read'] });
-        expect(out.status === 'updated' && out.after.scopes).toEqual(['deploy:use-case', 'api-keys:manage']);
+        expect(out.status === 'updated' && out.after.scopes).toEqual(['api-keys:manage', 'deploy:use-case']);
         out = await run({ addScopes: ['skills:read'], removeScopes: ['deploy:use-case', 'skills:read'] });
         expect(out.status === 'updated' && out.after.scopes).toEqual(['api-keys:manage']);
       });
@@ -422,7 +422,7 @@ for (const factory of storeFactories) {
           }),
         );
         expect(outcomes.every((o) => o.status === 'updated')).toBe(true);
-        expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual(SCOPES.slice(0, 5));
+        expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual(canonicalScopes(SCOPES.slice(0, 5)));
         const audit = await store.listAudit({ organizationId: org.id, targetKeyId: key.id, limit: 1000 });
         expect(audit.filter((a) => a.action === 'key.update' && a.result === 'allowed')).toHaveLength(50);
       });
@@ -443,7 +443,7 @@ for (const factory of storeFactories) {
           ),
         );
         expect(outcomes.every((o) => o.status === 'updated')).toBe(true);
-        expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual([...SCOPES]);
+        expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual(canonicalScopes(SCOPES));
       });
 
       it('the judge sees before and after; a denial rolls back the change and records a denied row', async () => {
@@ -461,7 +461,7 @@ for (const factory of storeFactories) {
           },
           audit: auditBase(org.id, key.id),
         });
-        const after = { name: 'Escalated', description: '', scopes: ['deploy:use-case', 'projects:read', 'api-keys:manage'] };
+        const after = { name: 'Escalated', description: '', scopes: ['api-keys:manage', 'deploy:use-case', 'projects:read'] };
         expect(seen).toEqual([{ before: key, after }]);
         expect(outcome).toEqual({
           status: 'denied',
