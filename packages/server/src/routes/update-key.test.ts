@@ -1,4 +1,4 @@
-import { SCOPES } from '@codika/contract/scopes';
+import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import { runAuthzMatrix } from '../test-support/authz-matrix.js';
@@ -37,7 +37,8 @@ describe('POST /updateorganizationapikeypublic', () => {
         keyId: t.keys.target.id,
         name: 'CI Deploy Key',
         description: 'Used by CI',
-        scopes: ['deploy:use-case', 'projects:read', 'instances:read'],
+        // Exactly the seed's output: canonical (alphabetical) order.
+        scopes: ['deploy:use-case', 'instances:read', 'projects:read'],
         updatedAt: '2026-03-31T15:00:00.000Z',
         previous: { name: 'CI Deploy Key', description: 'Used by CI', scopes: ['deploy:use-case', 'projects:read'] },
       },
@@ -192,13 +193,9 @@ describe('POST /updateorganizationapikeypublic', () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
-    expect((await t.record(key)).scopes).toEqual([
-      'projects:read',
-      'instances:read',
-      'instances:manage',
-      'skills:read',
-      'integrations:manage',
-    ]);
+    expect((await t.record(key)).scopes).toEqual(
+      canonicalScopes(['projects:read', 'instances:read', 'instances:manage', 'skills:read', 'integrations:manage']),
+    );
     expect((await t.audit()).length - auditBefore).toBe(50);
     await t.close();
   });
