@@ -1,1 +1,104 @@
-export {};
+#!/usr/bin/env node
+/**
+ * The only module that touches `process`: builds the real dependencies and runs the CLI.
+ * Everything else is loaded on demand by the router (see cli.ts).
+ */
+import type { Config, ConfigStore } from './config-store.js';
+import type { Deps, Prompter } from './deps.js';
+
+// `import 'node:fs'` would build the whole fs namespace (and load fs streams) at start-up:
+// use the CommonJS loader's cached copy, only when --version asks.
+async function version(): Promise<string> {
+  try {
+    const { createRequire } = await import('node:module');
+    const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const prompter: Prompter = {
+  async password(message) {
+    const { createClackPrompter } = await import('./prompter.js');
+    return createClackPrompter(process.stdin, process.stderr).password(message);
+  },
+  async confirm(message) {
+    const { createClackPrompter } = await import('./prompter.js');
+    return createClackPrompter(process.stdin, process.stderr).confirm(message);
+  },
+};
+
+/** The file-backed store, loaded on first use (`--help` never touches the config). */
+class LazyConfigStore implements ConfigStore {
+  private store?: Promise<ConfigStore>;
+  private resolvedPath?: string;
+  private load(): Promise<ConfigStore> {
+    this.store ??= import('./config-store.js').then((m) => {
+      const s = new m.FileConfigStore(m.configPath(process.env));
+      this.resolvedPath = s.path;
+      return s;
+    });
+    return this.store;
+  }
+  get path(): string {
+    if (this.resolvedPath === undefined) throw new Error('config path read before the config was loaded');
+    return this.resolvedPath;
+  }
+  async read(): Promise<Config> {
+    return (await this.load()).read();
+  }
+  async write(config: Config): Promise<void> {
+    return (await this.load()).write(config);
+  }
+}
+
+const deps: Deps = {
+  // Streams are created on first use (touching process.stdin/stderr costs start-up time).
+  io: {
+    stdout: { write: (s) => process.stdout.write(s) },
+    stderr: { write: (s) => process.stderr.write(s) },
+    get stdoutIsTTY() {
+      return process.stdout.isTTY === true;
+    },
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
+  },
+  env: process.env,
+  fetch: (input, init) => fetch(input, init),
+  config: new LazyConfigStore(),
+  clock: { now: () => new Date() },
+  prompter,
+};
+
+/**
+ * Hand-routed first step: `--help` (and `codika help …`, bare `codika`) is answered from the
+ * pre-rendered help texts without loading any command, commander, or the config store.
+ */
+function helpKey(argv: readonly string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const tokens = end === -1 ? argv : argv.slice(0, end);
+  let words: string[];
+  if (tokens.length === 0) words = [];
+  else if (tokens[0] === 'help') words = tokens.slice(1).filter((t) => !t.startsWith('-'));
+  else if (tokens.includes('--help') || tokens.includes('-h')) {
+    const firstOption = tokens.findIndex((t) => t.startsWith('-'));
+    words = tokens.slice(0, firstOption === -1 ? tokens.length : firstOption);
+  } else return undefined;
+  return words.slice(0, 2).join(' ');
+}
+
+const argv = process.argv.slice(2);
+const key = helpKey(argv);
+const help = key === undefined ? undefined : (await import('./help-text.js')).HELP;
+const text = help && key !== undefined ? (help[key] ?? help[key.split(' ')[0] ?? '']) : undefined;
+if (text !== undefined) {
+  process.stdout.write(text);
+} else {
+  const { runCli } = await import('./cli.js');
+  process.exitCode = await runCli(argv, deps, version);
+}

@@ -1,0 +1,100 @@
+/** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
+import type { ApiFlags } from '../../context.js';
+import type { Deps } from '../../deps.js';
+import { ValidationError } from '../../errors.js';
+import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
+
+export const spec: CommandSpec = {
+  path: ['organization', 'list-keys'],
+  summary: 'List the live API keys of an organization (ids, names, prefixes, scopes, last use)',
+  options: [
+    { flags: '--organization-id <id>', description: 'Organization whose keys to list', default: "the calling key's" },
+    ...API_OPTIONS,
+  ],
+  notes: () => ['On a terminal the keys are shown as a table; otherwise as tab-separated lines with a header, for scripts.'],
+  examples: ['codika organization list-keys', 'codika organization list-keys --json'],
+};
+
+export interface ListKeysOptions {
+  organizationId?: string;
+  json: boolean;
+  api: ApiFlags;
+}
+
+export function parse(raw: RawArgs): ListKeysOptions {
+  const o: ListKeysOptions = { json: bool(raw, 'json'), api: apiFlags(raw) };
+  const org = str(raw, 'organizationId');
+  if (org !== undefined) {
+    if (org.trim() === '') throw new ValidationError('--organization-id must not be empty.');
+    o.organizationId = org.trim();
+  }
+  return o;
+}
+
+export interface KeySummary {
+  keyId: string;
+  name: string;
+  description: string;
+  keyPrefix: string;
+  scopes: string[];
+  createdAt: string;
+  updatedAt: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+}
+
+export function formatTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
+  const { callApi, endpointUrl, resolveApiContext, colorsFor, line, progress, writeJson, addApiHints, OPERATIONS } = await import(
+    '../../runtime.js'
+  );
+  const ctx = await resolveApiContext(o.api, deps);
+  const body: Record<string, unknown> = {};
+  if (o.organizationId !== undefined) body.organizationId = o.organizationId;
+  const done = progress(deps.io, 'Listing API keys…');
+  let res: Awaited<ReturnType<typeof callApi<{ keys: KeySummary[] }>>>;
+  try {
+    res = await callApi<{ keys: KeySummary[] }>({
+      fetch: deps.fetch,
+      url: endpointUrl(ctx, OPERATIONS.listKeys.path),
+      apiKey: ctx.apiKey,
+      body,
+      timeoutMs: ctx.timeoutMs,
+    });
+  } catch (error) {
+    await addApiHints(error);
+    throw error;
+  } finally {
+    done();
+  }
+  if (o.json) {
+    writeJson(deps.io.stdout, res.envelope);
+    return 0;
+  }
+  const keys = res.envelope.data.keys ?? [];
+  const out = deps.io.stdout;
+  if (keys.length === 0) {
+    line(out, 'No API keys.');
+    return 0;
+  }
+  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'LAST USED'];
+  const rows = keys.map((k) => [k.keyId, k.name, `${k.keyPrefix}…`, k.scopes.join(','), k.lastUsedAt ?? 'never']);
+  if (!deps.io.stdoutIsTTY) {
+    for (const r of [header, ...rows]) line(out, r.join('\t'));
+    return 0;
+  }
+  const c = await colorsFor(deps.env, true);
+  const [head, ...body2] = formatTable([header, ...rows]);
+  line(out, c.bold(head!));
+  for (const r of body2) line(out, r);
+  return 0;
+}

@@ -1,0 +1,32 @@
+/** Advice added to API errors, shared by the commands that call the API. */
+
+/** Hints a user can act on, added to the server's message (human output only). */
+export async function addApiHints(error: unknown): Promise<void> {
+  const { ApiError } = await import('../errors.js');
+  if (!(error instanceof ApiError)) return;
+  switch (error.code) {
+    case 'INVALID_SCOPES': {
+      const invalid = error.envelope.error.details?.invalid;
+      if (Array.isArray(invalid) && invalid.length > 0 && !/did you mean|valid scopes/i.test(error.message)) {
+        const { describeInvalidScopes } = await import('@codika/contract/scopes');
+        error.withHint(describeInvalidScopes(invalid.map(String)));
+      }
+      break;
+    }
+    case 'UNAUTHENTICATED':
+      error.withHint('The API key is unknown, revoked or expired. Run `codika login` with a valid key, or pass --api-key.');
+      break;
+    case 'INSUFFICIENT_SCOPE':
+    case 'NOT_ORG_ADMIN':
+      error.withHint('Managing keys needs a key with the api-keys:manage scope, held by an admin or owner of the organization.');
+      break;
+    case 'KEY_NOT_FOUND':
+      error.withHint('List the key ids with `codika organization list-keys`.');
+      break;
+    case 'SELF_LOCKOUT':
+      error.withHint(
+        'Pass --force to remove api-keys:manage from the key you are calling with (it can then no longer manage keys).',
+      );
+      break;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Output discipline: results on stdout, errors/warnings on stderr, progress on stderr and only on a
+ * terminal, colour only on a terminal (NO_COLOR disables, FORCE_COLOR forces). The colour library is
+ * loaded only when colour is actually used.
+ */
+import type { Env, Io, Writer } from './deps.js';
+
+export interface Colors {
+  enabled: boolean;
+  green(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+const plain: Colors = {
+  enabled: false,
+  green: String,
+  red: String,
+  yellow: String,
+  dim: String,
+  bold: String,
+};
+
+/** https://no-color.org: NO_COLOR (non-empty) wins; FORCE_COLOR (not "0"/"false") forces; else a TTY. */
+export function colorEnabled(env: Env, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}
+
+export async function colorsFor(env: Env, isTTY: boolean): Promise<Colors> {
+  if (!colorEnabled(env, isTTY)) return plain;
+  const pc = (await import('picocolors')).default.createColors(true);
+  return { enabled: true, green: pc.green, red: pc.red, yellow: pc.yellow, dim: pc.dim, bold: pc.bold };
+}
+
+export function writeJson(out: Writer, value: unknown): void {
+  out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function line(out: Writer, text = ''): void {
+  out.write(`${text}\n`);
+}
+
+/** Shows "Updating API key…" on a terminal's stderr; the returned function erases it. */
+export function progress(io: Io, message: string): () => void {
+  if (!io.stderrIsTTY) return () => {};
+  io.stderr.write(message);
+  return () => io.stderr.write('\r\x1b[2K');
+}
+
+export function formatScopes(scopes: readonly string[]): string {
+  return scopes.length > 0 ? scopes.join(', ') : '(none)';
+}
+
+/** The 8-character display prefix of a raw key, never the key itself. */
+export function masked(apiKey: string): string {
+  return `${apiKey.slice(0, 8)}…`;
+}

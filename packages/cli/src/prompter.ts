@@ -1,0 +1,17 @@
+/** The interactive prompter (masked password, yes/no), on stderr so stdout stays clean. */
+import { confirm, isCancel, password } from '@clack/prompts';
+import type { Prompter } from './deps.js';
+
+export function createClackPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
+  const common = { input: input as never, output: output as never };
+  return {
+    async password(message) {
+      const value = await password({ ...common, message, mask: '•' });
+      return isCancel(value) ? undefined : value;
+    },
+    async confirm(message) {
+      const value = await confirm({ ...common, message, initialValue: false });
+      return isCancel(value) ? false : value;
+    },
+  };
+}

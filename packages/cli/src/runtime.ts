@@ -1,0 +1,11 @@
+/**
+ * What commands need only when they run (not for `--help` or parsing). Command modules import
+ * this lazily inside `run()`, so that `codika <command> --help` loads a handful of small files.
+ */
+
+export { DEFAULT_BASE_URL, EXPIRES_IN_DAYS_MAX, OPERATIONS } from '@codika/contract/operations';
+export { callApi } from './api.js';
+export { profileFromVerify, saveProfile } from './commands/profile-from.js';
+export { addApiHints } from './commands/validate.js';
+export { checkKeyFormat, endpointUrl, joinUrl, parseTimeout, resolveApiContext } from './context.js';
+export { colorsFor, formatScopes, line, masked, progress, writeJson } from './output.js';
