@@ -7,7 +7,7 @@
  * transaction starts with a write statement (the portable row lock) and waits up to
  * busy_timeout for the database lock.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -21,7 +21,12 @@ function isMemory(file: string): boolean {
 }
 
 export function openSqlite(file: string): StoreConnection {
-  if (!isMemory(file)) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!isMemory(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Create a new database file readable by its owner only (SQLite gives the -wal and
+    // -shm files the same mode); an existing file keeps the mode its operator chose.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const database = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     database.pragma('journal_mode = WAL');

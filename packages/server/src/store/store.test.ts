@@ -596,11 +596,13 @@ describe('SQLite specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the parent directory (0700), sets the pragmas, and keeps data across reopen', async () => {
+  it('creates the parent directory (0700) and the file (0600), sets the pragmas, and keeps data across reopen', async () => {
     const file = join(dir, 'nested', 'deeper', 'codika.db');
     const store = await openStore({ sqliteFile: file });
     await store.migrate();
     expect(statSync(join(dir, 'nested', 'deeper')).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
     // biome-ignore lint/complexity/useLiteralKeys: reaching into the private Kysely instance for the test
     const db = (store as SqlStore)['db'];
     const pragma = async (name: string) => Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] as object)[0];
