@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { migration0001 } from './0001_initial.js';
+import { migration0002 } from './0002_sessions.js';
 import type { MigrationContext } from './dialect.js';
 
 export type { MigrationContext, SqlDialectName } from './dialect.js';
@@ -12,6 +13,7 @@ export type { MigrationContext, SqlDialectName } from './dialect.js';
 export function allMigrations(ctx: MigrationContext): Record<string, Migration> {
   return {
     '0001_initial': migration0001(ctx),
+    '0002_sessions': migration0002(ctx),
   };
 }
 

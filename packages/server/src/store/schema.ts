@@ -1,4 +1,4 @@
-/** The database schema as Kysely sees it (snake_case columns; see migrations/0001_initial.ts). */
+/** The database schema as Kysely sees it (snake_case columns; see migrations/). */
 import type { Generated } from 'kysely';
 import type { AuditAction, AuditResult, Role } from './types.js';
 
@@ -57,6 +57,14 @@ export interface AuditLogTable {
   user_agent: string | null;
 }
 
+/** Dashboard sessions (0002): only the SHA-256 of the opaque id is stored. */
+export interface SessionsTable {
+  id_hash: string;
+  key_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -64,4 +72,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   api_key_scopes: ApiKeyScopesTable;
   audit_log: AuditLogTable;
+  sessions: SessionsTable;
 }

@@ -7,7 +7,11 @@
  *   matches the row takes the row lock in PostgreSQL and the database write lock in SQLite),
  *   so later reads in the transaction see a state nobody else can change until commit;
  * - scope changes are SQL statements on api_key_scopes rows, never a read-modify-write of a
- *   list in JavaScript.
+ *   list in JavaScript;
+ * - the write and its audit row commit together or not at all;
+ * - a transaction the database aborts as retryable (the adapter decides: on PostgreSQL a
+ *   serialization failure or deadlock) is run again from the start, at most
+ *   TRANSACTION_ATTEMPTS times in all.
  */
 import { canonicalScopes } from '@codika/contract/scopes';
 import { type Kysely, sql } from 'kysely';
@@ -26,6 +30,7 @@ import type {
   KeyFields,
   Membership,
   NewKeyInput,
+  NewSessionInput,
   Organization,
   RevokeOutcome,
   Store,
@@ -33,11 +38,16 @@ import type {
   User,
 } from './types.js';
 
-/** What an adapter hands the shared store: a Kysely instance and the name of its dialect. */
+/** What an adapter hands the shared store: a Kysely instance, its dialect, its retryable errors. */
 export interface StoreConnection {
   db: Kysely<Database>;
   dialect: SqlDialectName;
+  /** True for an error after which the whole transaction may be run again. */
+  isRetryable(err: unknown): boolean;
 }
+
+/** Attempts of one write transaction when the database answers a retryable error. */
+export const TRANSACTION_ATTEMPTS = 5;
 
 type Db = Kysely<Database>;
 type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
@@ -174,11 +184,25 @@ function parseFields(json: string | null): KeyFields | null {
 export class SqlStore implements Store {
   private readonly db: Db;
   private readonly dialect: SqlDialectName;
+  private readonly isRetryable: (err: unknown) => boolean;
   private closed = false;
 
   constructor(connection: StoreConnection) {
     this.db = connection.db;
     this.dialect = connection.dialect;
+    this.isRetryable = connection.isRetryable;
+  }
+
+  /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
+  private async transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(fn);
+      } catch (err) {
+        if (attempt >= TRANSACTION_ATTEMPTS || !this.isRetryable(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   async migrate(): Promise<void> {
@@ -259,6 +283,11 @@ export class SqlStore implements Store {
   // -- keys --
 
   async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
+    return this.findAuth('k.hash', hash);
+  }
+
+  /** The auth record of one key, found by its hash or (for sessions) its id. */
+  private async findAuth(column: 'k.hash' | 'k.id', value: string): Promise<AuthRecord | undefined> {
     const rows = await this.db
       .selectFrom('api_keys as k')
       .innerJoin('organizations as o', 'o.id', 'k.organization_id')
@@ -286,7 +315,7 @@ export class SqlStore implements Store {
         'u.created_at as user_created_at',
         'm.role',
       ])
-      .where('k.hash', '=', hash)
+      .where(column, '=', value)
       .execute();
     const first = rows[0];
     const key = foldKeys(rows)[0];
@@ -310,7 +339,7 @@ export class SqlStore implements Store {
 
   async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
     const now = input.createdAt;
-    const outcome = await this.db.transaction().execute(async (trx): Promise<CreateOutcome> => {
+    const outcome = await this.transaction(async (trx): Promise<CreateOutcome> => {
       // Portable lock on the organization row: concurrent creations in one organization
       // queue here, so the count below cannot be raced past the limit.
       await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', input.organizationId).execute();
@@ -433,7 +462,7 @@ export class SqlStore implements Store {
     const { organizationId, keyId, change, dryRun, now, judge, audit } = params;
     let outcome: UpdateOutcome;
     try {
-      outcome = await this.db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+      outcome = await this.transaction(async (trx): Promise<UpdateOutcome> => {
         if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
           await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
           return { status: 'not_found' };
@@ -480,7 +509,7 @@ export class SqlStore implements Store {
 
   async revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome> {
     const { organizationId, keyId, now, audit } = params;
-    return this.db.transaction().execute(async (trx): Promise<RevokeOutcome> => {
+    return this.transaction(async (trx): Promise<RevokeOutcome> => {
       if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
         return { status: 'not_found' };
@@ -493,6 +522,35 @@ export class SqlStore implements Store {
       if (!key) throw new Error('revoked key not found');
       return { status: 'revoked', key };
     });
+  }
+
+  // -- dashboard sessions --
+
+  async createSession(input: NewSessionInput): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: input.idHash, key_id: input.keyId, created_at: input.createdAt, expires_at: input.expiresAt })
+      .execute();
+  }
+
+  async findAuthBySession(idHash: string, now: string): Promise<AuthRecord | undefined> {
+    const session = await this.db
+      .selectFrom('sessions')
+      .select('key_id')
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return session ? this.findAuth('k.id', session.key_id) : undefined;
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   // -- audit --

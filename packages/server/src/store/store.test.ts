@@ -580,6 +580,73 @@ for (const factory of storeFactories) {
         expect((await store.listAudit({ organizationId: org.id, targetKeyId: target })).map((a) => a.reason)).toEqual(['R0']);
       });
     });
+
+    describe('dashboard sessions', () => {
+      const session = (keyId: string, idHash = hashKey(newId()), expiresAt = T2) => ({
+        idHash,
+        keyId,
+        createdAt: T0,
+        expiresAt,
+      });
+
+      it('finds the auth record of a live session by its hash, exactly as findAuthByHash finds the key', async () => {
+        const { org, owner } = await seed(store);
+        const { key, rawKey } = await createdKey(store, org.id, owner.id, { scopes: ['projects:read', 'api-keys:manage'] });
+        const input = session(key.id);
+        await store.createSession(input);
+        const viaSession = await store.findAuthBySession(input.idHash, T1);
+        expect(viaSession).toEqual(await store.findAuthByHash(hashKey(rawKey)));
+        expect(viaSession?.role).toBe('owner');
+        expect(await store.findAuthBySession(hashKey('unknown'), T1)).toBeUndefined();
+      });
+
+      it('a session expires at expires_at', async () => {
+        const { org, owner } = await seed(store);
+        const { key } = await createdKey(store, org.id, owner.id);
+        const input = session(key.id, hashKey('s'), T1);
+        await store.createSession(input);
+        expect(await store.findAuthBySession(input.idHash, T0)).toBeDefined();
+        expect(await store.findAuthBySession(input.idHash, T1)).toBeUndefined();
+        expect(await store.findAuthBySession(input.idHash, T2)).toBeUndefined();
+      });
+
+      it('returns the key revoked and the role as it is now, for the caller to judge', async () => {
+        const { org, owner } = await seed(store);
+        const { key } = await createdKey(store, org.id, owner.id);
+        const input = session(key.id);
+        await store.createSession(input);
+        await store.setMembership({ organizationId: org.id, userId: owner.id, role: 'member' });
+        expect((await store.findAuthBySession(input.idHash, T1))?.role).toBe('member');
+        await store.removeMembership(org.id, owner.id);
+        expect((await store.findAuthBySession(input.idHash, T1))?.role).toBeNull();
+        await store.revokeKey({ organizationId: org.id, keyId: key.id, now: T1, audit: auditBase(org.id, key.id) });
+        expect((await store.findAuthBySession(input.idHash, T1))?.key.revokedAt).toBe(T1);
+      });
+
+      it('deleteSession ends one session; deleteExpiredSessions sweeps only expired ones', async () => {
+        const { org, owner } = await seed(store);
+        const { key } = await createdKey(store, org.id, owner.id);
+        const a = session(key.id, hashKey('a'), T1);
+        const b = session(key.id, hashKey('b'), T2);
+        const c = session(key.id, hashKey('c'), T2);
+        for (const s of [a, b, c]) await store.createSession(s);
+        expect(await store.deleteSession(b.idHash)).toBe(true);
+        expect(await store.deleteSession(b.idHash)).toBe(false);
+        expect(await store.findAuthBySession(b.idHash, T0)).toBeUndefined();
+        expect(await store.deleteExpiredSessions(T1)).toBe(1);
+        expect(await store.findAuthBySession(c.idHash, T0)).toBeDefined();
+        expect(await store.deleteExpiredSessions(T1)).toBe(0);
+      });
+
+      it('refuses a session of a key that does not exist and a duplicate id hash', async () => {
+        const { org, owner } = await seed(store);
+        const { key } = await createdKey(store, org.id, owner.id);
+        await expect(store.createSession(session(newId()))).rejects.toThrow();
+        const input = session(key.id);
+        await store.createSession(input);
+        await expect(store.createSession(input)).rejects.toThrow();
+      });
+    });
   });
 }
 

@@ -132,6 +132,13 @@ export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status:
 
 export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
 
+export interface NewSessionInput {
+  idHash: string;
+  keyId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export interface Store {
   /** Apply pending migrations (idempotent). */
   migrate(): Promise<void>;
@@ -190,6 +197,20 @@ export interface Store {
     now: string;
     audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
   }): Promise<RevokeOutcome>;
+
+  // -- dashboard sessions --
+  /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
+  createSession(input: NewSessionInput): Promise<void>;
+  /**
+   * The auth record of the key a session acts as, when the session exists and has not
+   * expired at `now`. Like findAuthByHash, a revoked or expired key is returned too: the
+   * authentication step judges it, so a session never outlives its key's rights.
+   */
+  findAuthBySession(idHash: string, now: string): Promise<AuthRecord | undefined>;
+  /** End a session (sign-out); false when there was none. */
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Remove every session expired at `now`; returns how many. */
+  deleteExpiredSessions(now: string): Promise<number>;
 
   // -- audit --
   /** Append one row on its own (denials that never reach a write transaction). */
