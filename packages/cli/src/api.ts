@@ -21,8 +21,7 @@ export interface ApiSuccess<T> {
 }
 
 function seconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|ERR_CERT|HOSTNAME_MISMATCH|EPROTO)/;

@@ -47,6 +47,12 @@ export function parseArgv(spec: CommandSpec, argv: readonly string[]): RawArgs {
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
+    if (e instanceof CommanderError && e.code === 'commander.excessArguments') {
+      const extra = cmd.args[(spec.arguments ?? []).length];
+      throw new ValidationError(
+        `Unexpected argument${extra ? ` "${extra}"` : ''}: quote option values that contain spaces, e.g. --name "Production Deploy Key".`,
+      );
+    }
     if (e instanceof CommanderError) throw new ValidationError(cleanMessage(e.message));
     throw e;
   }

@@ -7,7 +7,7 @@ export async function addApiHints(error: unknown): Promise<void> {
   switch (error.code) {
     case 'INVALID_SCOPES': {
       const invalid = error.envelope.error.details?.invalid;
-      if (Array.isArray(invalid) && invalid.length > 0 && !/did you mean|valid scopes/i.test(error.message)) {
+      if (Array.isArray(invalid) && invalid.length > 0 && !/did you mean|\bvalid scopes:/i.test(error.message)) {
         const { describeInvalidScopes } = await import('@codika/contract/scopes');
         error.withHint(describeInvalidScopes(invalid.map(String)));
       }

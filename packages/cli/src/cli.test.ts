@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { helpTable, wantsJson } from './cli.js';
+import { HELP } from './help-text.js';
+import { harness } from './test-support/harness.js';
+
+describe('router', () => {
+  it('prints the top-level help for no arguments and --help', async () => {
+    for (const argv of [[], ['--help'], ['-h'], ['help']]) {
+      const h = harness();
+      expect(await h.run(argv)).toBe(0);
+      expect(h.stdout.text).toContain('Usage: codika <command> [options]');
+      expect(h.stdout.text).toContain('organization update-key');
+    }
+  });
+
+  it('prints the version', async () => {
+    const h = harness();
+    expect(await h.run(['--version'])).toBe(0);
+    expect(h.stdout.text).toBe('0.0.0-test\n');
+  });
+
+  it('prints group and command help', async () => {
+    const h = harness();
+    expect(await h.run(['organization'])).toBe(0);
+    expect(h.stdout.text).toContain('organization revoke-key');
+    const c = harness();
+    expect(await c.run(['help', 'organization', 'update-key'])).toBe(0);
+    expect(c.stdout.text).toBe(HELP['organization update-key']);
+  });
+
+  it.each([[['nope']], [['organization', 'nope']], [['--bogus']]])('unknown %j → exit 2', async (argv) => {
+    const h = harness();
+    expect(await h.run(argv)).toBe(2);
+    expect(h.stderr.text).toMatch(/^Error: Unknown/);
+    expect(h.stdout.text).toBe('');
+  });
+
+  it('unknown command with --json → one JSON document', async () => {
+    const h = harness();
+    expect(await h.run(['nope', '--json'])).toBe(2);
+    expect(JSON.parse(h.stdout.text)).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+  });
+
+  it('detects --json only before --', () => {
+    expect(wantsJson(['a', '--json'])).toBe(true);
+    expect(wantsJson(['a', '--', '--json'])).toBe(false);
+  });
+});
+
+describe('pre-rendered help (src/help-text.ts)', () => {
+  it('matches the command specs — if not, run `npm run gen:help -w codika`', async () => {
+    expect(HELP).toEqual(await helpTable());
+  });
+});

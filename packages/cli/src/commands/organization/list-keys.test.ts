@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { harness, ok, oneJson, profileConfig } from '../../test-support/harness.js';
+
+const keys = [
+  {
+    keyId: 'key_1',
+    name: 'Owner key',
+    description: '',
+    keyPrefix: 'cko_AAAA',
+    scopes: ['api-keys:manage', 'projects:read'],
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    lastUsedAt: '2026-03-31T13:00:00.000Z',
+    createdBy: { userId: 'u', email: 'o@example.com' },
+  },
+  {
+    keyId: 'key_22',
+    name: 'CI',
+    description: '',
+    keyPrefix: 'cko_BBBB',
+    scopes: ['deploy:use-case'],
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    createdBy: { userId: 'u', email: 'o@example.com' },
+  },
+];
+
+describe('list-keys', () => {
+  it('prints an aligned table on a terminal', async () => {
+    const h = harness({
+      config: profileConfig(),
+      tty: { stdout: true },
+      env: { NO_COLOR: '1' },
+      expected: [{ url: '/listorganizationapikeyspublic', response: ok({ keys }) }],
+    });
+    expect(await h.run(['organization', 'list-keys'])).toBe(0);
+    expect(h.stdout.text).toBe(
+      [
+        'KEY ID  NAME       PREFIX     SCOPES                         LAST USED',
+        'key_1   Owner key  cko_AAAA…  api-keys:manage,projects:read  2026-03-31T13:00:00.000Z',
+        'key_22  CI         cko_BBBB…  deploy:use-case                never',
+        '',
+      ].join('\n'),
+    );
+  });
+  it('prints tab-separated lines otherwise', async () => {
+    const h = harness({
+      config: profileConfig(),
+      expected: [
+        {
+          url: '/listorganizationapikeyspublic',
+          check: (r) => expect(r.body).toEqual({ organizationId: 'o2' }),
+          response: ok({ keys }),
+        },
+      ],
+    });
+    expect(await h.run(['organization', 'list-keys', '--organization-id', 'o2'])).toBe(0);
+    expect(h.stdout.text.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED');
+    expect(h.stdout.text.split('\n')[2]).toBe('key_22\tCI\tcko_BBBB…\tdeploy:use-case\tnever');
+  });
+  it('--json prints the envelope; empty list is said', async () => {
+    const h = harness({
+      config: profileConfig(),
+      expected: [{ url: '/listorganizationapikeyspublic', check: (r) => expect(r.body).toEqual({}), response: ok({ keys }) }],
+    });
+    expect(await h.run(['organization', 'list-keys', '--json'])).toBe(0);
+    expect(oneJson(h.stdout.text)).toEqual(ok({ keys }));
+    const e = harness({
+      config: profileConfig(),
+      expected: [{ url: '/listorganizationapikeyspublic', response: ok({ keys: [] }) }],
+    });
+    expect(await e.run(['organization', 'list-keys'])).toBe(0);
+    expect(e.stdout.text).toBe('No API keys.\n');
+  });
+});
