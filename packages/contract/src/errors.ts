@@ -7,6 +7,10 @@ export const ERROR_CODES = {
   INSUFFICIENT_SCOPE: { status: 403, message: 'The API key lacks the scope this operation requires' },
   NOT_ORG_ADMIN: { status: 403, message: 'The user behind this API key is not an admin or owner of the organization' },
   SCOPE_ESCALATION: { status: 403, message: 'Cannot grant scopes that the calling API key does not hold' },
+  CSRF_REJECTED: {
+    status: 403,
+    message: 'Cross-site request refused: a dashboard request needs the X-Codika-CSRF header and this server as its Origin',
+  },
   KEY_NOT_FOUND: { status: 404, message: 'API key not found' },
   ORGANIZATION_NOT_FOUND: { status: 404, message: 'Organization not found' },
   VALIDATION_ERROR: { status: 400, message: 'Invalid request' },

@@ -5,6 +5,12 @@
 import { BODY_LIMIT_BYTES, DEFAULT_MAX_KEYS_PER_ORG, REQUEST_ID_HEADER } from '@codika/contract/operations';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type Clock, systemClock } from './clock.js';
+import {
+  type AuthFailureBudget,
+  AuthFailureThrottle,
+  DEFAULT_AUTH_FAILURE_BUDGET,
+  installAuthThrottle,
+} from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
 import './http/context.js';
 import { errorBody } from './http/envelope.js';
@@ -13,6 +19,8 @@ import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { newId } from './ids.js';
 import { registerCreateKey } from './routes/create-key.js';
+import { registerDashboardApi } from './routes/dashboard-api.js';
+import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
 import { registerHealthz } from './routes/healthz.js';
 import { registerListKeys } from './routes/list-keys.js';
@@ -32,6 +40,13 @@ export interface AppDeps {
   maxKeysPerOrg?: number;
   /** A key's last use is written at most once per this interval (default 60 000 ms). */
   lastUsedIntervalMs?: number;
+  /**
+   * Failed authentications (401) one source address may make per sliding window before it is
+   * answered 429 RATE_LIMITED (default 20 per 60 s, at most 10 000 sources tracked); false: off.
+   */
+  authFailureBudget?: AuthFailureBudget | false;
+  /** The built dashboard (default: packages/dashboard/dist); null serves no dashboard. */
+  dashboardDir?: string | null;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -67,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header(REQUEST_ID_HEADER, request.id);
     return payload;
   });
+  const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;
+  if (authFailureBudget !== false) installAuthThrottle(app, new AuthFailureThrottle(authFailureBudget));
 
   installBodyParsers(app);
   installErrorHandling(app, config.store);
@@ -80,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthz(app);
   registerReadyz(app, config.store);
   registerOpenApiJson(app);
+  registerDashboardApi(app, config);
+  registerDashboardStatic(app, deps.dashboardDir === undefined ? DEFAULT_DASHBOARD_DIR : deps.dashboardDir);
 
   return app;
 }

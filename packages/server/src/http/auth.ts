@@ -1,15 +1,18 @@
 /**
- * Authentication by `X-Process-Manager-Key`. Every failure — missing header, bad
+ * Authentication by `X-Process-Manager-Key` or, for the dashboard, by its session cookie
+ * (which stands for the key it was opened with). Every failure — missing header, bad
  * format or checksum (refused without touching the store), unknown, revoked or expired
  * key, a key of another kind, a creating user who left the organization — is the same
  * 401 UNAUTHENTICATED, so nothing can be learned from the difference.
  */
 import { parseKey } from '@codika/contract/keys';
+import type { FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
-import type { Store } from '../store/types.js';
+import type { AuthRecord, Store } from '../store/types.js';
 import type { Caller } from './context.js';
 import { ApiError } from './errors.js';
+import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
 /** Lower-case, as Node exposes incoming header names. */
 export const API_KEY_HEADER_NAME = 'x-process-manager-key';
@@ -29,8 +32,53 @@ export async function authenticate(
   const raw = header.trim();
   const parsed = parseKey(raw);
   if (!parsed.ok || parsed.kind !== 'cko_') throw new ApiError('UNAUTHENTICATED');
+  return admit(await options.store.findAuthByHash(hashKey(raw)), now, options, onTouchError);
+}
 
-  const auth = await options.store.findAuthByHash(hashKey(raw));
+/**
+ * A dashboard session: the opaque id of the `codika_session` cookie, looked up by its hash,
+ * resolves to the auth record of the key it was opened with, which is then judged exactly
+ * like a key presented in the header (live, not expired, its user still a member).
+ */
+export async function authenticateSession(
+  sessionId: string,
+  now: Date,
+  options: AuthOptions,
+  onTouchError: (err: unknown) => void,
+): Promise<Caller> {
+  if (!isSessionIdShape(sessionId)) throw new ApiError('UNAUTHENTICATED');
+  const auth = await options.store.findAuthBySession(hashSessionId(sessionId), iso(now));
+  return admit(auth, now, options, onTouchError);
+}
+
+/**
+ * The one authentication step of every authenticated route. The key header wins when
+ * present (the CLI and other API clients); otherwise a session cookie is accepted once the
+ * request passes the CSRF rule (403 before any lookup); otherwise 401.
+ */
+export async function authenticateRequest(
+  request: FastifyRequest,
+  now: Date,
+  options: AuthOptions,
+  onTouchError: (err: unknown) => void,
+): Promise<Caller> {
+  const header = request.headers[API_KEY_HEADER_NAME];
+  if (header !== undefined) return authenticate(header, now, options, onTouchError);
+  const sessionId = sessionIdOf(request);
+  if (sessionId !== undefined && sessionId !== '') {
+    checkCsrf(request);
+    return authenticateSession(sessionId, now, options, onTouchError);
+  }
+  throw new ApiError('UNAUTHENTICATED');
+}
+
+/** Judge an auth record found by key hash or session: the same rules for both. */
+async function admit(
+  auth: AuthRecord | undefined,
+  now: Date,
+  options: AuthOptions,
+  onTouchError: (err: unknown) => void,
+): Promise<Caller> {
   if (auth === undefined) throw new ApiError('UNAUTHENTICATED');
   const { key, organization, user, role } = auth;
   const nowMs = now.getTime();

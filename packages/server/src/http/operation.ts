@@ -9,13 +9,13 @@
  *     5. the route's own semantic checks, target lookup and judgement.
  */
 import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
-import { MANAGE_SCOPE } from '@codika/contract/scopes';
+import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { iso } from '../clock.js';
 import type { AuditAction, Store } from '../store/types.js';
 import { type AuditBase, auditBase } from './audit.js';
-import { authenticate } from './auth.js';
+import { authenticateRequest } from './auth.js';
 import type { Caller } from './context.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
@@ -57,7 +57,35 @@ export function registerOperation<N extends OperationName>(
   options: OperationOptions<N>,
 ): void {
   const { path, scope } = OPERATIONS[name];
-  const schema = OPERATION_SCHEMAS[name].request;
+  registerAuthenticatedRoute(app, config, {
+    path,
+    scope,
+    schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
+    audit: options.audit,
+    handler: options.handler,
+  });
+}
+
+export interface AuthenticatedRouteOptions<Body> {
+  path: string;
+  /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
+  scope: Scope | null;
+  schema: z.ZodType<Body>;
+  audit: AuditAction | null;
+  handler(ctx: OperationContext<Body>): Promise<unknown>;
+}
+
+/**
+ * A POST route served like every key operation (same authentication, same scope and role
+ * checks, same validation, same envelope); the contract operations and the dashboard's
+ * audit route are all registered through here.
+ */
+export function registerAuthenticatedRoute<Body>(
+  app: FastifyInstance,
+  config: ServerConfig,
+  options: AuthenticatedRouteOptions<Body>,
+): void {
+  const { path, scope, schema } = options;
 
   app.route({
     method: 'POST',
@@ -65,8 +93,8 @@ export function registerOperation<N extends OperationName>(
     onRequest: async (request) => {
       const state = request.state;
       state.auditAction = options.audit;
-      const caller = await authenticate(
-        request.headers['x-process-manager-key'],
+      const caller = await authenticateRequest(
+        request,
         state.now,
         { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
@@ -84,7 +112,7 @@ export function registerOperation<N extends OperationName>(
     handler: async (request) => {
       const state = request.state;
       const caller = state.caller as Caller;
-      const body = validateBody(schema, request.body) as RequestOf<N>;
+      const body = validateBody(schema, request.body) as Body;
       const nowIso = iso(state.now);
       const action = options.audit;
       const data = await options.handler({
@@ -95,7 +123,7 @@ export function registerOperation<N extends OperationName>(
         nowIso,
         config,
         audit: (targetKeyId) => {
-          if (action === null) throw new Error(`operation ${name} is not audited`);
+          if (action === null) throw new Error(`${path} is not audited`);
           return auditBase(request, caller, action, targetKeyId, nowIso);
         },
         markAudited: () => {

@@ -1,26 +1,30 @@
 /** POST /verifyapikey — who am I. Any valid key, no particular scope. */
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
+import type { Caller } from '../http/context.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
+
+/** The identity of an authenticated caller's key: /verifyapikey's answer, and sign-in's. */
+export function verifyData(caller: Caller): VerifyApiKeyData {
+  const { key, organization } = caller;
+  const data: VerifyApiKeyData = {
+    type: 'org-api-key',
+    keyId: key.id,
+    keyName: key.name,
+    keyPrefix: key.prefix,
+    scopes: key.scopes,
+    organizationId: organization.id,
+    organizationName: organization.name,
+    createdAt: key.createdAt,
+  };
+  if (key.expiresAt !== null) data.expiresAt = key.expiresAt;
+  if (key.lastUsedAt !== null) data.lastUsedAt = key.lastUsedAt;
+  return data;
+}
 
 export function registerVerifyApiKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'verifyApiKey', {
     audit: null,
-    handler: async ({ caller }) => {
-      const { key, organization } = caller;
-      const data: VerifyApiKeyData = {
-        type: 'org-api-key',
-        keyId: key.id,
-        keyName: key.name,
-        keyPrefix: key.prefix,
-        scopes: key.scopes,
-        organizationId: organization.id,
-        organizationName: organization.name,
-        createdAt: key.createdAt,
-      };
-      if (key.expiresAt !== null) data.expiresAt = key.expiresAt;
-      if (key.lastUsedAt !== null) data.lastUsedAt = key.lastUsedAt;
-      return data;
-    },
+    handler: async ({ caller }) => verifyData(caller),
   });
 }

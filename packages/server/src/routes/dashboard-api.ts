@@ -1,0 +1,115 @@
+/**
+ * The dashboard's own endpoints. The key operations themselves are the API's, reached with
+ * the session cookie instead of the key header (see http/auth.ts):
+ *
+ *   POST /dashboard/api/session      { apiKey }  → checks the key exactly as /verifyapikey does,
+ *                                                  opens a session, sets the cookie, answers the
+ *                                                  /verifyapikey data
+ *   POST /dashboard/api/session/end  {}          → deletes the session and the cookie
+ *   POST /dashboard/api/audit        { keyId }   → the audit rows of a key of the caller's
+ *                                                  organization (api-keys:manage, admin or owner,
+ *                                                  like every key operation)
+ */
+import { Id } from '@codika/contract/schemas';
+import { MANAGE_SCOPE } from '@codika/contract/scopes';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { iso } from '../clock.js';
+import { authenticate } from '../http/auth.js';
+import { successBody } from '../http/envelope.js';
+import { registerAuthenticatedRoute, type ServerConfig } from '../http/operation.js';
+import {
+  checkCsrf,
+  clearedSessionCookie,
+  hashSessionId,
+  isHttps,
+  newSessionId,
+  SESSION_TTL_MS,
+  sessionCookie,
+  sessionIdOf,
+} from '../http/session.js';
+import { validateBody } from '../http/validation.js';
+import { verifyData } from './verify-api-key.js';
+
+export const DASHBOARD_API = {
+  session: '/dashboard/api/session',
+  sessionEnd: '/dashboard/api/session/end',
+  audit: '/dashboard/api/audit',
+} as const;
+
+const SessionRequest = z.strictObject({ apiKey: z.string().max(200) });
+const SessionEndRequest = z.strictObject({});
+const AuditRequest = z.strictObject({ keyId: Id, limit: z.number().int().min(1).max(1000).optional() });
+
+export function registerDashboardApi(app: FastifyInstance, config: ServerConfig): void {
+  app.post(DASHBOARD_API.session, async (request, reply) => {
+    checkCsrf(request);
+    const { apiKey } = validateBody(SessionRequest, request.body);
+    const now = request.state.now;
+    const caller = await authenticate(
+      apiKey,
+      now,
+      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+      (err) => request.log.warn({ err }, 'could not record the last use of a key'),
+    );
+    request.state.caller = caller;
+    // Signing in again replaces the browser's previous session.
+    const previous = sessionIdOf(request);
+    if (previous !== undefined) await config.store.deleteSession(hashSessionId(previous));
+    const id = newSessionId();
+    await config.store.createSession({
+      idHash: hashSessionId(id),
+      keyId: caller.key.id,
+      createdAt: iso(now),
+      expiresAt: iso(new Date(now.getTime() + SESSION_TTL_MS)),
+    });
+    try {
+      await config.store.deleteExpiredSessions(iso(now));
+    } catch (err) {
+      request.log.warn({ err }, 'could not delete expired sessions');
+    }
+    reply.header('set-cookie', sessionCookie(id, { secure: isHttps(request) })).header('cache-control', 'no-store');
+    return successBody(request.id, verifyData(caller));
+  });
+
+  app.post(DASHBOARD_API.sessionEnd, async (request, reply) => {
+    checkCsrf(request);
+    validateBody(SessionEndRequest, request.body);
+    const id = sessionIdOf(request);
+    if (id !== undefined) await config.store.deleteSession(hashSessionId(id));
+    reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) })).header('cache-control', 'no-store');
+    return successBody(request.id, { signedOut: true });
+  });
+
+  registerAuthenticatedRoute(app, config, {
+    path: DASHBOARD_API.audit,
+    scope: MANAGE_SCOPE,
+    schema: AuditRequest,
+    audit: null,
+    handler: async ({ caller, body }) => {
+      // Filtered by the caller's organization: another organization's key id, an unknown id
+      // and a key with no history all answer an empty list.
+      const rows = await config.store.listAudit({
+        organizationId: caller.organization.id,
+        targetKeyId: body.keyId,
+        limit: body.limit ?? 200,
+      });
+      return {
+        entries: rows.map((row) => ({
+          id: row.id,
+          at: row.at,
+          action: row.action,
+          result: row.result,
+          reason: row.reason,
+          actorKeyId: row.actorKeyId,
+          actorUserId: row.actorUserId,
+          before: row.before,
+          after: row.after,
+          sourceIp: row.sourceIp,
+          userAgent: row.userAgent,
+          requestId: row.requestId,
+        })),
+      };
+    },
+  });
+}
