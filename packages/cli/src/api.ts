@@ -38,10 +38,10 @@ export function describeFetchFailure(error: unknown, timeoutMs: number): string 
   }
   if (cause?.cause && !cause.code) cause = cause.cause as SysError;
   const code = cause?.code ?? e?.code;
-  const detail = cause?.message ?? e?.message ?? String(error);
+  const detail = (cause?.message ?? e?.message ?? String(error)).trim();
   switch (code) {
     case 'ECONNREFUSED':
-      return 'connection refused (is the server running?)';
+      return 'connection refused';
     case 'ENOTFOUND':
       return `DNS lookup failed: host ${cause?.hostname ? `"${cause.hostname}" ` : ''}not found`;
     case 'EAI_AGAIN':
@@ -56,8 +56,12 @@ export function describeFetchFailure(error: unknown, timeoutMs: number): string 
     case 'ENETUNREACH':
       return 'host unreachable';
     default:
-      if (code && TLS_CODES.test(code)) return `TLS error: ${detail}`;
-      if (/certificate|ssl|tls/i.test(detail)) return `TLS error: ${detail}`;
+      if ((code && TLS_CODES.test(code)) || /certificate|ssl|tls/i.test(detail)) {
+        // OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/…" → the reason
+        const reason = /SSL routines:[^:]*:([^:]+)/.exec(detail)?.[1] ?? detail;
+        const hint = /wrong version number|packet length too long/.test(reason) ? ' (is this an http:// server?)' : '';
+        return `TLS error: ${reason}${hint}`;
+      }
       return code ? `${detail} (${code})` : detail;
   }
 }

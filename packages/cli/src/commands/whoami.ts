@@ -61,7 +61,7 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
       offlineReason = error.message;
       data = {
         type: p.type,
-        keyId: typeof p.keyId === 'string' ? p.keyId : '',
+        keyId: typeof p.keyId === 'string' ? p.keyId : '', // the shared profile format has no key id
         keyName: p.keyName,
         keyPrefix: p.keyPrefix,
         scopes: p.scopes,
@@ -78,6 +78,7 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
 
   if (o.json) {
     const doc: Record<string, unknown> = { loggedIn: true, ...data, source: ctx.source, profileName: ctx.profileName ?? null };
+    if (doc.keyId === '') delete doc.keyId;
     if (cached) doc.cached = true;
     writeJson(deps.io.stdout, doc);
     if (cached) line(deps.io.stderr, `Warning: ${offlineReason} Showing the cached profile.`);
