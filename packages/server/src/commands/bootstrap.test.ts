@@ -46,9 +46,11 @@ describe('codika-server bootstrap', () => {
   });
 
   it('uses --db, then CODIKA_DB, then ./.codika/codika.db', () => {
-    expect(parseBootstrapOptions({ db: 'x.db', orgName: 'A', ownerEmail: 'a@b' }, { CODIKA_DB: 'env.db' }).db).toBe('x.db');
-    expect(parseBootstrapOptions({ orgName: 'A', ownerEmail: 'a@b' }, { CODIKA_DB: 'env.db' }).db).toBe('env.db');
-    expect(parseBootstrapOptions({ orgName: 'A', ownerEmail: 'a@b' }, {}).db).toBe('./.codika/codika.db');
+    const db = (flags: { db?: string }, env: Record<string, string>) =>
+      parseBootstrapOptions({ ...flags, orgName: 'A', ownerEmail: 'a@b' }, env).database;
+    expect(db({ db: 'x.db' }, { CODIKA_DB: 'env.db' })).toEqual({ sqliteFile: 'x.db' });
+    expect(db({}, { CODIKA_DB: 'env.db' })).toEqual({ sqliteFile: 'env.db' });
+    expect(db({}, {})).toEqual({ sqliteFile: './.codika/codika.db' });
   });
 
   it('refuses a bad email or organization name', () => {

@@ -6,13 +6,14 @@ import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
+import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
 import { issueOperatorKey } from './operator.js';
-import { type Env, parseEmail, requireString, resolveDbFile } from './options.js';
+import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
 
 export interface BootstrapOptions {
-  db: string;
+  database: StoreOptions;
   orgName: string;
   ownerEmail: string;
   json: boolean;
@@ -37,11 +38,11 @@ export function parseOrgName(value: unknown): string {
 }
 
 export function parseBootstrapOptions(
-  raw: { db?: string; orgName?: unknown; ownerEmail?: unknown; json?: boolean },
+  raw: DatabaseFlags & { orgName?: unknown; ownerEmail?: unknown; json?: boolean },
   env: Env,
 ): BootstrapOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     orgName: parseOrgName(raw.orgName),
     ownerEmail: parseEmail(raw.ownerEmail),
     json: raw.json === true,
@@ -71,7 +72,7 @@ export async function bootstrapOrganization(
 
 export async function runBootstrap(options: BootstrapOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
-    const result = await withStore(deps, options.db, (store) => bootstrapOrganization(store, deps.clock, options));
+    const result = await withStore(deps, options.database, (store) => bootstrapOrganization(store, deps.clock, options));
     if (options.json) {
       printJson(deps.io, result);
     } else {
@@ -92,10 +93,11 @@ export async function runBootstrap(options: BootstrapOptions, deps: CommandDeps)
 }
 
 export function registerBootstrap(program: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  program
-    .command('bootstrap')
-    .description('create an organization, its owner and an owner key with all ten scopes (prints the key once)')
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(
+    program
+      .command('bootstrap')
+      .description('create an organization, its owner and an owner key with all ten scopes (prints the key once)'),
+  )
     .requiredOption('--org-name <name>', 'name of the new organization')
     .requiredOption('--owner-email <email>', 'email of its owner')
     .option('--json', 'print the result as JSON')

@@ -44,7 +44,7 @@ export async function harness(clock: Clock = () => FIXED_NOW): Promise<Harness> 
       clock,
       opened,
       openStore: async (options) => {
-        opened.push(options.sqliteFile);
+        opened.push('sqliteFile' in options ? options.sqliteFile : options.databaseUrl);
         return keepOpen(store);
       },
     },

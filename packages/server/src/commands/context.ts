@@ -30,8 +30,8 @@ export const EXIT_UNEXPECTED = 1;
 export const EXIT_USAGE = 2;
 
 /** Open and migrate the store, run `fn`, always close. */
-export async function withStore<T>(deps: CommandDeps, dbFile: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await deps.openStore({ sqliteFile: dbFile });
+export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await deps.openStore(database);
   try {
     await store.migrate();
     return await fn(store);

@@ -5,9 +5,12 @@
  */
 import type { Scope } from '@codika/contract/scopes';
 import type { Command } from 'commander';
+import type { StoreOptions } from '../store/index.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
 import { issueOperatorKey, requireMember, requireOrganization } from './operator.js';
 import {
+  addDatabaseOptions,
+  type DatabaseFlags,
   type Env,
   parseDescription,
   parseEmail,
@@ -15,11 +18,11 @@ import {
   parseKeyName,
   parseScopes,
   requireString,
-  resolveDbFile,
+  resolveDatabase,
 } from './options.js';
 
 export interface KeysIssueOptions {
-  db: string;
+  database: StoreOptions;
   organizationId: string;
   email: string;
   name: string;
@@ -30,8 +33,7 @@ export interface KeysIssueOptions {
 }
 
 export function parseKeysIssueOptions(
-  raw: {
-    db?: string;
+  raw: DatabaseFlags & {
     organizationId?: unknown;
     email?: unknown;
     name?: unknown;
@@ -43,7 +45,7 @@ export function parseKeysIssueOptions(
   env: Env,
 ): KeysIssueOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     organizationId: requireString(raw.organizationId, '--organization-id'),
     email: parseEmail(raw.email),
     name: parseKeyName(raw.name),
@@ -56,7 +58,7 @@ export function parseKeysIssueOptions(
 
 export async function runKeysIssue(options: KeysIssueOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
-    const { issued, role, email } = await withStore(deps, options.db, async (store) => {
+    const { issued, role, email } = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
       const { user, membership } = await requireMember(store, org, options.email);
       const issued = await issueOperatorKey(store, deps.clock, {
@@ -99,10 +101,9 @@ export async function runKeysIssue(options: KeysIssueOptions, deps: CommandDeps)
 }
 
 export function registerKeysIssue(keys: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  keys
-    .command('issue')
-    .description('issue an organization API key for a member of any role (prints the key once)')
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(
+    keys.command('issue').description('issue an organization API key for a member of any role (prints the key once)'),
+  )
     .requiredOption('--organization-id <id>', 'the organization')
     .requiredOption('--email <email>', 'the member the key acts for')
     .requiredOption('--name <name>', 'key name (1-100 characters)')

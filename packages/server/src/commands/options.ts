@@ -5,19 +5,68 @@
 import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/operations';
 import { KeyDescription, KeyName } from '@codika/contract/schemas';
 import { describeInvalidScopes, isScope, type Scope, splitScopeList } from '@codika/contract/scopes';
+import type { Command } from 'commander';
+import type { StoreOptions } from '../store/index.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { ROLES, type Role } from '../store/types.js';
 import { UsageError } from './context.js';
 
 export const DEFAULT_DB_FILE = './.codika/codika.db';
 export const DB_ENV = 'CODIKA_DB';
+export const DATABASE_URL_ENV = 'DATABASE_URL';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** `--db`, else `CODIKA_DB`, else ./.codika/codika.db. */
-export function resolveDbFile(flag: string | undefined, env: Env): string {
-  const value = flag ?? env[DB_ENV] ?? DEFAULT_DB_FILE;
-  if (value.trim() === '') throw new UsageError('--db must not be empty');
-  return value;
+/** The database flags every subcommand takes (see addDatabaseOptions). */
+export interface DatabaseFlags {
+  db?: string;
+  databaseUrl?: string;
+}
+
+/** Give a subcommand `--db <file>` and `--database-url <url>`. */
+export function addDatabaseOptions(command: Command): Command {
+  return command
+    .option('--db <file>', `SQLite database file (default: $${DB_ENV} or ${DEFAULT_DB_FILE})`)
+    .option(
+      '--database-url <url>',
+      `PostgreSQL instead of SQLite: postgres://user@host:5432/database (default: $${DATABASE_URL_ENV})`,
+    );
+}
+
+function postgres(url: string, from: string): StoreOptions {
+  if (!isPostgresUrl(url)) throw new UsageError(`${from} must be a postgres:// or postgresql:// URL`);
+  try {
+    new URL(url.trim());
+  } catch {
+    throw new UsageError(`${from} is not a valid URL`);
+  }
+  return { databaseUrl: url.trim() };
+}
+
+function sqlite(file: string, from: string): StoreOptions {
+  if (file.trim() === '') throw new UsageError(`${from} must not be empty`);
+  return { sqliteFile: file };
+}
+
+/**
+ * Which database: `--database-url` (PostgreSQL) or `--db` (SQLite file), never both; without
+ * either, `DATABASE_URL` or `CODIKA_DB` (not both); else ./.codika/codika.db.
+ */
+export function resolveDatabase(flags: DatabaseFlags, env: Env): StoreOptions {
+  if (flags.db !== undefined && flags.databaseUrl !== undefined) {
+    throw new UsageError('use either --db (SQLite) or --database-url (PostgreSQL), not both');
+  }
+  if (flags.databaseUrl !== undefined) return postgres(flags.databaseUrl, '--database-url');
+  if (flags.db !== undefined) return sqlite(flags.db, '--db');
+  const envUrl = env[DATABASE_URL_ENV];
+  const envFile = env[DB_ENV];
+  if (envUrl !== undefined && envUrl.trim() !== '') {
+    if (envFile !== undefined && envFile.trim() !== '') {
+      throw new UsageError(`both ${DATABASE_URL_ENV} and ${DB_ENV} are set; choose with --database-url or --db`);
+    }
+    return postgres(envUrl, DATABASE_URL_ENV);
+  }
+  return sqlite(envFile ?? DEFAULT_DB_FILE, DB_ENV);
 }
 
 export function requireString(value: unknown, flag: string): string {

@@ -32,6 +32,26 @@ describe('codika-server argument handling', () => {
     expect(JSON.parse(h.out())).toMatchObject({ email: 'x@example.com', role: 'admin' });
   });
 
+  it('every subcommand takes --database-url (PostgreSQL) as the alternative to --db, and DATABASE_URL', async () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/test';
+    const orgId = (await h.store.createOrganization({ id: newId(), name: 'Acme', createdAt: '2026-03-31T14:00:00.000Z' })).id;
+    const commands = [
+      ['bootstrap', '--org-name', 'B', '--owner-email', 'b@example.com'],
+      ['users', 'add', '--organization-id', orgId, '--email', 'x@example.com', '--role', 'admin'],
+      ['users', 'set-role', '--organization-id', orgId, '--email', 'x@example.com', '--role', 'owner'],
+      ['keys', 'issue', '--organization-id', orgId, '--email', 'x@example.com', '--name', 'K', '--scopes', 'projects:read'],
+      ['users', 'remove', '--organization-id', orgId, '--email', 'x@example.com'],
+    ];
+    for (const args of commands) expect(await runCli([...args, '--database-url', url], deps, {}), args.join(' ')).toBe(0);
+    expect(await runCli(commands[0] as string[], deps, { DATABASE_URL: url })).toBe(0);
+    expect(h.deps.opened).toEqual(Array.from({ length: 6 }, () => url));
+    // start as well (its store is opened before it listens; the failing buildApp ends it).
+    expect(await runCli(['start', '--database-url', url], deps, {})).toBe(1);
+    expect(h.deps.opened.at(-1)).toBe(url);
+    expect(await runCli(['start', '--db', 'x.db', '--database-url', url], deps, {})).toBe(2);
+    expect(h.err()).toMatch(/not both/);
+  });
+
   it('a validation error exits 2 with a message on stderr', async () => {
     expect(await runCli(['users', 'add', '--organization-id', 'o', '--email', 'x@example.com', '--role', 'boss'], deps, {})).toBe(
       2,

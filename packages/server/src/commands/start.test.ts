@@ -54,7 +54,7 @@ describe('codika-server start', () => {
 
   it('defaults to 127.0.0.1:8787 and refuses a bad port', () => {
     expect(parseStartOptions({}, {})).toEqual({
-      db: './.codika/codika.db',
+      database: { sqliteFile: './.codika/codika.db' },
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
@@ -87,7 +87,11 @@ describe('codika-server start', () => {
     });
     const body = await res.json();
     expect(res.status).toBe(200);
-    expect(body.data).toMatchObject({ type: 'org-api-key', organizationName: 'Default Organization', scopes: canonicalScopes(SCOPES) });
+    expect(body.data).toMatchObject({
+      type: 'org-api-key',
+      organizationName: 'Default Organization',
+      scopes: canonicalScopes(SCOPES),
+    });
 
     first.stop('SIGINT');
     expect(await running).toBe(0);

@@ -5,7 +5,7 @@
  * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
  * database creates "Default Organization", its owner owner@localhost and an owner key with
  * all ten scopes; the key is printed once and written (mode 0600) to `owner-key` beside the
- * database file. Later starts only say where that file is.
+ * SQLite database file (on PostgreSQL it is only printed). Later starts only say where that file is.
  */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +14,11 @@ import { DEFAULT_PORT } from '@codika/contract/operations';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { bootstrapOrganization } from './bootstrap.js';
 import { type CommandDeps, EXIT_OK, guard } from './context.js';
-import { type Env, parsePort, requireString, resolveDbFile } from './options.js';
+import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const FIRST_RUN_ORG_NAME = 'Default Organization';
@@ -25,7 +26,7 @@ export const FIRST_RUN_OWNER_EMAIL = 'owner@localhost';
 export const OWNER_KEY_FILE = 'owner-key';
 
 export interface StartOptions {
-  db: string;
+  database: StoreOptions;
   host: string;
   port: number;
   firstRunBootstrap: boolean;
@@ -40,19 +41,21 @@ export interface StartDeps extends CommandDeps {
 }
 
 export function parseStartOptions(
-  raw: { db?: string; host?: unknown; port?: unknown; firstRunBootstrap?: boolean },
+  raw: DatabaseFlags & { host?: unknown; port?: unknown; firstRunBootstrap?: boolean },
   env: Env,
 ): StartOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
   };
 }
 
-function isMemory(db: string): boolean {
-  return db === ':memory:';
+/** The owner-key file sits beside a SQLite database file; PostgreSQL and ':memory:' have none. */
+function ownerKeyFileOf(database: StoreOptions): string | null {
+  if (!('sqliteFile' in database) || database.sqliteFile === ':memory:') return null;
+  return ownerKeyPath(database.sqliteFile);
 }
 
 export function ownerKeyPath(db: string): string {
@@ -67,7 +70,7 @@ function urlOf(app: FastifyInstance, host: string): string {
 }
 
 async function firstRun(store: Store, options: StartOptions, deps: StartDeps): Promise<void> {
-  const keyFile = isMemory(options.db) ? null : ownerKeyPath(options.db);
+  const keyFile = ownerKeyFileOf(options.database);
   if (!(await store.isEmpty())) {
     if (keyFile && existsSync(keyFile)) deps.io.out(`Owner key (from the first start): ${keyFile}\n`);
     return;
@@ -101,7 +104,7 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
 export async function runStart(options: StartOptions, deps: StartDeps): Promise<number> {
   return guard(deps.io, async () => {
     const stopRequested = deps.waitForShutdown();
-    const store = await deps.openStore({ sqliteFile: options.db });
+    const store = await deps.openStore(options.database);
     let app: FastifyInstance | undefined;
     try {
       await store.migrate();
@@ -125,10 +128,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
 }
 
 export function registerStart(program: Command, deps: StartDeps, env: Env, done: (code: number) => void): void {
-  program
-    .command('start')
-    .description('run the platform API in the foreground (SIGINT/SIGTERM stop it)')
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(program.command('start').description('run the platform API in the foreground (SIGINT/SIGTERM stop it)'))
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')

@@ -2,13 +2,22 @@
 import type { Command } from 'commander';
 import { iso } from '../clock.js';
 import { newId } from '../ids.js';
+import type { StoreOptions } from '../store/index.js';
 import type { Role } from '../store/types.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
 import { requireOrganization } from './operator.js';
-import { type Env, parseEmail, parseRole, requireString, resolveDbFile } from './options.js';
+import {
+  addDatabaseOptions,
+  type DatabaseFlags,
+  type Env,
+  parseEmail,
+  parseRole,
+  requireString,
+  resolveDatabase,
+} from './options.js';
 
 export interface UsersAddOptions {
-  db: string;
+  database: StoreOptions;
   organizationId: string;
   email: string;
   role: Role;
@@ -16,11 +25,11 @@ export interface UsersAddOptions {
 }
 
 export function parseUsersAddOptions(
-  raw: { db?: string; organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
+  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
   env: Env,
 ): UsersAddOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     organizationId: requireString(raw.organizationId, '--organization-id'),
     email: parseEmail(raw.email),
     role: parseRole(raw.role),
@@ -30,7 +39,7 @@ export function parseUsersAddOptions(
 
 export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
-    const result = await withStore(deps, options.db, async (store) => {
+    const result = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
       const user = await store.ensureUser({ id: newId(), email: options.email, createdAt: iso(deps.clock()) });
       const existing = await store.getMembership(org.id, user.id);
@@ -48,10 +57,7 @@ export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): 
 }
 
 export function registerUsersAdd(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  users
-    .command('add')
-    .description('add a user (created if new) to an organization with a role')
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(users.command('add').description('add a user (created if new) to an organization with a role'))
     .requiredOption('--organization-id <id>', 'the organization')
     .requiredOption('--email <email>', "the user's email")
     .requiredOption('--role <role>', 'owner, admin or member')

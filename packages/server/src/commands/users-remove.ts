@@ -1,22 +1,23 @@
 /** `codika-server users remove --organization-id <id> --email <email>` */
 import type { Command } from 'commander';
+import type { StoreOptions } from '../store/index.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
 import { requireMember, requireOrganization } from './operator.js';
-import { type Env, parseEmail, requireString, resolveDbFile } from './options.js';
+import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
 
 export interface UsersRemoveOptions {
-  db: string;
+  database: StoreOptions;
   organizationId: string;
   email: string;
   json: boolean;
 }
 
 export function parseUsersRemoveOptions(
-  raw: { db?: string; organizationId?: unknown; email?: unknown; json?: boolean },
+  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; json?: boolean },
   env: Env,
 ): UsersRemoveOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     organizationId: requireString(raw.organizationId, '--organization-id'),
     email: parseEmail(raw.email),
     json: raw.json === true,
@@ -25,7 +26,7 @@ export function parseUsersRemoveOptions(
 
 export async function runUsersRemove(options: UsersRemoveOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
-    const result = await withStore(deps, options.db, async (store) => {
+    const result = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
       const { user, membership } = await requireMember(store, org, options.email);
       await store.removeMembership(org.id, user.id);
@@ -47,10 +48,7 @@ export async function runUsersRemove(options: UsersRemoveOptions, deps: CommandD
 }
 
 export function registerUsersRemove(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  users
-    .command('remove')
-    .description('remove a member from an organization')
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(users.command('remove').description('remove a member from an organization'))
     .requiredOption('--organization-id <id>', 'the organization')
     .requiredOption('--email <email>', "the member's email")
     .option('--json', 'print the result as JSON')

@@ -1,12 +1,21 @@
 /** `codika-server users set-role --organization-id <id> --email <email> --role owner|admin|member` */
 import type { Command } from 'commander';
+import type { StoreOptions } from '../store/index.js';
 import type { Role } from '../store/types.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
 import { requireMember, requireOrganization } from './operator.js';
-import { type Env, parseEmail, parseRole, requireString, resolveDbFile } from './options.js';
+import {
+  addDatabaseOptions,
+  type DatabaseFlags,
+  type Env,
+  parseEmail,
+  parseRole,
+  requireString,
+  resolveDatabase,
+} from './options.js';
 
 export interface UsersSetRoleOptions {
-  db: string;
+  database: StoreOptions;
   organizationId: string;
   email: string;
   role: Role;
@@ -14,11 +23,11 @@ export interface UsersSetRoleOptions {
 }
 
 export function parseUsersSetRoleOptions(
-  raw: { db?: string; organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
+  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
   env: Env,
 ): UsersSetRoleOptions {
   return {
-    db: resolveDbFile(raw.db, env),
+    database: resolveDatabase(raw, env),
     organizationId: requireString(raw.organizationId, '--organization-id'),
     email: parseEmail(raw.email),
     role: parseRole(raw.role),
@@ -28,7 +37,7 @@ export function parseUsersSetRoleOptions(
 
 export async function runUsersSetRole(options: UsersSetRoleOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
-    const result = await withStore(deps, options.db, async (store) => {
+    const result = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
       const { user, membership } = await requireMember(store, org, options.email);
       await store.setMembership({ organizationId: org.id, userId: user.id, role: options.role });
@@ -48,10 +57,9 @@ export async function runUsersSetRole(options: UsersSetRoleOptions, deps: Comman
 }
 
 export function registerUsersSetRole(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  users
-    .command('set-role')
-    .description("change a member's role in an organization (takes effect on their keys at once)")
-    .option('--db <file>', 'database file (default: $CODIKA_DB or ./.codika/codika.db)')
+  addDatabaseOptions(
+    users.command('set-role').description("change a member's role in an organization (takes effect on their keys at once)"),
+  )
     .requiredOption('--organization-id <id>', 'the organization')
     .requiredOption('--email <email>', "the member's email")
     .requiredOption('--role <role>', 'owner, admin or member')

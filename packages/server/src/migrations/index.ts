@@ -3,17 +3,20 @@
  * same list runs from src/ under Vitest and from dist/ in production. Add a migration by
  * writing `000N_name.ts` and appending it below; never edit one that has shipped.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migration0001 } from './0001_initial.js';
 import { migration0002 } from './0002_sessions.js';
+import { migration0003 } from './0003_postgres_timestamps.js';
 import type { MigrationContext } from './dialect.js';
 
 export type { MigrationContext, SqlDialectName } from './dialect.js';
+export { timestampType } from './dialect.js';
 
 export function allMigrations(ctx: MigrationContext): Record<string, Migration> {
   return {
     '0001_initial': migration0001(ctx),
     '0002_sessions': migration0002(ctx),
+    '0003_postgres_timestamps': migration0003(ctx),
   };
 }
 
@@ -28,10 +31,25 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new MigrationError('database migration impossible: no current schema (check the search_path)');
+  return schema;
+}
+
 /** Apply every pending migration; a no-op when the schema is current. */
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
 export async function migrateToLatest(db: Kysely<any>, ctx: MigrationContext): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(allMigrations(ctx)) });
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(allMigrations(ctx)),
+    // On PostgreSQL the migrator's own tables live in the store's schema (the connection's
+    // current schema): unqualified, Kysely would take another schema's kysely_migration table,
+    // seen through introspection, for this one's.
+    ...(ctx.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -1,9 +1,10 @@
 /**
  * Opening a store. The options name the database; the dialect follows from them:
- * `{ sqliteFile }` now (':memory:' for tests), `{ databaseUrl }` for PostgreSQL later,
- * both returning the same SqlStore over the same queries.
+ * `{ sqliteFile }` (':memory:' for tests) or `{ databaseUrl }` (PostgreSQL), both returning
+ * the same SqlStore over the same queries and the same migrations.
  */
 
+import { openPostgres } from './postgres.js';
 import { SqlStore } from './sql-store.js';
 import { openSqlite } from './sqlite.js';
 import type { Store } from './types.js';
@@ -13,12 +14,33 @@ export interface SqliteStoreOptions {
   sqliteFile: string;
 }
 
-/** How to reach the database. PostgreSQL (`{ databaseUrl: string }`) joins this union later. */
-export type StoreOptions = SqliteStoreOptions;
+export interface PostgresStoreOptions {
+  /**
+   * `postgres://user[:password]@host[:port]/database`; the store works in the connection's
+   * current schema (set one with `?options=-c%20search_path%3Dname`).
+   */
+  databaseUrl: string;
+}
+
+/** How to reach the database. */
+export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
 
 /** Open (not migrate) a store; call `store.migrate()` before use. */
 export async function openStore(options: StoreOptions): Promise<Store> {
+  if ('databaseUrl' in options) return new SqlStore(openPostgres({ databaseUrl: options.databaseUrl }));
   return new SqlStore(openSqlite(options.sqliteFile));
+}
+
+/** A description of the database for messages, without a password. */
+export function describeStoreOptions(options: StoreOptions): string {
+  if (!('databaseUrl' in options)) return options.sqliteFile;
+  try {
+    const url = new URL(options.databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres (unparsable URL)';
+  }
 }
 
 export type * from './types.js';

@@ -38,5 +38,6 @@ export function openSqlite(file: string): StoreConnection {
     throw err;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite' };
+  // busy_timeout already waits for the lock; nothing SQLite answers is worth running again.
+  return { db, dialect: 'sqlite', isRetryable: () => false };
 }

@@ -446,6 +446,78 @@ for (const factory of storeFactories) {
         expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual(canonicalScopes(SCOPES));
       });
 
+      it('a revocation racing 20 updates: updates queued behind it find no key, and every allowed row is one update', async () => {
+        const { org, key } = await setup([]);
+        const update = (i: number) =>
+          store.updateKey({
+            organizationId: org.id,
+            keyId: key.id,
+            change: { addScopes: [SCOPES[i % 10] as Scope] },
+            dryRun: false,
+            now: T1,
+            judge: allow,
+            audit: auditBase(org.id, key.id),
+          });
+        const results = await Promise.all([
+          ...Array.from({ length: 10 }, (_, i) => update(i)),
+          store.revokeKey({ organizationId: org.id, keyId: key.id, now: T1, audit: auditBase(org.id, key.id) }),
+          ...Array.from({ length: 10 }, (_, i) => update(i + 10)),
+        ]);
+        const revoke = results[10];
+        expect(revoke?.status).toBe('revoked');
+        const updates = results.filter((_, i) => i !== 10);
+        expect(updates.every((o) => o.status === 'updated' || o.status === 'not_found')).toBe(true);
+        const updated = updates.filter((o) => o.status === 'updated').length;
+        const audit = await store.listAudit({ organizationId: org.id, targetKeyId: key.id, limit: 1000 });
+        expect(audit.filter((a) => a.result === 'allowed' && a.action === 'key.update')).toHaveLength(updated + 1);
+        expect(audit.filter((a) => a.reason === 'KEY_NOT_FOUND')).toHaveLength(20 - updated);
+        // The revoked key's scopes are exactly the updates that committed before the revocation.
+        const stored = revoke?.status === 'revoked' ? revoke.key.scopes : [];
+        expect(stored).toHaveLength(new Set(updates.flatMap((o, i) => (o.status === 'updated' ? [SCOPES[i % 10]] : []))).size);
+      });
+
+      it('a write whose audit row cannot be written is rolled back whole (create, update, revoke)', async () => {
+        const { org, owner, key } = await setup();
+        // biome-ignore lint/suspicious/noExplicitAny: deliberately break the audit row (organization_id is NOT NULL)
+        const broken = { organizationId: null as any };
+        const minted = mintOrgKey();
+        await expect(
+          store.createKey(
+            {
+              id: newId(),
+              organizationId: org.id,
+              createdByUserId: owner.id,
+              name: 'x',
+              description: '',
+              scopes: ['projects:read'],
+              prefix: minted.prefix,
+              hash: minted.hash,
+              createdAt: T1,
+              expiresAt: null,
+            },
+            20,
+            { ...createAudit(org.id, key.id, ['projects:read']), ...broken },
+          ),
+        ).rejects.toThrow();
+        expect(await store.findAuthByHash(minted.hash)).toBeUndefined();
+        await expect(
+          store.updateKey({
+            organizationId: org.id,
+            keyId: key.id,
+            change: { name: 'changed', removeScopes: ['projects:read'] },
+            dryRun: false,
+            now: T1,
+            judge: allow,
+            audit: { ...auditBase(org.id, key.id), ...broken },
+          }),
+        ).rejects.toThrow();
+        await expect(
+          store.revokeKey({ organizationId: org.id, keyId: key.id, now: T1, audit: { ...auditBase(org.id, key.id), ...broken } }),
+        ).rejects.toThrow();
+        expect(await store.getLiveKey(org.id, key.id, T1)).toEqual({ ...key, createdByEmail: 'owner@example.com' });
+        expect(await store.listAudit({ organizationId: org.id, limit: 1000 })).toHaveLength(1);
+      });
+
       it('the judge sees before and after; a denial rolls back the change and records a denied row', async () => {
         const { org, key } = await setup();
         const seen: unknown[] = [];
