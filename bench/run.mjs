@@ -1,0 +1,916 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: every figure of issue 6 against a floor measured in the same run, written to
+ * bench/results.md and bench/results.json (median and spread over repeated runs, the floor,
+ * the ratio, the target). Runs the built code (packages/\*\/dist; built first when missing).
+ *
+ *   node bench/run.mjs [--smoke] [--duration S] [--runs N] [--startup-runs N]
+ *                      [--small-keys N] [--large-keys N] [--database-url URL] [--out DIR]
+ *                      [--no-install] [--keep]
+ *
+ * Tools: `wrk` (load) and `hyperfine` (start-up) from Debian, installed with apt-get when missing
+ * (root only, not in --smoke); without them the bench falls back to bench/load.mjs (a node:http
+ * load generator in its own process) and to its own spawn loop. Databases and logs live in a
+ * temporary directory that is removed at the end (--keep keeps it).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { seedPostgres, seedSqlite } from './seed.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCH = join(ROOT, 'bench');
+const SERVER_BIN = join(ROOT, 'packages/server/dist/bin.js');
+const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const NODE = process.execPath;
+
+// ---- options -----------------------------------------------------------------------------
+
+const { values: opt } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    runs: { type: 'string' },
+    'startup-runs': { type: 'string' },
+    'small-keys': { type: 'string' },
+    'large-keys': { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    'database-url': { type: 'string' },
+    out: { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const smoke = opt.smoke;
+const num = (value, full, tiny) => (value !== undefined ? Number(value) : smoke ? tiny : full);
+const cfg = {
+  duration: num(opt.duration, 10, 1),
+  warmup: smoke ? 1 : 3,
+  runs: num(opt.runs, 3, 1),
+  startupRuns: num(opt['startup-runs'], 20, 3),
+  rssRuns: smoke ? 1 : 5,
+  roundTripRuns: num(opt['startup-runs'], 20, 3),
+  smallKeys: num(opt['small-keys'], 1_000, 200),
+  largeKeys: num(opt['large-keys'], 1_000_000, 2_000),
+  connections: Number(opt.connections),
+  fsyncSeconds: smoke ? 0.3 : 2,
+};
+const databaseUrl = opt['database-url'] ?? process.env.CODIKA_TEST_DATABASE_URL;
+
+const tmp = mkdtempSync(join(tmpdir(), 'codika-bench-'));
+const outDir = opt.out ?? (smoke ? join(tmpdir(), 'codika-bench-smoke') : BENCH);
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+// ---- small helpers --------------------------------------------------------------------------
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** median and spread of a list of numbers */
+function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q) => {
+    if (s.length === 0) return Number.NaN;
+    const pos = (s.length - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  };
+  return { median: at(0.5), p25: at(0.25), p75: at(0.75), min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+function shellQuote(s) {
+  return /^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The environment of every start-up figure: NODE_EXTRA_CA_CERTS unset, a private HOME. */
+function startupEnv() {
+  const env = { ...process.env, HOME: join(tmp, 'home'), XDG_CONFIG_HOME: join(tmp, 'home', '.config'), NO_COLOR: '1' };
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_OPTIONS;
+  delete env.CODIKA_API_KEY;
+  delete env.CODIKA_API_URL;
+  delete env.CODIKA_PROFILE;
+  mkdirSync(env.HOME, { recursive: true });
+  return env;
+}
+
+function run(cmd, argv, options = {}) {
+  const res = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  if (res.status !== 0) {
+    throw new Error(`${cmd} ${argv.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr}${res.stdout}`.slice(0, 2000));
+  }
+  return res.stdout;
+}
+
+// ---- tools and build ----------------------------------------------------------------------
+
+function ensureTools() {
+  const missing = ['wrk', 'hyperfine'].filter((t) => !have(t));
+  if (missing.length > 0 && !smoke && !opt['no-install'] && process.getuid?.() === 0 && have('apt-get')) {
+    log(`installing ${missing.join(', ')} with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  }
+  const tools = {
+    wrk: have('wrk'),
+    hyperfine: have('hyperfine'),
+    time: existsSync('/usr/bin/time'),
+    python3: have('python3'),
+  };
+  log(
+    `load generator: ${tools.wrk ? 'wrk' : 'bench/load.mjs (wrk missing)'}; start-up timer: ${
+      tools.hyperfine ? 'hyperfine' : 'spawn loop (hyperfine missing)'
+    }`,
+  );
+  return tools;
+}
+
+function ensureBuilt() {
+  if (existsSync(SERVER_BIN) && existsSync(CLI_BIN)) return;
+  log('building (npm run build)');
+  run('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+// ---- process start-up -----------------------------------------------------------------------
+
+/** Wall time (ms) of `argv` runs, interleaved across commands so drift hits them alike. */
+function spawnLoop(commands, runs, warmup, env, argsOf = (c) => c.argv) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < warmup + runs; i++) {
+    const order = i % 2 === 0 ? commands.map((_, k) => k) : commands.map((_, k) => commands.length - 1 - k);
+    for (const k of order) {
+      const argv = argsOf(commands[k], i);
+      const t0 = performance.now();
+      const res = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const ms = performance.now() - t0;
+      if (res.status !== 0) {
+        throw new Error(`${argv.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr}${res.stdout}`.slice(0, 2000));
+      }
+      if (i >= warmup) times[k].push(ms);
+    }
+  }
+  return times;
+}
+
+function hyperfineTimes(commands, runs, env) {
+  const file = join(tmp, 'hyperfine.json');
+  run(
+    'hyperfine',
+    [
+      '-N',
+      '--style',
+      'none',
+      '--warmup',
+      '3',
+      '--runs',
+      String(runs),
+      '--export-json',
+      file,
+      ...commands.map((c) => c.argv.map(shellQuote).join(' ')),
+    ],
+    { env },
+  );
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  return json.results.map((r) => {
+    if (r.exit_codes?.some((code) => code !== 0)) throw new Error(`hyperfine: ${r.command} failed`);
+    return r.times.map((s) => s * 1000);
+  });
+}
+
+/** Peak resident set (MB) of one run of argv: GNU time's %M, else python's getrusage. */
+function peakRss(argv, env, tools) {
+  if (tools.time) {
+    const file = join(tmp, 'time.out');
+    run('/usr/bin/time', ['-f', '%M', '-o', file, ...argv], { env });
+    return Number(readFileSync(file, 'utf8').trim().split('\n').pop()) / 1024;
+  }
+  if (tools.python3) {
+    const py =
+      'import resource,subprocess,sys\n' +
+      'r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)\n' +
+      'print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n' +
+      'sys.exit(r.returncode)';
+    return Number(run('python3', ['-c', py, ...argv], { env }).trim()) / 1024;
+  }
+  return Number.NaN;
+}
+
+// ---- servers --------------------------------------------------------------------------------
+
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Spawn a server whose stdout goes to a file; resolve once it prints its URL. */
+async function startProcess(name, argv, pattern) {
+  const outFile = join(tmp, `${name}.out`);
+  const errFile = join(tmp, `${name}.err`);
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: tmp,
+    stdio: ['ignore', openSync(outFile, 'w'), openSync(errFile, 'w')],
+  });
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = code ?? signal;
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = readFileSync(outFile, 'utf8');
+    const m = pattern.exec(text);
+    if (m) {
+      return {
+        url: m[1],
+        pid: child.pid,
+        async stop() {
+          if (exited !== null) return;
+          const done = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await Promise.race([done, sleep(5000)]);
+          if (exited === null) child.kill('SIGKILL');
+        },
+      };
+    }
+    if (exited !== null) throw new Error(`${name} exited (${exited}): ${readFileSync(errFile, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start: ${readFileSync(errFile, 'utf8')}`);
+    await sleep(50);
+  }
+}
+
+async function post(url, path, key, body) {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-process-manager-key': key },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!json.success) throw new Error(`${path}: ${JSON.stringify(json.error)}`);
+  return json.data;
+}
+
+// ---- load generation --------------------------------------------------------------------------
+
+const WRK_DONE = `
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f,"mean_us":%.1f,"max_us":%.1f}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean, latency.max))
+end
+`;
+
+const WRK_SCRIPTS = {
+  verify: `
+wrk.method = "POST"
+wrk.path = "/verifyapikey"
+wrk.headers["X-Process-Manager-Key"] = os.getenv("CODIKA_BENCH_KEY")
+${WRK_DONE}`,
+  // Every request writes other values: alternating scope sets and a fresh name per request
+  // (SQLite would skip an UPDATE that writes identical values).
+  update: `
+local key = os.getenv("CODIKA_BENCH_KEY")
+local target = os.getenv("CODIKA_BENCH_TARGET")
+local tag = os.getenv("CODIKA_BENCH_TAG")
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+local scopes = { '["projects:read","instances:read"]', '["projects:read","executions:read"]' }
+local headers = { ["Content-Type"] = "application/json", ["X-Process-Manager-Key"] = key }
+function request()
+  n = n + 1
+  local body = '{"keyId":"' .. target .. '","name":"bench ' .. tag .. '-' .. tostring(tid) .. '-' .. n .. '","scopes":' .. scopes[n % 2 + 1] .. '}'
+  return wrk.format("POST", "/updateorganizationapikeypublic", headers, body)
+end
+${WRK_DONE}`,
+};
+
+let loadTag = 0;
+
+/** One load run against `url` in its own process; samples the server's RSS meanwhile. */
+async function load(tools, { url, mode, seconds, key = '', target = '', pid }) {
+  loadTag++;
+  const tag = `${Date.now().toString(36)}${loadTag}`;
+  let argv;
+  if (tools.wrk) {
+    const script = join(tmp, `${mode}.lua`);
+    writeFileSync(script, WRK_SCRIPTS[mode]);
+    argv = [
+      'wrk',
+      '-t1',
+      `-c${cfg.connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      url,
+    ];
+  } else {
+    argv = [NODE, join(BENCH, 'load.mjs'), url, mode, String(seconds), String(cfg.connections), key, target];
+  }
+  const child = spawn(argv[0], argv.slice(1), {
+    env: { ...process.env, CODIKA_BENCH_KEY: key, CODIKA_BENCH_TARGET: target, CODIKA_BENCH_TAG: tag },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  const exit = new Promise((resolve) => child.on('exit', resolve));
+  let peak = 0;
+  let finished = false;
+  exit.then(() => {
+    finished = true;
+  });
+  while (!finished) {
+    if (pid) peak = Math.max(peak, rssMb(pid) || 0);
+    await Promise.race([exit, sleep(200)]);
+  }
+  const code = await exit;
+  const line = out.split('\n').find((l) => l.startsWith('WRKJSON ') || l.startsWith('LOADJSON '));
+  if (code !== 0 || !line) throw new Error(`load generator failed (${code}): ${err}${out}`);
+  const r = JSON.parse(line.slice(line.indexOf(' ') + 1));
+  const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  if (errors > 0) log(`WARNING: ${mode} at ${url}: ${errors} errors ${JSON.stringify(r.errors)}`);
+  return {
+    rps: r.requests / (r.duration_us / 1e6),
+    p50: r.p50_us / 1000,
+    p99: r.p99_us / 1000,
+    requests: r.requests,
+    errors,
+    peakRss: peak,
+  };
+}
+
+function fsyncRate(dir, seconds) {
+  const out = run(NODE, [join(BENCH, 'fsync-loop.mjs'), dir, String(seconds)]);
+  return JSON.parse(out).perSecond;
+}
+
+// ---- figures ------------------------------------------------------------------------------
+
+const figures = [];
+const notes = [];
+
+/**
+ * One reported figure. `better` says which direction is good ('lower'/'higher'); `target` is
+ * { ratio: number, of: 'floor' | 'floor-half' | …, text } or { max: number, text } or null.
+ */
+function figure(f) {
+  const s = stats(f.values);
+  const entry = { ...f, ...s, values: f.values.map((v) => Number(v.toFixed(4))) };
+  if (f.floor) entry.ratio = s.median / f.floor.median;
+  if (f.target) {
+    if (f.target.maxRatio !== undefined) entry.met = entry.ratio <= f.target.maxRatio;
+    if (f.target.minRatio !== undefined) entry.met = entry.ratio >= f.target.minRatio;
+    if (f.target.max !== undefined) entry.met = s.median <= f.target.max;
+  }
+  figures.push(entry);
+  return entry;
+}
+
+// ---- sections -----------------------------------------------------------------------------
+
+function startupSection(tools) {
+  log('CLI start-up');
+  const env = startupEnv();
+  const commands = [
+    { id: 'floor', label: '`node -e 0`', argv: [NODE, '-e', '0'] },
+    { id: 'version', label: '`codika --version`', argv: [NODE, CLI_BIN, '--version'] },
+    {
+      id: 'help',
+      label: '`codika organization update-key --help`',
+      argv: [NODE, CLI_BIN, 'organization', 'update-key', '--help'],
+    },
+  ];
+  const times = tools.hyperfine ? hyperfineTimes(commands, cfg.startupRuns, env) : spawnLoop(commands, cfg.startupRuns, 3, env);
+  const rss = commands.map((c) => Array.from({ length: cfg.rssRuns }, () => peakRss(c.argv, env, tools)));
+  const floor = stats(times[0]);
+  const floorRss = stats(rss[0]);
+  const timer = tools.hyperfine ? 'hyperfine -N, 3 warm-up runs' : 'spawn loop, 3 warm-up runs';
+  figure({
+    id: 'startup.floor',
+    section: 'startup',
+    label: commands[0].label,
+    unit: 'ms',
+    values: times[0],
+    note: timer,
+  });
+  figure({
+    id: 'startup.version',
+    section: 'startup',
+    label: commands[1].label,
+    unit: 'ms',
+    values: times[1],
+    floor: { label: '`node -e 0`', median: floor.median },
+    target: null,
+    note: timer,
+  });
+  figure({
+    id: 'startup.help',
+    section: 'startup',
+    label: commands[2].label,
+    unit: 'ms',
+    values: times[2],
+    floor: { label: '`node -e 0`', median: floor.median },
+    target: { maxRatio: 1.4, text: '≤ 1.4 × floor' },
+    note: timer,
+  });
+  for (let k = 0; k < commands.length; k++) {
+    figure({
+      id: `startup.rss.${commands[k].id}`,
+      section: 'startup-memory',
+      label: `peak RSS of ${commands[k].label}`,
+      unit: 'MB',
+      values: rss[k],
+      ...(k === 0 ? {} : { floor: { label: 'peak RSS of `node -e 0`', median: floorRss.median } }),
+      target: null,
+    });
+  }
+}
+
+function roundTripSection(server) {
+  log('CLI round trip');
+  const env = startupEnv();
+  const commands = [
+    { id: 'floor', argv: [NODE, '-e', '0'] },
+    {
+      id: 'update',
+      argv: [NODE, CLI_BIN, 'organization', 'update-key', '--key-id', server.targetKeyId, '--name', 'x'],
+    },
+  ];
+  const tag = Date.now().toString(36);
+  const times = spawnLoop(commands, cfg.roundTripRuns, 2, env, (c, i) =>
+    c.id === 'floor'
+      ? c.argv
+      : [
+          NODE,
+          CLI_BIN,
+          'organization',
+          'update-key',
+          '--key-id',
+          server.targetKeyId,
+          '--name',
+          `round trip ${tag}-${i}`,
+          '--api-url',
+          server.url,
+          '--api-key',
+          server.ownerKey,
+        ],
+  );
+  const floor = stats(times[0]);
+  figure({
+    id: 'roundtrip.floor',
+    section: 'roundtrip',
+    label: '`node -e 0` (same loop)',
+    unit: 'ms',
+    values: times[0],
+    note: 'spawn loop, interleaved with the round trips',
+  });
+  figure({
+    id: 'roundtrip.update',
+    section: 'roundtrip',
+    label: '`codika organization update-key --key-id … --name …` against a local server (SQLite)',
+    unit: 'ms',
+    values: times[1],
+    floor: { label: '`node -e 0`', median: floor.median },
+    target: { maxRatio: 2, text: '≤ 2 × floor' },
+  });
+}
+
+/** Create, seed and start one store + server; returns what the load runs need. */
+async function startCodika(backend, keys) {
+  const name = `${backend.name}-${keys}`;
+  let dbArgs;
+  let storeOptions;
+  let dropSchema = async () => {};
+  if (backend.name === 'sqlite') {
+    const file = join(tmp, `codika-${keys}.db`);
+    dbArgs = ['--db', file];
+    storeOptions = { sqliteFile: file };
+  } else {
+    const schema = `codika_bench_${process.pid}_${keys}`;
+    const pg = await importPg();
+    const client = new pg.Client({ connectionString: backend.url });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.query(`create schema ${schema}`);
+    await client.end();
+    const url = new URL(backend.url);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    dbArgs = ['--database-url', url.toString()];
+    storeOptions = { databaseUrl: url.toString() };
+    dropSchema = async () => {
+      const c = new pg.Client({ connectionString: backend.url });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    };
+  }
+  const { openStore } = await import(pathToFileURL(join(ROOT, 'packages/server/dist/store/index.js')).href);
+  const store = await openStore(storeOptions);
+  await store.migrate();
+  await store.close();
+
+  const t0 = performance.now();
+  if (backend.name === 'sqlite') seedSqlite(storeOptions.sqliteFile, keys);
+  else await seedPostgres(storeOptions.databaseUrl, keys);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  log(`${name}: seeded ${keys} keys in ${seedSeconds.toFixed(1)} s`);
+
+  const boot = JSON.parse(
+    run(NODE, [
+      SERVER_BIN,
+      'bootstrap',
+      ...dbArgs,
+      '--org-name',
+      'Bench Org',
+      '--owner-email',
+      'bench-owner@bench.invalid',
+      '--json',
+    ]),
+  );
+  const proc = await startProcess(
+    `server-${name}`,
+    [NODE, SERVER_BIN, 'start', '--port', '0', ...dbArgs],
+    /codika-server listening on (http:\/\/\S+)/,
+  );
+  const target = await post(proc.url, '/createorganizationapikeypublic', boot.apiKey, {
+    organizationId: boot.organizationId,
+    name: 'bench target',
+    scopes: ['projects:read', 'instances:read'],
+  });
+  await sleep(300);
+  return {
+    ...proc,
+    name,
+    ownerKey: boot.apiKey,
+    targetKeyId: target.keyId,
+    idleRss: rssMb(proc.pid),
+    seedSeconds,
+    async stop() {
+      await proc.stop();
+      await dropSchema();
+    },
+  };
+}
+
+let pgModule;
+async function importPg() {
+  if (!pgModule) {
+    const { createRequire } = await import('node:module');
+    pgModule = createRequire(join(ROOT, 'packages/server/package.json'))('pg');
+  }
+  return pgModule;
+}
+
+/** Throughput/latency of floor, verify and update at one scale; returns the raw runs. */
+async function loadSection(tools, backend, keys, floorServer, withRoundTrip) {
+  const server = await startCodika(backend, keys);
+  try {
+    if (withRoundTrip) roundTripSection(server);
+    log(`${server.name}: warm-up`);
+    await load(tools, { url: server.url, mode: 'verify', seconds: cfg.warmup, key: server.ownerKey });
+    await load(tools, {
+      url: server.url,
+      mode: 'update',
+      seconds: cfg.warmup,
+      key: server.ownerKey,
+      target: server.targetKeyId,
+    });
+    const result = { floor: [], verify: [], update: [], fsync: [], loadRss: [], keys, seedSeconds: server.seedSeconds };
+    for (let r = 0; r < cfg.runs; r++) {
+      log(`${server.name}: run ${r + 1}/${cfg.runs}`);
+      result.floor.push(await load(tools, { url: floorServer.url, mode: 'verify', seconds: cfg.duration, key: server.ownerKey }));
+      const v = await load(tools, {
+        url: server.url,
+        mode: 'verify',
+        seconds: cfg.duration,
+        key: server.ownerKey,
+        pid: server.pid,
+      });
+      result.verify.push(v);
+      result.fsync.push(fsyncRate(tmp, cfg.fsyncSeconds));
+      const u = await load(tools, {
+        url: server.url,
+        mode: 'update',
+        seconds: cfg.duration,
+        key: server.ownerKey,
+        target: server.targetKeyId,
+        pid: server.pid,
+      });
+      result.update.push(u);
+      result.loadRss.push(Math.max(v.peakRss, u.peakRss));
+    }
+    result.idleRss = server.idleRss;
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+function throughputFigures(backend, res) {
+  const b = backend.name;
+  const sec = `throughput-${b}`;
+  const floorRps = stats(res.floor.map((x) => x.rps));
+  const fsync = stats(res.fsync);
+  const tag = `${res.keys.toLocaleString('en-US')} keys`;
+  if (b === 'sqlite') {
+    figure({
+      id: 'floor.rps',
+      section: sec,
+      label: 'bare `node:http` floor, req/s',
+      unit: 'req/s',
+      values: res.floor.map((x) => x.rps),
+    });
+    figure({
+      id: 'floor.p50',
+      section: sec,
+      label: 'bare `node:http` floor, p50',
+      unit: 'ms',
+      values: res.floor.map((x) => x.p50),
+    });
+    figure({
+      id: 'floor.p99',
+      section: sec,
+      label: 'bare `node:http` floor, p99',
+      unit: 'ms',
+      values: res.floor.map((x) => x.p99),
+    });
+    figure({
+      id: 'disk.fdatasync',
+      section: sec,
+      label: 'disk: 4 KiB write + fdatasync loop',
+      unit: 'ops/s',
+      values: res.fsync,
+    });
+  }
+  figure({
+    id: `${b}.verify.rps`,
+    section: sec,
+    label: `\`/verifyapikey\` req/s (${tag})`,
+    unit: 'req/s',
+    values: res.verify.map((x) => x.rps),
+    floor: { label: 'floor req/s', median: floorRps.median },
+    target: { minRatio: 0.5, text: '≥ 0.5 × floor' },
+    errors: res.verify.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: `${b}.verify.p50`,
+    section: sec,
+    label: `\`/verifyapikey\` p50 (${tag})`,
+    unit: 'ms',
+    values: res.verify.map((x) => x.p50),
+    floor: { label: 'floor p50', median: stats(res.floor.map((x) => x.p50)).median },
+  });
+  figure({
+    id: `${b}.verify.p99`,
+    section: sec,
+    label: `\`/verifyapikey\` p99 (${tag})`,
+    unit: 'ms',
+    values: res.verify.map((x) => x.p99),
+    floor: { label: 'floor p99', median: stats(res.floor.map((x) => x.p99)).median },
+    target: { max: 3, text: '≤ 3 ms' },
+  });
+  figure({
+    id: `${b}.update.rps`,
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` req/s (${tag}; varying names, alternating scopes)`,
+    unit: 'req/s',
+    values: res.update.map((x) => x.rps),
+    floor: { label: 'disk fdatasync/s', median: fsync.median },
+    target: { minRatio: 0.5, text: '≥ 0.5 × fdatasync rate' },
+    errors: res.update.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: `${b}.update.rps-vs-floor`,
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` req/s vs the HTTP floor (${tag})`,
+    unit: 'req/s',
+    values: res.update.map((x) => x.rps),
+    floor: { label: 'floor req/s', median: floorRps.median },
+  });
+  figure({
+    id: `${b}.update.p50`,
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` p50 (${tag})`,
+    unit: 'ms',
+    values: res.update.map((x) => x.p50),
+    floor: { label: 'floor p50', median: stats(res.floor.map((x) => x.p50)).median },
+  });
+  figure({
+    id: `${b}.update.p99`,
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` p99 (${tag})`,
+    unit: 'ms',
+    values: res.update.map((x) => x.p99),
+    floor: { label: 'floor p99', median: stats(res.floor.map((x) => x.p99)).median },
+  });
+}
+
+function scaleFigures(backend, small, large) {
+  const b = backend.name;
+  const sec = `scale-${b}`;
+  const pairs = [
+    ['verify', 'p50'],
+    ['verify', 'p99'],
+    ['update', 'p50'],
+    ['update', 'p99'],
+  ];
+  const names = { verify: '`/verifyapikey`', update: '`/updateorganizationapikeypublic`' };
+  for (const [op, p] of pairs) {
+    const smallMedian = stats(small[op].map((x) => x[p])).median;
+    figure({
+      id: `${b}.scale.${op}.${p}`,
+      section: sec,
+      label: `${names[op]} ${p}, ${large.keys.toLocaleString('en-US')} keys`,
+      unit: 'ms',
+      values: large[op].map((x) => x[p]),
+      floor: { label: `${p} at ${small.keys.toLocaleString('en-US')} keys`, median: smallMedian },
+      target: { maxRatio: 1.2, text: '≤ 1.2 × small store' },
+    });
+  }
+  for (const op of ['verify', 'update']) {
+    const smallRps = stats(small[op].map((x) => x.rps)).median;
+    figure({
+      id: `${b}.scale.${op}.rps`,
+      section: sec,
+      label: `${names[op]} req/s, ${large.keys.toLocaleString('en-US')} keys`,
+      unit: 'req/s',
+      values: large[op].map((x) => x.rps),
+      floor: { label: `req/s at ${small.keys.toLocaleString('en-US')} keys`, median: smallRps },
+    });
+  }
+}
+
+function memoryFigures(backend, results) {
+  const b = backend.name;
+  for (const res of results) {
+    const tag = `${res.keys.toLocaleString('en-US')} keys`;
+    figure({
+      id: `${b}.rss.idle.${res.keys}`,
+      section: 'memory',
+      label: `server RSS idle (${b}, ${tag})`,
+      unit: 'MB',
+      values: [res.idleRss],
+    });
+    figure({
+      id: `${b}.rss.load.${res.keys}`,
+      section: 'memory',
+      label: `server RSS peak under load (${b}, ${tag})`,
+      unit: 'MB',
+      values: res.loadRss,
+    });
+  }
+}
+
+// ---- report -------------------------------------------------------------------------------
+
+function fmt(v, unit) {
+  if (v === undefined || Number.isNaN(v)) return '–';
+  if (unit === 'req/s' || unit === 'ops/s') return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+const SECTION_TITLES = {
+  startup: '1. CLI start-up (wall time)',
+  'startup-memory': '1b. CLI start-up (peak memory)',
+  roundtrip: '2. CLI round trip',
+  'throughput-sqlite': '3. Server throughput and latency — SQLite',
+  'throughput-postgres': '3b. Server throughput and latency — PostgreSQL',
+  'scale-sqlite': '4. Scale — SQLite',
+  'scale-postgres': '4b. Scale — PostgreSQL',
+  memory: '5. Server memory',
+};
+
+function markdown(meta) {
+  const lines = [
+    '# codika benchmark results',
+    '',
+    `Generated by \`npm run bench\`${meta.smoke ? ' in **--smoke** mode (tiny durations; figures are not meaningful)' : ''} on ${meta.date}.`,
+    '',
+    `- Machine: ${meta.cpus} × ${meta.cpuModel}, ${meta.memoryGb} GB RAM; Node ${meta.node}; ${meta.platform}`,
+    `- Load: ${meta.loadGenerator}, ${meta.connections} connections, ${meta.duration} s per run, ${meta.runs} run(s) per figure after a warm-up; the generator runs in its own process`,
+    `- Start-up: ${meta.startupTimer}, ${meta.startupRuns} runs per command; **\`NODE_EXTRA_CA_CERTS\` unset** (and a private HOME) for the floor and the CLI alike`,
+    '- Updates write varying names and alternating scope sets; SQLite runs with `synchronous=FULL` (WAL), every answer after its commit is durable',
+    '- Each figure: median over runs, spread as min–max (and p25–p75 where there are ≥ 4 runs), the floor it is compared with, ratio = median ÷ floor median',
+    '',
+  ];
+  for (const [section, title] of Object.entries(SECTION_TITLES)) {
+    const rows = figures.filter((f) => f.section === section);
+    if (rows.length === 0) continue;
+    lines.push(
+      `## ${title}`,
+      '',
+      '| Figure | Median | Spread | n | Floor | Ratio | Target | Met |',
+      '|---|---:|---:|---:|---|---:|---|:---:|',
+    );
+    for (const f of rows) {
+      const spread =
+        f.n >= 4
+          ? `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)} (IQR ${fmt(f.p25, f.unit)}–${fmt(f.p75, f.unit)})`
+          : `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)}`;
+      const floor = f.floor ? `${f.floor.label}: ${fmt(f.floor.median, f.unit)}` : '–';
+      const ratio = f.ratio === undefined ? '–' : `${f.ratio.toFixed(2)}×`;
+      const met = f.met === undefined ? '' : f.met ? 'yes' : '**no**';
+      const label = f.errors ? `${f.label} ⚠ ${f.errors} errors` : f.label;
+      lines.push(
+        `| ${label} | ${fmt(f.median, f.unit)} ${f.unit} | ${spread} | ${f.n} | ${floor} | ${ratio} | ${f.target?.text ?? '–'} | ${met} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (notes.length > 0) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}
+
+// ---- main ---------------------------------------------------------------------------------
+
+async function main() {
+  const started = Date.now();
+  const tools = ensureTools();
+  ensureBuilt();
+
+  startupSection(tools);
+
+  const floorServer = await startProcess('floor', [NODE, join(BENCH, 'floor-server.mjs')], /floor listening on (http:\/\/\S+)/);
+  try {
+    const backends = [{ name: 'sqlite' }];
+    if (databaseUrl) {
+      const help = spawnSync(NODE, [SERVER_BIN, 'start', '--help'], { encoding: 'utf8' }).stdout ?? '';
+      if (help.includes('--database-url')) backends.push({ name: 'postgres', url: databaseUrl });
+      else notes.push('PostgreSQL: skipped — this build of `codika-server start` has no `--database-url`.');
+    } else {
+      notes.push('PostgreSQL: skipped — set `CODIKA_TEST_DATABASE_URL` or pass `--database-url` to include it.');
+    }
+    for (const backend of backends) {
+      const small = await loadSection(tools, backend, cfg.smallKeys, floorServer, backend.name === 'sqlite');
+      throughputFigures(backend, small);
+      const large = await loadSection(tools, backend, cfg.largeKeys, floorServer, false);
+      scaleFigures(backend, small, large);
+      memoryFigures(backend, [small, large]);
+      notes.push(
+        `${backend.name}: seeding took ${small.seedSeconds.toFixed(1)} s (${small.keys.toLocaleString('en-US')} keys) and ${large.seedSeconds.toFixed(1)} s (${large.keys.toLocaleString('en-US')} keys), batched inserts (bench/seed.mjs).`,
+      );
+    }
+  } finally {
+    await floorServer.stop();
+  }
+
+  const cpu = cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    smoke,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    loadGenerator: tools.wrk ? 'wrk -t1' : 'bench/load.mjs (node:http)',
+    startupTimer: tools.hyperfine ? 'hyperfine -N' : 'spawn loop',
+    connections: cfg.connections,
+    duration: cfg.duration,
+    runs: cfg.runs,
+    startupRuns: cfg.startupRuns,
+    smallKeys: cfg.smallKeys,
+    largeKeys: cfg.largeKeys,
+    nodeExtraCaCerts: 'unset for start-up figures',
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, figures, notes }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), markdown(meta));
+  log(`wrote ${join(outDir, 'results.md')} and results.json in ${meta.seconds} s`);
+  const missed = figures.filter((f) => f.met === false).map((f) => f.id);
+  log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+}
+
+try {
+  await main();
+} finally {
+  if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
+  else log(`kept ${tmp}`);
+}
