@@ -98,6 +98,8 @@ const help = key === undefined ? undefined : (await import('./help-text.js')).HE
 const text = help && key !== undefined ? (help[key] ?? help[key.split(' ')[0] ?? '']) : undefined;
 if (text !== undefined) {
   process.stdout.write(text);
+} else if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${await version()}\n`);
 } else {
   const { runCli } = await import('./cli.js');
   process.exitCode = await runCli(argv, deps, version);

@@ -80,7 +80,7 @@ export async function reportError(error: unknown, deps: Deps, json: boolean): Pr
     deps.io.stderr.write(`${c.red('Error:')} ${error.message}${suffix}\n`);
     for (const hint of error.hints) deps.io.stderr.write(`${hint}\n`);
     if (error.requestId && !error.message.includes(error.requestId))
-      deps.io.stderr.write(c.dim(`Request ID: ${error.requestId}\n`));
+      deps.io.stderr.write(`${c.dim(`Request ID: ${error.requestId}`)}\n`);
   } else {
     const e = error as Error;
     deps.io.stderr.write(`${c.red('Error:')} unexpected failure: ${e?.stack ?? String(error)}\n`);

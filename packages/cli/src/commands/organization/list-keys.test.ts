@@ -73,3 +73,33 @@ describe('list-keys', () => {
     expect(e.stdout.text).toBe('No API keys.\n');
   });
 });
+
+describe('list-keys on a terminal', () => {
+  it('abbreviates a key holding every scope so the table does not wrap', async () => {
+    const all = [
+      {
+        ...keys[0]!,
+        scopes: [
+          'api-keys:manage',
+          'deploy:use-case',
+          'executions:read',
+          'instances:manage',
+          'instances:read',
+          'integrations:manage',
+          'projects:create',
+          'projects:read',
+          'skills:read',
+          'workflows:trigger',
+        ],
+      },
+    ];
+    const h = harness({
+      config: profileConfig(),
+      tty: { stdout: true },
+      env: { NO_COLOR: '1' },
+      expected: [{ url: '/listorganizationapikeyspublic', response: ok({ keys: all }) }],
+    });
+    expect(await h.run(['organization', 'list-keys'])).toBe(0);
+    expect(h.stdout.text.split('\n')[1]).toBe('key_1   Owner key  cko_AAAA…  all 10 scopes  2026-03-31T13:00:00.000Z');
+  });
+});

@@ -1,4 +1,5 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
+import { SCOPES } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
@@ -92,8 +93,12 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
     for (const r of [header, ...rows]) line(out, r.join('\t'));
     return 0;
   }
+  // On a terminal, a key holding every scope would make the table wrap: say so instead.
+  const tableRows = rows.map((r, i) =>
+    new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, r[4]!] : r,
+  );
   const c = await colorsFor(deps.env, true);
-  const [head, ...body2] = formatTable([header, ...rows]);
+  const [head, ...body2] = formatTable([header, ...tableRows]);
   line(out, c.bold(head!));
   for (const r of body2) line(out, r);
   return 0;
