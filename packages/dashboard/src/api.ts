@@ -12,6 +12,7 @@ export const CSRF_HEADER = 'X-Codika-CSRF';
 export const DASHBOARD_PATHS = {
   session: '/dashboard/api/session',
   sessionEnd: '/dashboard/api/session/end',
+  sessionCurrent: '/dashboard/api/session/current',
   audit: '/dashboard/api/audit',
 } as const;
 
@@ -99,9 +100,14 @@ export async function post<T>(path: string, body: unknown = {}): Promise<Result<
   return result;
 }
 
-/** Who am I, through the session cookie; UNAUTHENTICATED when there is no session. */
-export function whoami(): Promise<Result<VerifyApiKeyData>> {
-  return post(OPERATIONS.verifyApiKey.path);
+export type CurrentSession = { signedIn: false } | ({ signedIn: true } & VerifyApiKeyData);
+
+/**
+ * The session this browser holds, if any: `{ signedIn: false }` without one (which costs no
+ * failed authentication), the session key's /verifyapikey data with one.
+ */
+export function currentSession(): Promise<Result<CurrentSession>> {
+  return post(DASHBOARD_PATHS.sessionCurrent);
 }
 
 /** Sign-in does not go through `post`: its 401 means a wrong key, not an ended session. */

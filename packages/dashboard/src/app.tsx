@@ -1,6 +1,6 @@
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { setUnauthenticatedHandler, signOut, whoami } from './api.js';
+import { currentSession, setUnauthenticatedHandler, signOut } from './api.js';
 import { LiveRegion, say } from './components.js';
 import { hrefOf, parseRoute, type Route } from './logic.js';
 import { CreateKeyPage } from './pages/create.js';
@@ -38,9 +38,11 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>();
 
   const refreshSession = useCallback(async () => {
-    const res = await whoami();
-    if (res.ok) setSession(res.data);
-    else setSession(null);
+    const res = await currentSession();
+    if (res.ok && res.data.signedIn) {
+      const { signedIn: _signedIn, ...data } = res.data;
+      setSession(data);
+    } else setSession(null);
   }, []);
 
   useEffect(() => {

@@ -30,11 +30,13 @@ export function RevokeKeyPage({ session, refreshSession, keyId }: PageProps & { 
     navigate({ page: 'keys' });
   }
 
+  // The heading mounts once (it takes focus when it does): not while loading.
+  if (!key && !error) return <p class="muted">Loading key…</p>;
   if (!key) {
     return (
       <section>
         <PageTitle>Revoke key</PageTitle>
-        {error ? <ErrorBox error={error} /> : <p class="muted">Loading key…</p>}
+        {error && <ErrorBox error={error} />}
         <p>
           <a href="#/keys">Back to keys</a>
         </p>

@@ -11,6 +11,7 @@ import { DASHBOARD_CSP } from './dashboard-static.js';
 
 const SESSION = '/dashboard/api/session';
 const SESSION_END = '/dashboard/api/session/end';
+const SESSION_CURRENT = '/dashboard/api/session/current';
 const AUDIT = '/dashboard/api/audit';
 const CSRF = { 'x-codika-csrf': '1' };
 
@@ -260,6 +261,32 @@ describe('POST /dashboard/api/session/end — sign out', () => {
     const res = await t.call(SESSION, { apiKey: t.keys.admin.raw }, withSession(first));
     expect(res.status).toBe(200);
     expect((await t.call('/verifyapikey', {}, withSession(first))).status).toBe(401);
+    await t.close();
+  });
+});
+
+describe('POST /dashboard/api/session/current', () => {
+  it('answers signedIn: false without a cookie (no failed authentication), else the session key', async () => {
+    const t = await createTestApp();
+    const none = await t.call(SESSION_CURRENT, {}, { headers: CSRF });
+    expect(none.status).toBe(200);
+    expect(none.body.data).toEqual({ signedIn: false });
+    const id = await signIn(t, t.keys.owner.raw);
+    const current = await t.call(SESSION_CURRENT, {}, withSession(id));
+    const verify = await t.call('/verifyapikey', {}, { key: t.keys.owner.raw });
+    expect(current.body.data).toEqual({ signedIn: true, ...verify.body.data });
+    await t.close();
+  });
+
+  it('answers 401 and deletes the cookie when the session is no longer valid; needs the CSRF header', async () => {
+    const t = await createTestApp();
+    const id = await signIn(t, t.keys.admin.raw);
+    expect((await t.call(SESSION_CURRENT, {}, withSession(id, {}))).status).toBe(403);
+    await t.call('/revokeorganizationapikeypublic', { keyId: t.keys.admin.id }, { key: t.keys.owner.raw });
+    const res = await t.call(SESSION_CURRENT, {}, withSession(id));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('UNAUTHENTICATED');
+    expect(setCookieOf(res)).toMatch(/^codika_session=; Path=\/; Max-Age=0;/);
     await t.close();
   });
 });

@@ -6,6 +6,12 @@
  *                                                  opens a session, sets the cookie, answers the
  *                                                  /verifyapikey data
  *   POST /dashboard/api/session/end  {}          → deletes the session and the cookie
+ *   POST /dashboard/api/session/current {}       → { signedIn: false } without a session cookie,
+ *                                                  else the /verifyapikey data of the session's
+ *                                                  key (401, and the cookie deleted, when the
+ *                                                  session is no longer valid). The page asks
+ *                                                  this when it opens, so a visitor who is not
+ *                                                  signed in costs no failed authentication.
  *   POST /dashboard/api/audit        { keyId }   → the audit rows of a key of the caller's
  *                                                  organization (api-keys:manage, admin or owner,
  *                                                  like every key operation)
@@ -15,8 +21,9 @@ import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { iso } from '../clock.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, authenticateRequest } from '../http/auth.js';
 import { successBody } from '../http/envelope.js';
+import { ApiError } from '../http/errors.js';
 import { registerAuthenticatedRoute, type ServerConfig } from '../http/operation.js';
 import {
   checkCsrf,
@@ -34,6 +41,7 @@ import { verifyData } from './verify-api-key.js';
 export const DASHBOARD_API = {
   session: '/dashboard/api/session',
   sessionEnd: '/dashboard/api/session/end',
+  sessionCurrent: '/dashboard/api/session/current',
   audit: '/dashboard/api/audit',
 } as const;
 
@@ -79,6 +87,27 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     if (id !== undefined) await config.store.deleteSession(hashSessionId(id));
     reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) })).header('cache-control', 'no-store');
     return successBody(request.id, { signedOut: true });
+  });
+
+  app.post(DASHBOARD_API.sessionCurrent, async (request, reply) => {
+    validateBody(SessionEndRequest, request.body);
+    reply.header('cache-control', 'no-store');
+    if (sessionIdOf(request) === undefined) return successBody(request.id, { signedIn: false });
+    try {
+      const caller = await authenticateRequest(
+        request,
+        request.state.now,
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+        (err) => request.log.warn({ err }, 'could not record the last use of a key'),
+      );
+      request.state.caller = caller;
+      return successBody(request.id, { signedIn: true, ...verifyData(caller) });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
+        reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) }));
+      }
+      throw err;
+    }
   });
 
   registerAuthenticatedRoute(app, config, {
