@@ -7,6 +7,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { migration0001 } from './0001_initial.js';
 import { migration0002 } from './0002_sessions.js';
 import { migration0003 } from './0003_postgres_timestamps.js';
+import { migration0004 } from './0004_audit_log_no_replace.js';
 import type { MigrationContext } from './dialect.js';
 
 export type { MigrationContext, SqlDialectName } from './dialect.js';
@@ -17,6 +18,7 @@ export function allMigrations(ctx: MigrationContext): Record<string, Migration> 
     '0001_initial': migration0001(ctx),
     '0002_sessions': migration0002(ctx),
     '0003_postgres_timestamps': migration0003(ctx),
+    '0004_audit_log_no_replace': migration0004(ctx),
   };
 }
 

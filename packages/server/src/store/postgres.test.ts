@@ -103,6 +103,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       '0001_initial',
       '0002_sessions',
       '0003_postgres_timestamps',
+      '0004_audit_log_no_replace',
     ]);
   });
 
