@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs (pino through Fastify). One line per request, labelled with the
  * request id. Request headers and bodies are never logged (the caller's raw key travels
- * in a header); the query string is dropped from the logged URL.
+ * in a header); the query string is dropped from the logged URL, and a key pasted into its
+ * path is cut to its display prefix.
  */
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { API_KEY_HEADER_NAME } from './auth.js';
@@ -13,10 +14,15 @@ export interface LoggerDeps {
 
 export const REQUEST_ID_LOG_LABEL = 'requestId';
 
-function pathOnly(url: string | undefined): string | undefined {
+/** Anything shaped like a key (kind prefix, then base62) is cut to its 8-character display prefix. */
+const KEY_LIKE = /(ck[opa]_[0-9A-Za-z]{4})[0-9A-Za-z]+/g;
+
+/** The logged URL: the path without its query string, and without a key someone pasted into it. */
+export function pathOnly(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.replace(KEY_LIKE, '$1…');
 }
 
 /** Fastify `logger` options for pino. */
