@@ -14,6 +14,7 @@ export const DASHBOARD_PATHS = {
   sessionEnd: '/dashboard/api/session/end',
   sessionCurrent: '/dashboard/api/session/current',
   audit: '/dashboard/api/audit',
+  inactiveKeys: '/dashboard/api/inactive-keys',
 } as const;
 
 export interface ApiError {
@@ -26,7 +27,7 @@ export interface ApiError {
 
 export type Result<T> = { ok: true; data: T; requestId: string } | { ok: false; error: ApiError };
 
-/** A key as listed; `revokedAt` only appears when the server lists revoked keys too. */
+/** A key as listed; `revokedAt` only on revoked keys (listed by inactiveKeys). */
 export type Key = KeySummary & { revokedAt?: string };
 
 export interface AuditEntry {
@@ -138,6 +139,11 @@ export function signOut(): Promise<Result<unknown>> {
 
 export function listKeys(organizationId?: string): Promise<Result<{ keys: Key[] }>> {
   return post(OPERATIONS.listKeys.path, organizationId ? { organizationId } : {});
+}
+
+/** The organization's revoked and expired keys, which the keys page hides unless asked. */
+export function inactiveKeys(): Promise<Result<{ keys: Key[] }>> {
+  return post(DASHBOARD_PATHS.inactiveKeys);
 }
 
 export function getKey(keyId: string): Promise<Result<Key>> {

@@ -343,6 +343,16 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: /API keys of/ }).waitFor();
     await expect.poll(() => page.locator(`tr[data-key-id="${created.keyId}"]`).count()).toBe(0);
     expect((await api(server.url, '/verifyapikey', created.raw)).status).toBe(401);
+    // Hidden by default; shown on request, with its history but nothing to edit.
+    await page.getByLabel('Show revoked and expired keys').check();
+    const row = page.locator(`tr[data-key-id="${created.keyId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('revoked');
+    expect(await row.getByRole('link', { name: /^(Edit|Revoke)/ }).count()).toBe(0);
+    expect(await row.getByRole('link', { name: 'History of Production Deploy Key' }).count()).toBe(1);
+    await shot(page, '08-revoked-shown');
+    await page.getByLabel('Show revoked and expired keys').uncheck();
+    await expect.poll(() => row.count()).toBe(0);
   });
 
   it('refuses a cross-site form post that carries the session cookie', async () => {
@@ -365,7 +375,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
       ]);
       expect(answer.status()).toBe(403);
       expect(answer.request().headers().cookie ?? (await answer.request().allHeaders()).cookie).toContain('codika_session=');
-      await shot(other, '08-cross-site-refused');
+      await shot(other, '09-cross-site-refused');
       await other.close();
     } finally {
       attacker.close();
@@ -381,7 +391,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
       await signIn(memberPage, server.url, member.apiKey);
       await memberPage.locator('[data-code="NOT_ORG_ADMIN"]').waitFor();
       await expect(memberPage.getByRole('link', { name: /^Edit/ }).count()).resolves.toBe(0);
-      await shot(memberPage, '09-member-refused');
+      await shot(memberPage, '10-member-refused');
       await memberPage.goto(`${server.url}/#/keys/${encodeURIComponent(member.keyId)}/edit`);
       await memberPage.locator('[data-code="NOT_ORG_ADMIN"]').waitFor();
       await expect(memberPage.getByRole('button', { name: 'Preview changes' }).count()).resolves.toBe(0);
@@ -481,7 +491,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
   it('signs out: the session ends on the server and the cookie is deleted', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    await shot(page, '10-signed-out');
+    await shot(page, '11-signed-out');
     expect((await context.cookies(server.url)).find((c) => c.name === 'codika_session')).toBeUndefined();
     const after = await page.evaluate(async () => {
       const res = await fetch('/verifyapikey', { method: 'POST', headers: { 'x-codika-csrf': '1' } });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, type AuditEntry, auditOf, getKey, type Key } from '../api.js';
+import { type ApiError, type AuditEntry, auditOf, getKey, type Key, listKeys } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ErrorBox, PageTitle, Time } from '../components.js';
 import { auditChanges } from '../logic.js';
@@ -8,11 +8,23 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
   const [key, setKey] = useState<Key | undefined>();
   const [entries, setEntries] = useState<AuditEntry[] | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
+  const [names, setNames] = useState<{ keys: Map<string, string>; users: Map<string, string> }>({
+    keys: new Map(),
+    users: new Map(),
+  });
 
   useEffect(() => {
     // A revoked key is not found by getKey, yet its history is still there: the title falls back to the id.
     void getKey(keyId).then((res) => res.ok && setKey(res.data));
     void auditOf(keyId).then((res) => (res.ok ? setEntries(res.data.entries) : setError(res.error)));
+    // Names for the ids in the rows, where the live keys tell them.
+    void listKeys().then((res) => {
+      if (!res.ok) return;
+      setNames({
+        keys: new Map(res.data.keys.map((k) => [k.keyId, k.name])),
+        users: new Map(res.data.keys.map((k) => [k.createdBy.userId, k.createdBy.email])),
+      });
+    });
   }, [keyId]);
 
   return (
@@ -67,8 +79,14 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
                       )}
                     </td>
                     <td class="small">
-                      {e.actorUserId && <div>user {e.actorUserId}</div>}
-                      {e.actorKeyId ? <div>key {e.actorKeyId}</div> : !e.actorUserId && <span class="muted">operator</span>}
+                      {e.actorUserId && <div>{names.users.get(e.actorUserId) ?? `user ${e.actorUserId}`}</div>}
+                      {e.actorKeyId ? (
+                        <div class="muted">
+                          with {names.keys.has(e.actorKeyId) ? names.keys.get(e.actorKeyId) : 'key'} <code>{e.actorKeyId}</code>
+                        </div>
+                      ) : (
+                        <span class="muted">operator (codika-server)</span>
+                      )}
                     </td>
                     <td class="small">
                       <div>{e.sourceIp ?? '—'}</div>

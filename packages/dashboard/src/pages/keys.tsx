@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, type Key, listKeys } from '../api.js';
+import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
 import type { PageProps } from '../app.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
 import { hrefOf, isExpired } from '../logic.js';
@@ -7,7 +7,8 @@ import { hrefOf, isExpired } from '../logic.js';
 export function KeysPage({ session }: PageProps) {
   const [keys, setKeys] = useState<Key[] | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
-  const [showRevoked, setShowRevoked] = useState(false);
+  const [showInactive, setShowInactive] = useState(false);
+  const [inactive, setInactive] = useState<Key[] | undefined>();
 
   useEffect(() => {
     let live = true;
@@ -21,8 +22,16 @@ export function KeysPage({ session }: PageProps) {
     };
   }, [session.organizationId]);
 
-  const revokedCount = keys?.filter((k) => k.revokedAt).length ?? 0;
-  const shown = keys?.filter((k) => showRevoked || !k.revokedAt) ?? [];
+  async function toggleInactive(on: boolean) {
+    setShowInactive(on);
+    if (on && inactive === undefined) {
+      const res = await inactiveKeys();
+      if (res.ok) setInactive(res.data.keys);
+      else setError(res.error);
+    }
+  }
+
+  const shown = [...(keys ?? []), ...(showInactive ? (inactive ?? []) : [])];
 
   return (
     <section>
@@ -47,19 +56,18 @@ export function KeysPage({ session }: PageProps) {
         <>
           <div class="toolbar">
             <p class="muted" data-testid="key-count">
-              {keys.length - revokedCount} live {keys.length - revokedCount === 1 ? 'key' : 'keys'}
+              {keys.length} live {keys.length === 1 ? 'key' : 'keys'}
+              {showInactive && inactive && `, ${inactive.length} revoked or expired`}
             </p>
-            {revokedCount > 0 && (
-              <div class="check">
-                <input
-                  id="show-revoked"
-                  type="checkbox"
-                  checked={showRevoked}
-                  onChange={(e) => setShowRevoked(e.currentTarget.checked)}
-                />
-                <label for="show-revoked">Show {revokedCount} revoked</label>
-              </div>
-            )}
+            <div class="check">
+              <input
+                id="show-inactive"
+                type="checkbox"
+                checked={showInactive}
+                onChange={(e) => void toggleInactive(e.currentTarget.checked)}
+              />
+              <label for="show-inactive">Show revoked and expired keys</label>
+            </div>
           </div>
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
           <section class="table-wrap" tabIndex={0} aria-label="API keys">
@@ -80,12 +88,12 @@ export function KeysPage({ session }: PageProps) {
               </thead>
               <tbody>
                 {shown.map((k) => (
-                  <tr key={k.keyId} data-key-id={k.keyId} class={k.revokedAt ? 'revoked' : undefined}>
+                  <tr key={k.keyId} data-key-id={k.keyId} class={k.revokedAt || isExpired(k.expiresAt) ? 'inactive' : undefined}>
                     <td>
                       <strong class="key-name">{k.name}</strong>
                       {k.keyId === session.keyId && <span class="badge">this session</span>}
                       {k.revokedAt && <span class="badge danger">revoked</span>}
-                      {isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
+                      {!k.revokedAt && isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
                       {k.description && <div class="muted small desc">{k.description}</div>}
                     </td>
                     <td class="nowrap">
@@ -95,20 +103,20 @@ export function KeysPage({ session }: PageProps) {
                     <td>
                       <code>{k.keyPrefix}…</code>
                     </td>
-                    <td>
+                    <td class="scopes">
                       <ScopeList scopes={k.scopes} />
                     </td>
-                    <td>
+                    <td class="dates">
                       <Time iso={k.createdAt} />
                     </td>
-                    <td>
+                    <td class="dates">
                       <Time iso={k.lastUsedAt} empty="never" />
                     </td>
-                    <td>
+                    <td class="dates">
                       <Time iso={k.expiresAt} empty="never" />
                     </td>
                     <td class="row-actions">
-                      {!k.revokedAt && (
+                      {!k.revokedAt && !isExpired(k.expiresAt) && (
                         <a href={hrefOf({ page: 'edit', keyId: k.keyId })} aria-label={`Edit ${k.name}`}>
                           Edit
                         </a>
@@ -116,7 +124,7 @@ export function KeysPage({ session }: PageProps) {
                       <a href={hrefOf({ page: 'history', keyId: k.keyId })} aria-label={`History of ${k.name}`}>
                         History
                       </a>
-                      {!k.revokedAt && (
+                      {!k.revokedAt && !isExpired(k.expiresAt) && (
                         <a class="danger" href={hrefOf({ page: 'revoke', keyId: k.keyId })} aria-label={`Revoke ${k.name}`}>
                           Revoke
                         </a>

@@ -13,6 +13,7 @@ const SESSION = '/dashboard/api/session';
 const SESSION_END = '/dashboard/api/session/end';
 const SESSION_CURRENT = '/dashboard/api/session/current';
 const AUDIT = '/dashboard/api/audit';
+const INACTIVE = '/dashboard/api/inactive-keys';
 const CSRF = { 'x-codika-csrf': '1' };
 
 function setCookieOf(res: { headers: Record<string, unknown> }): string {
@@ -348,6 +349,33 @@ describe('POST /dashboard/api/audit', () => {
     expect(other.body.data.entries).toEqual([]);
     const missing = await t.call(AUDIT, {}, { key: t.keys.owner.raw });
     expect(missing.status).toBe(400);
+    await t.close();
+  });
+});
+
+describe('POST /dashboard/api/inactive-keys — authorization matrix (caller axis)', () => {
+  runAuthzMatrix({
+    path: INACTIVE,
+    target: 'none',
+    scope: 'api-keys:manage',
+    audited: false,
+    mutates: false,
+    body: () => ({}),
+  });
+});
+
+describe('POST /dashboard/api/inactive-keys', () => {
+  it("lists the caller organization's revoked and expired keys, never a hash or raw key", async () => {
+    const t = await createTestApp();
+    const res = await t.call(INACTIVE, {}, { key: t.keys.owner.raw });
+    expect(res.status).toBe(200);
+    const byName = Object.fromEntries(res.body.data.keys.map((k: { name: string }) => [k.name, k]));
+    expect(Object.keys(byName).sort()).toEqual(['Expired key', 'Revoked key']);
+    expect(byName['Revoked key']).toMatchObject({ keyId: t.keys.revoked.id, revokedAt: expect.any(String) });
+    expect(byName['Expired key']).not.toHaveProperty('revokedAt');
+    expect(byName['Expired key'].expiresAt).toBeDefined();
+    for (const raw of [t.keys.revoked.raw, t.keys.expired.raw]) expect(res.text).not.toContain(raw.slice(8));
+    expect(res.text).not.toMatch(/"hash"/);
     await t.close();
   });
 });

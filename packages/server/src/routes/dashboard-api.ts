@@ -15,6 +15,9 @@
  *   POST /dashboard/api/audit        { keyId }   → the audit rows of a key of the caller's
  *                                                  organization (api-keys:manage, admin or owner,
  *                                                  like every key operation)
+ *   POST /dashboard/api/inactive-keys {}         → the organization's revoked and expired keys
+ *                                                  (same rights), which the keys page hides
+ *                                                  unless asked
  */
 import { Id } from '@codika/contract/schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
@@ -36,6 +39,7 @@ import {
   sessionIdOf,
 } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
+import { keySummary } from '../http/views.js';
 import { verifyData } from './verify-api-key.js';
 
 export const DASHBOARD_API = {
@@ -43,10 +47,11 @@ export const DASHBOARD_API = {
   sessionEnd: '/dashboard/api/session/end',
   sessionCurrent: '/dashboard/api/session/current',
   audit: '/dashboard/api/audit',
+  inactiveKeys: '/dashboard/api/inactive-keys',
 } as const;
 
 const SessionRequest = z.strictObject({ apiKey: z.string().max(200) });
-const SessionEndRequest = z.strictObject({});
+const EmptyRequest = z.strictObject({});
 const AuditRequest = z.strictObject({ keyId: Id, limit: z.number().int().min(1).max(1000).optional() });
 
 export function registerDashboardApi(app: FastifyInstance, config: ServerConfig): void {
@@ -82,7 +87,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
 
   app.post(DASHBOARD_API.sessionEnd, async (request, reply) => {
     checkCsrf(request);
-    validateBody(SessionEndRequest, request.body);
+    validateBody(EmptyRequest, request.body);
     const id = sessionIdOf(request);
     if (id !== undefined) await config.store.deleteSession(hashSessionId(id));
     reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) })).header('cache-control', 'no-store');
@@ -90,7 +95,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
   });
 
   app.post(DASHBOARD_API.sessionCurrent, async (request, reply) => {
-    validateBody(SessionEndRequest, request.body);
+    validateBody(EmptyRequest, request.body);
     reply.header('cache-control', 'no-store');
     if (sessionIdOf(request) === undefined) return successBody(request.id, { signedIn: false });
     try {
@@ -139,6 +144,17 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
           requestId: row.requestId,
         })),
       };
+    },
+  });
+
+  registerAuthenticatedRoute(app, config, {
+    path: DASHBOARD_API.inactiveKeys,
+    scope: MANAGE_SCOPE,
+    schema: EmptyRequest,
+    audit: null,
+    handler: async ({ caller, nowIso }) => {
+      const keys = await config.store.listInactiveKeys(caller.organization.id, nowIso);
+      return { keys: keys.map((k) => ({ ...keySummary(k), ...(k.revokedAt === null ? {} : { revokedAt: k.revokedAt }) })) };
     },
   });
 }

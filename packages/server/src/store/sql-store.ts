@@ -405,6 +405,23 @@ export class SqlStore implements Store {
     return foldKeys(rows);
   }
 
+  async listInactiveKeys(organizationId: string, now: string, limit = 100): Promise<ApiKeyWithCreator[]> {
+    const inactive = this.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', now)]))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
+    const rows = await keyRows(this.db)
+      .where('k.id', 'in', inactive)
+      .orderBy('k.created_at', 'desc')
+      .orderBy('k.id', 'desc')
+      .execute();
+    return foldKeys(rows);
+  }
+
   /** The portable row lock: touch the live row without changing it; 0 rows → not live. */
   private async lockLiveKey(trx: Db, organizationId: string, keyId: string, now: string): Promise<boolean> {
     const result = await trx

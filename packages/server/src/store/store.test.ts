@@ -653,6 +653,28 @@ for (const factory of storeFactories) {
       });
     });
 
+    describe('inactive keys', () => {
+      it('listInactiveKeys lists revoked and expired keys of that organization, newest first, limited', async () => {
+        const { org, other, owner } = await seed(store);
+        const live = await createdKey(store, org.id, owner.id, { name: 'live' });
+        await createdKey(store, org.id, owner.id, { name: 'expired', expiresAt: T1, createdAt: T0 });
+        const revoked = await createdKey(store, org.id, owner.id, { name: 'revoked', createdAt: T1 });
+        await store.revokeKey({
+          organizationId: org.id,
+          keyId: revoked.key.id,
+          now: T1,
+          audit: auditBase(org.id, revoked.key.id),
+        });
+        await createdKey(store, other.id, owner.id, { name: 'other org', expiresAt: T1 });
+        const listed = await store.listInactiveKeys(org.id, T2);
+        expect(listed.map((k) => k.name)).toEqual(['revoked', 'expired']);
+        expect(listed[0]).toMatchObject({ revokedAt: T1, createdByEmail: 'owner@example.com', scopes: ['projects:read'] });
+        expect((await store.listInactiveKeys(org.id, T0)).map((k) => k.name)).toEqual(['revoked']);
+        expect((await store.listInactiveKeys(org.id, T2, 1)).map((k) => k.name)).toEqual(['revoked']);
+        expect((await store.listInactiveKeys(org.id, T2)).some((k) => k.id === live.key.id)).toBe(false);
+      });
+    });
+
     describe('dashboard sessions', () => {
       const session = (keyId: string, idHash = hashKey(newId()), expiresAt = T2) => ({
         idHash,

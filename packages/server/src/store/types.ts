@@ -175,6 +175,11 @@ export interface Store {
   getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined>;
   listLiveKeys(organizationId: string, now: string): Promise<ApiKeyWithCreator[]>;
   /**
+   * The keys of that organization that are no longer live (revoked, or expired at `now`),
+   * newest first, at most `limit` (default 100): the dashboard shows them on request.
+   */
+  listInactiveKeys(organizationId: string, now: string, limit?: number): Promise<ApiKeyWithCreator[]>;
+  /**
    * In one transaction: lock the live target row, compute the new fields (addScopes and
    * removeScopes applied by SQL statements on the key's scope rows, never a JavaScript
    * read-modify-write of a stored list), ask `judge`, apply (unless denied or dryRun),
