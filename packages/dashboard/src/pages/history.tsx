@@ -54,7 +54,7 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
             <tbody>
               {entries.map((e) => {
                 const changes = auditChanges(e.before, e.after);
-                const allowed = e.result === 'allowed' || e.result === 'success' || e.result === 'ok';
+                const tone = e.result === 'allowed' ? 'ok' : e.result === 'denied' ? 'danger' : '';
                 return (
                   <tr key={e.id}>
                     <td>
@@ -64,7 +64,7 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
                       <code>{e.action}</code>
                     </td>
                     <td>
-                      <span class={`badge ${allowed ? 'ok' : 'danger'}`}>{e.result}</span>
+                      <span class={`badge ${tone}`}>{e.result === 'dry_run' ? 'preview' : e.result}</span>
                       {e.reason && <div class="small">{e.reason}</div>}
                     </td>
                     <td>
