@@ -320,6 +320,39 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
     expect((await api(server.url, '/verifyapikey', server.ownerKey)).body.data.scopes).toContain('api-keys:manage');
   });
 
+  it('after confirming, takes api-keys:manage from the session key (force: true)', async () => {
+    const made = await api(server.url, '/createorganizationapikeypublic', server.ownerKey, {
+      organizationId: server.organizationId,
+      name: 'Manager two',
+      scopes: [...ALL_BUT_MANAGE, 'api-keys:manage'],
+    });
+    expect(made.status).toBe(200);
+    const second = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    second.setDefaultTimeout(8000);
+    const p = await second.newPage();
+    try {
+      await signIn(p, server.url, made.body.data.apiKey);
+      await p.locator('tr', { hasText: 'this session' }).getByRole('link', { name: 'Edit Manager two' }).click();
+      await p.getByLabel(/^api-keys:manage/).uncheck();
+      await p.getByRole('button', { name: 'Preview changes' }).click();
+      await p.locator('[data-code="SELF_LOCKOUT"]').waitFor();
+      await p.getByRole('button', { name: 'Remove api-keys:manage anyway' }).click();
+      const preview = p.getByTestId('preview');
+      await preview.waitFor();
+      expect(await preview.textContent()).toContain('Scope removed: api-keys:manage');
+      expect(await preview.textContent()).toContain('Confirmed');
+      await p.getByRole('button', { name: 'Save changes' }).click();
+      // The session's key can no longer manage keys: the keys page says so.
+      await p.locator('[data-code="INSUFFICIENT_SCOPE"]').waitFor();
+      const who = await api(server.url, '/verifyapikey', made.body.data.apiKey);
+      expect(who.body.data.scopes).toEqual(ALL_BUT_MANAGE.slice().sort());
+    } finally {
+      await second.close();
+    }
+    // Tidy up so the other tests see the keys they expect.
+    await api(server.url, '/revokeorganizationapikeypublic', server.ownerKey, { keyId: made.body.data.keyId });
+  });
+
   it('shows the history of a key', async () => {
     await page.getByRole('link', { name: 'History of Production Deploy Key' }).click();
     await page.getByRole('heading', { level: 1, name: 'History of Production Deploy Key' }).waitFor();
