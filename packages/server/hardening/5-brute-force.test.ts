@@ -4,13 +4,16 @@
  * cause is counted. Guesses come from one address until it is throttled; a valid key from
  * another address must be unaffected; malformed and bad-checksum keys must cause no query.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { OPERATIONS } from '@codika/contract';
 import { generateKey } from '@codika/contract/keys';
 import { describe, it } from 'vitest';
 import { DEFAULT_AUTH_FAILURE_BUDGET } from '../src/http/auth-throttle.js';
 import type { Store } from '../src/store/types.js';
 import { figure } from './support/figures.js';
-import { appOver, ipOf, post, sqliteWorld } from './support/world.js';
+import { httpPost, startServer, stopServer } from './support/server-process.js';
+import { appOver, ipOf, post, scratchDir, sqliteWorld } from './support/world.js';
 
 const VERIFY = OPERATIONS.verifyApiKey.path;
 const UPDATE = OPERATIONS.updateKey.path;
@@ -143,6 +146,30 @@ describe('figure 5: brute force', () => {
     } finally {
       await wapp.close();
       await world.close();
+    }
+  });
+
+  it('a real server process takes its budget from --auth-failure-budget', async () => {
+    const dir = scratchDir('codika-budget-');
+    const server = await startServer(['--db', join(dir, 'codika.db'), '--first-run-bootstrap', '--auth-failure-budget', '3/60']);
+    try {
+      let attempts = 0;
+      let limited: Awaited<ReturnType<typeof httpPost>> | undefined;
+      for (let i = 0; i < 50 && !limited; i++) {
+        const res = await httpPost(server.url, VERIFY, generateKey('cko_'), {});
+        if (res.status === 429) limited = res;
+        else attempts++;
+      }
+      figure('brute force', 'failed attempts until throttled (real process, --auth-failure-budget 3/60)', attempts, { eq: 3 });
+      figure(
+        'brute force',
+        'real-process throttled answer not RATE_LIMITED',
+        limited?.body?.error?.code === 'RATE_LIMITED' ? 0 : 1,
+        { eq: 0 },
+      );
+    } finally {
+      await stopServer(server);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -21,3 +21,13 @@ describe('--auth-failure-budget', () => {
     }
   });
 });
+
+describe('codika-server start reads the budget', () => {
+  it('from the flag, else the environment, else leaves the default to the server', async () => {
+    const { parseStartOptions } = await import('./start.js');
+    expect(parseStartOptions({ authFailureBudget: '5/30' }, {}).authFailureBudget).toEqual({ max: 5, windowMs: 30_000 });
+    expect(parseStartOptions({}, { [AUTH_FAILURE_BUDGET_ENV]: 'off' }).authFailureBudget).toBe(false);
+    expect(parseStartOptions({}, {}).authFailureBudget).toBeUndefined();
+    expect(() => parseStartOptions({ authFailureBudget: 'lots' }, {})).toThrow(/--auth-failure-budget/);
+  });
+});

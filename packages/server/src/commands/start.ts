@@ -14,8 +14,10 @@ import { DEFAULT_PORT } from '@codika/contract/operations';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
 import { bootstrapOrganization } from './bootstrap.js';
 import { type CommandDeps, EXIT_OK, guard } from './context.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
@@ -30,6 +32,8 @@ export interface StartOptions {
   host: string;
   port: number;
   firstRunBootstrap: boolean;
+  /** --auth-failure-budget / $CODIKA_AUTH_FAILURE_BUDGET; undefined: the server's default (20 per 60 s). */
+  authFailureBudget?: AuthFailureBudget | false;
 }
 
 export interface StartDeps extends CommandDeps {
@@ -41,7 +45,7 @@ export interface StartDeps extends CommandDeps {
 }
 
 export function parseStartOptions(
-  raw: DatabaseFlags & { host?: unknown; port?: unknown; firstRunBootstrap?: boolean },
+  raw: DatabaseFlags & { host?: unknown; port?: unknown; firstRunBootstrap?: boolean; authFailureBudget?: unknown },
   env: Env,
 ): StartOptions {
   return {
@@ -49,6 +53,7 @@ export function parseStartOptions(
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
+    authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
   };
 }
 
@@ -113,6 +118,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         store,
         clock: deps.clock,
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+        ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
       await app.listen({ host: options.host, port: options.port });
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
@@ -132,6 +138,7 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
+    .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
     .action(async (raw) => {
       done(await guard(deps.io, async () => runStart(parseStartOptions(raw, env), deps)));
     });
