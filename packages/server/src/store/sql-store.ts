@@ -14,7 +14,7 @@
  *   TRANSACTION_ATTEMPTS times in all.
  */
 import { canonicalScopes } from '@codika/contract/scopes';
-import { type Kysely, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
 import type { Database } from './schema.js';
@@ -58,6 +58,39 @@ const DEFAULT_AUDIT_LIMIT = 100;
 class RollbackWith<T> extends Error {
   constructor(readonly outcome: T) {
     super('rollback');
+  }
+}
+
+/**
+ * Queries of the hot paths (authentication, update), built and compiled once per shape and
+ * then run with new parameter values: building and compiling a Kysely query cost more than
+ * running it (the profile of /verifyapikey and /updateorganizationapikeypublic). The query
+ * is built with a placeholder per argument; each placeholder's position among the compiled
+ * parameters is recorded, so the arguments are bound in the SQL's order on every dialect.
+ */
+class PrecompiledQueries {
+  private readonly queries = new Map<string, { query: CompiledQuery; slots: number[] }>();
+
+  run<Row>(
+    db: Db,
+    shape: string,
+    args: readonly unknown[],
+    build: (param: (index: number) => string) => Compilable<Row>,
+  ): Promise<QueryResult<Row>> {
+    let entry = this.queries.get(shape);
+    if (entry === undefined) {
+      const placeholders = args.map((_, i) => `\u0000codika-param-${i}\u0000`);
+      const query = build((index) => placeholders[index] as string).compile();
+      const slots = query.parameters.map((value) => {
+        const index = placeholders.indexOf(value as string);
+        if (index === -1) throw new Error(`precompiled query ${shape} has a parameter that is not an argument`);
+        return index;
+      });
+      entry = { query, slots };
+      this.queries.set(shape, entry);
+    }
+    const { query, slots } = entry;
+    return db.executeQuery<Row>({ ...query, parameters: slots.map((index) => args[index]) } as CompiledQuery<Row>);
   }
 }
 
@@ -143,34 +176,63 @@ function withoutCreator(key: ApiKeyWithCreator): ApiKeyRecord {
   return record;
 }
 
-async function readKey(db: Db, keyId: string): Promise<ApiKeyRecord | undefined> {
-  const rows = await keyRows(db).where('k.id', '=', keyId).execute();
+async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Promise<ApiKeyRecord | undefined> {
+  const rows = queries
+    ? (await queries.run(db, 'readKey', [keyId], (p) => keyRows(db).where('k.id', '=', p(0)))).rows
+    : await keyRows(db).where('k.id', '=', keyId).execute();
   const key = foldKeys(rows)[0];
   return key ? withoutCreator(key) : undefined;
 }
 
 // ---- audit -----------------------------------------------------------------
 
-async function insertAudit(db: Db, entry: AuditEntryInput): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      at: entry.at,
-      request_id: entry.requestId,
-      action: entry.action,
-      result: entry.result,
-      reason: entry.reason,
-      actor_key_id: entry.actorKeyId,
-      actor_user_id: entry.actorUserId,
-      organization_id: entry.organizationId,
-      target_key_id: entry.targetKeyId,
-      before_json: entry.before ? JSON.stringify(fieldsOf(entry.before)) : null,
-      after_json: entry.after ? JSON.stringify(fieldsOf(entry.after)) : null,
-      source_ip: entry.sourceIp,
-      user_agent: entry.userAgent,
-    })
-    .execute();
+const AUDIT_COLUMNS = [
+  'id',
+  'at',
+  'request_id',
+  'action',
+  'result',
+  'reason',
+  'actor_key_id',
+  'actor_user_id',
+  'organization_id',
+  'target_key_id',
+  'before_json',
+  'after_json',
+  'source_ip',
+  'user_agent',
+] as const;
+
+async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
+  const values = {
+    id: newId(),
+    at: entry.at,
+    request_id: entry.requestId,
+    action: entry.action,
+    result: entry.result,
+    reason: entry.reason,
+    actor_key_id: entry.actorKeyId,
+    actor_user_id: entry.actorUserId,
+    organization_id: entry.organizationId,
+    target_key_id: entry.targetKeyId,
+    before_json: entry.before ? JSON.stringify(fieldsOf(entry.before)) : null,
+    after_json: entry.after ? JSON.stringify(fieldsOf(entry.after)) : null,
+    source_ip: entry.sourceIp,
+    user_agent: entry.userAgent,
+  };
+  if (queries === undefined) {
+    await db.insertInto('audit_log').values(values).execute();
+    return;
+  }
+  await queries.run(
+    db,
+    'insertAudit',
+    AUDIT_COLUMNS.map((column) => values[column]),
+    (p) =>
+      db
+        .insertInto('audit_log')
+        .values(Object.fromEntries(AUDIT_COLUMNS.map((column, i) => [column, p(i)])) as unknown as typeof values),
+  );
 }
 
 function parseFields(json: string | null): KeyFields | null {
@@ -185,6 +247,7 @@ export class SqlStore implements Store {
   private readonly db: Db;
   private readonly dialect: SqlDialectName;
   private readonly isRetryable: (err: unknown) => boolean;
+  private readonly queries = new PrecompiledQueries();
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -288,7 +351,21 @@ export class SqlStore implements Store {
 
   /** The auth record of one key, found by its hash or (for sessions) its id. */
   private async findAuth(column: 'k.hash' | 'k.id', value: string): Promise<AuthRecord | undefined> {
-    const rows = await this.db
+    const { rows } = await this.queries.run(this.db, `findAuth:${column}`, [value], (p) => this.authQuery(column, p(0)));
+    const first = rows[0];
+    const key = foldKeys(rows)[0];
+    if (!first || !key) return undefined;
+    return {
+      key: withoutCreator(key),
+      organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
+      user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
+      role: first.role ?? null,
+    };
+  }
+
+  /** Key, organization, creating user, the user's current role and the scope rows: one query. */
+  private authQuery(column: 'k.hash' | 'k.id', value: string) {
+    return this.db
       .selectFrom('api_keys as k')
       .innerJoin('organizations as o', 'o.id', 'k.organization_id')
       .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
@@ -315,17 +392,7 @@ export class SqlStore implements Store {
         'u.created_at as user_created_at',
         'm.role',
       ])
-      .where(column, '=', value)
-      .execute();
-    const first = rows[0];
-    const key = foldKeys(rows)[0];
-    if (!first || !key) return undefined;
-    return {
-      key: withoutCreator(key),
-      organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
-      user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
-      role: first.role ?? null,
-    };
+      .where(column, '=', value);
   }
 
   async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
@@ -424,32 +491,39 @@ export class SqlStore implements Store {
 
   /** The portable row lock: touch the live row without changing it; 0 rows → not live. */
   private async lockLiveKey(trx: Db, organizationId: string, keyId: string, now: string): Promise<boolean> {
-    const result = await trx
-      .updateTable('api_keys')
-      .set({ updated_at: sql`updated_at` })
-      .where('id', '=', keyId)
-      .where('organization_id', '=', organizationId)
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const result = await this.queries.run(trx, 'lockLiveKey', [keyId, organizationId, now], (p) =>
+      trx
+        .updateTable('api_keys')
+        .set({ updated_at: sql`updated_at` })
+        .where('id', '=', p(0))
+        .where('organization_id', '=', p(1))
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p(2))])),
+    );
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
   private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
-    const set: { updated_at: string; name?: string; description?: string } = { updated_at: now };
-    if (change.name !== undefined) set.name = change.name;
-    if (change.description !== undefined) set.description = change.description;
-    await trx.updateTable('api_keys').set(set).where('id', '=', keyId).execute();
+    const args: string[] = [keyId, now];
+    if (change.name !== undefined) args.push(change.name);
+    if (change.description !== undefined) args.push(change.description);
+    const hasName = change.name !== undefined;
+    const hasDescription = change.description !== undefined;
+    await this.queries.run(trx, `updateKeyRow:${hasName}:${hasDescription}`, args, (p) => {
+      const set: { updated_at: string; name?: string; description?: string } = { updated_at: p(1) };
+      if (hasName) set.name = p(2);
+      if (hasDescription) set.description = p(hasName ? 3 : 2);
+      return trx.updateTable('api_keys').set(set).where('id', '=', p(0));
+    });
 
     if (change.scopes !== undefined) {
-      await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).execute();
+      await this.queries.run(trx, 'deleteScopes', [keyId], (p) => trx.deleteFrom('api_key_scopes').where('key_id', '=', p(0)));
       const scopes = canonicalScopes(change.scopes);
       if (scopes.length > 0) {
-        await trx
-          .insertInto('api_key_scopes')
-          .values(scopes.map((scope) => ({ key_id: keyId, scope })))
-          .execute();
+        await this.queries.run(trx, `insertScopes:${scopes.length}`, [keyId, ...scopes], (p) =>
+          trx.insertInto('api_key_scopes').values(scopes.map((_, i) => ({ key_id: p(0), scope: p(i + 1) }))),
+        );
       }
     }
     // add before remove: a scope named in both ends up removed.
@@ -481,13 +555,17 @@ export class SqlStore implements Store {
     try {
       outcome = await this.transaction(async (trx): Promise<UpdateOutcome> => {
         if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
-          await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
+          await insertAudit(
+            trx,
+            { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null },
+            this.queries,
+          );
           return { status: 'not_found' };
         }
-        const before = await readKey(trx, keyId);
+        const before = await readKey(trx, keyId, this.queries);
         if (!before) throw new Error('locked key not found');
         await this.applyChange(trx, keyId, change, now);
-        const after = await readKey(trx, keyId);
+        const after = await readKey(trx, keyId, this.queries);
         if (!after) throw new Error('updated key not found');
 
         const verdict = judge(before, fieldsOf(after));
@@ -502,7 +580,7 @@ export class SqlStore implements Store {
         }
         if (dryRun) throw new RollbackWith<UpdateOutcome>({ status: 'dry_run', before, after });
 
-        await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after });
+        await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after }, this.queries);
         return { status: 'updated', before, after };
       });
     } catch (err) {

@@ -10,11 +10,39 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** Prepared statements kept per connection (the store issues a few dozen distinct SQL texts). */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every query it runs, and preparing costs several times
+ * what running a point query does (the profile of /verifyapikey showed it as the largest
+ * single cost). Statements are kept by SQL text and reused; the driver runs one query at a
+ * time on this connection, so a cached statement is never busy when it is handed out.
+ */
+export function withStatementCache(database: KyselySqliteDatabase, size: number = STATEMENT_CACHE_SIZE): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= size) {
+          const oldest = statements.keys().next();
+          if (!oldest.done) statements.delete(oldest.value);
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 function isMemory(file: string): boolean {
   return file === ':memory:' || file === '' || file.startsWith('file::memory:');
@@ -37,7 +65,7 @@ export function openSqlite(file: string): StoreConnection {
     database.close();
     throw err;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // busy_timeout already waits for the lock; nothing SQLite answers is worth running again.
   return { db, dialect: 'sqlite', isRetryable: () => false };
 }
