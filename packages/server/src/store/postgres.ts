@@ -7,13 +7,30 @@
  * so one database can hold isolated stores: `?options=-c%20search_path%3Dmy_schema` in the
  * URL (the `options` startup parameter, which node-postgres reads from the URL).
  *
+ * Migrations: Kysely's PostgreSQL adapter serializes every migration run in the whole
+ * database behind one advisory lock; ours takes the lock per schema, so stores in different
+ * schemas (the test suite's, several tenants') migrate side by side, while instances starting
+ * together on one schema still migrate one after the other. And the migrator looks for its
+ * tables through an introspector that sees the current schema only: Kysely's own walks every
+ * schema of the database (slow, and it fails when another schema is dropped meanwhile).
+ *
  * Locking: every write transaction begins with an UPDATE of the row it is about, which takes
  * that row's lock; under READ COMMITTED a concurrent transaction blocks on it and, once the
  * first commits, re-checks its WHERE against the committed row (a revoked key then matches
  * nothing) and sees the committed scope rows in its later statements. Serialization
  * failures and deadlocks, which PostgreSQL may still answer, are retried by the store.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type DialectAdapter,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
@@ -61,6 +78,54 @@ export function isRetryablePostgresError(err: unknown): boolean {
   return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
 }
 
+/** The advisory-lock namespace (first key) of migration runs; the second key is the schema's hash. */
+const MIGRATION_LOCK_NAMESPACE = 0x636f646b; // 'codk'
+
+class SchemaScopedPostgresAdapter extends PostgresAdapter {
+  // biome-ignore lint/suspicious/noExplicitAny: the adapter works below the typed schema
+  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+    await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_NAMESPACE)}, hashtext(current_schema()))`.execute(db);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: see acquireMigrationLock
+  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+    await sql`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_NAMESPACE)}, hashtext(current_schema()))`.execute(db);
+  }
+}
+
+/** Tables (names only; the migrator needs no more) and schema of the current schema alone. */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  // biome-ignore lint/suspicious/noExplicitAny: the introspector works below the typed schema
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return rows.filter((r) => r.name !== null);
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ name: string; schema: string; type: string }>`
+      select table_name as name, table_schema as schema, table_type as type
+      from information_schema.tables where table_schema = current_schema()`.execute(this.db);
+    return rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.type === 'VIEW', columns: [] }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class CodikaPostgresDialect extends PostgresDialect {
+  override createAdapter(): DialectAdapter {
+    return new SchemaScopedPostgresAdapter();
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: see CurrentSchemaIntrospector
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
+}
+
 export function openPostgres(options: PostgresOptions): StoreConnection {
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
@@ -71,6 +136,6 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   // An idle connection that dies (server restart, terminated backend) is dropped by the pool;
   // without a listener the 'error' event would end the process. The next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError };
 }

@@ -1,5 +1,6 @@
 /**
- * Route-test helpers: a fresh in-memory store and app per call, seeded with two
+ * Route-test helpers: a fresh store (routeStoreFactory: SQLite in memory, or a schema of its
+ * own on PostgreSQL in the postgres Vitest project) and app per call, seeded with two
  * organizations, users of each role, keys of each kind (live, revoked, expired, lacking
  * api-keys:manage, another organization's) and target keys; a controlled clock; the
  * log stream captured; an `inject` wrapper that speaks the wire protocol.
@@ -13,7 +14,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { hashKey, mintOrgKey } from '../secrets.js';
 import type { ApiKeyRecord, AuditEntry, Organization, Role, Store, User } from '../store/types.js';
-import { defaultStoreFactory } from './stores.js';
+import { routeStoreFactory } from './stores.js';
 
 export const T0 = '2026-03-31T14:00:00.000Z';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -249,7 +250,7 @@ export function badChecksumKey(raw: string): string {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const baseStore = await defaultStoreFactory.create();
+  const baseStore = await routeStoreFactory.create();
   const seeded = await seed(baseStore);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const clock = testClock();

@@ -107,3 +107,20 @@ export const storeFactories: StoreFactory[] = testDatabaseUrl ? [sqliteFactory, 
 
 /** The first factory: for tests that need a store but not every dialect. */
 export const defaultStoreFactory: StoreFactory = sqliteFactory;
+
+export const ROUTE_STORE_ENV = 'CODIKA_TEST_ROUTE_STORE';
+
+/**
+ * The store of the route tests (test-support/http.ts): one of storeFactories, named by
+ * CODIKA_TEST_ROUTE_STORE, else the first. vitest.config.ts runs the route test files once per
+ * factory (one Vitest project each), so every route test, the authorization matrix included,
+ * runs on every database without a copy of its body.
+ */
+export const routeStoreFactory: StoreFactory = selectRouteStore(process.env[ROUTE_STORE_ENV]);
+
+function selectRouteStore(name: string | undefined): StoreFactory {
+  if (name === undefined || name === '') return sqliteFactory;
+  const factory = storeFactories.find((f) => f.name === name);
+  if (!factory) throw new Error(`${ROUTE_STORE_ENV}=${name}: no such store (${storeFactories.map((f) => f.name).join(', ')})`);
+  return factory;
+}
