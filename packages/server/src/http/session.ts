@@ -43,8 +43,12 @@ export function sessionIdOf(request: FastifyRequest): string | undefined {
   return readCookie(request.headers.cookie, SESSION_COOKIE);
 }
 
+/**
+ * Whether the browser is on https: the server itself serves TLS, or (behind a proxy that
+ * terminates TLS) the page's Origin is https. Decides the cookie's Secure attribute.
+ */
 export function isHttps(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return request.protocol === 'https' || request.headers.origin?.startsWith('https://') === true;
 }
 
 export function sessionCookie(id: string, options: { secure: boolean; maxAgeMs?: number }): string {
@@ -58,14 +62,20 @@ export function clearedSessionCookie(options: { secure: boolean }): string {
   }`;
 }
 
-/** `scheme://host[:port]` of this server as the request addressed it. */
-export function ownOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? ''}`;
+/**
+ * Whether an Origin header names this server: an http or https origin whose host (and port)
+ * is the Host the request was addressed to. The scheme is not compared, so the check also
+ * holds behind a proxy that terminates TLS (and forwards the Host header).
+ */
+export function isOwnOrigin(request: FastifyRequest, origin: string): boolean {
+  const host = request.headers.host;
+  if (host === undefined || host === '') return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
 }
 
 /**
  * The CSRF rule of cookie-authenticated requests (and of sign-in): the X-Codika-CSRF header
- * must be present, an Origin header (when sent) must be this server's own origin, and a
+ * must be present, an Origin header (when sent) must name this server, and a
  * browser's Sec-Fetch-Site (when sent) must not say the request comes from another site or
  * origin. Otherwise 403 CSRF_REJECTED, before the session is even looked up.
  */
@@ -73,7 +83,7 @@ export function checkCsrf(request: FastifyRequest): void {
   const marker = request.headers[CSRF_HEADER_NAME];
   if (typeof marker !== 'string' || marker.trim() === '') throw new ApiError('CSRF_REJECTED');
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== ownOrigin(request)) throw new ApiError('CSRF_REJECTED');
+  if (origin !== undefined && !isOwnOrigin(request, origin)) throw new ApiError('CSRF_REJECTED');
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new ApiError('CSRF_REJECTED');
 }

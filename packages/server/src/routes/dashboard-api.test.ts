@@ -103,6 +103,18 @@ describe('POST /dashboard/api/session — sign in', () => {
     await t.close();
   });
 
+  it('behind a proxy that terminates TLS: accepts the https origin of its own host and sets Secure', async () => {
+    const t = await createTestApp();
+    const res = await t.call(SESSION, { apiKey: t.keys.owner.raw }, { headers: { ...CSRF, origin: 'https://localhost:80' } });
+    expect(res.status).toBe(200);
+    expect(setCookieOf(res)).toMatch(/; Secure$/);
+    const foreign = await t.call(SESSION, { apiKey: t.keys.owner.raw }, { headers: { ...CSRF, origin: 'https://localhost:81' } });
+    expect(foreign.status).toBe(403);
+    const noHost = await t.call(SESSION, { apiKey: t.keys.owner.raw }, { headers: { ...CSRF, origin: 'ftp://localhost:80' } });
+    expect(noHost.status).toBe(403);
+    await t.close();
+  });
+
   it('sets Secure on the cookie when the request came over https', () => {
     expect(sessionCookie('abc', { secure: true })).toContain('; Secure');
     expect(clearedSessionCookie({ secure: true })).toMatch(
