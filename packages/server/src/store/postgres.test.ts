@@ -61,7 +61,7 @@ async function seedKey(store: Store, scopes: Scope[] = ['projects:read'], expire
     { ...auditBase(org.id, id), action: 'key.create', result: 'allowed', reason: null, before: null, after: null },
   );
   if (outcome.status !== 'created') throw new Error('not created');
-  return { org, user, key: outcome.key };
+  return { org, user, key: outcome.key, hash: minted.hash };
 }
 
 describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
@@ -261,5 +261,35 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
     expect(outcome.status).toBe('updated');
     expect(seenBefore).toEqual([SCOPES[1]]);
     expect((await store.getLiveKey(org.id, key.id, T1))?.scopes).toEqual([SCOPES[1], 'skills:read'].sort());
+  });
+
+  it('two stores on one schema (two instances): a change through one is what the other reads next, with no cache between', async () => {
+    const { org, user, key, hash } = await seedKey(store, ['api-keys:manage', 'projects:read']);
+    const other = await openStore({ databaseUrl: schema.url });
+    try {
+      await other.migrate();
+      const change = (scopes: Partial<{ addScopes: Scope[]; removeScopes: Scope[] }>) =>
+        store.updateKey({
+          organizationId: org.id,
+          keyId: key.id,
+          change: scopes,
+          dryRun: false,
+          now: T1,
+          judge: () => null,
+          audit: auditBase(org.id, key.id),
+        });
+      for (let round = 0; round < 3; round++) {
+        expect((await other.findAuthByHash(hash))?.key.scopes).toEqual(['api-keys:manage', 'projects:read']);
+        await change({ removeScopes: ['api-keys:manage'] });
+        expect((await other.findAuthByHash(hash))?.key.scopes).toEqual(['projects:read']);
+        await change({ addScopes: ['api-keys:manage'] });
+      }
+      await store.setMembership({ organizationId: org.id, userId: user.id, role: 'member' });
+      expect((await other.findAuthByHash(hash))?.role).toBe('member');
+      await store.revokeKey({ organizationId: org.id, keyId: key.id, now: T1, audit: auditBase(org.id, key.id) });
+      expect((await other.findAuthByHash(hash))?.key.revokedAt).toBe(T1);
+    } finally {
+      await other.close();
+    }
   });
 });
