@@ -5,6 +5,7 @@
  * path is cut to its display prefix.
  */
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import pino from 'pino';
 import { API_KEY_HEADER_NAME } from './auth.js';
 
 export interface LoggerDeps {
@@ -50,7 +51,10 @@ export function loggerOptions(deps: LoggerDeps | undefined): Record<string, unkn
       },
     },
   };
-  if (deps?.stream !== undefined) options.stream = deps.stream;
+  // Standard output is written asynchronously: lines that arrive while a write is in flight
+  // go out together in the next one (one writev per request was a fifth of /verifyapikey's
+  // time), a lone line still leaves at once, and pino flushes what is pending at exit.
+  options.stream = deps?.stream ?? pino.destination({ dest: 1, sync: false });
   return options;
 }
 
