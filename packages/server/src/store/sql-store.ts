@@ -17,6 +17,7 @@ import { canonicalScopes } from '@codika/contract/scopes';
 import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
+import { AuthCache } from './auth-cache.js';
 import type { Database } from './schema.js';
 import type {
   ApiKeyRecord,
@@ -44,6 +45,11 @@ export interface StoreConnection {
   dialect: SqlDialectName;
   /** True for an error after which the whole transaction may be run again. */
   isRetryable(err: unknown): boolean;
+  /**
+   * A one-row query whose values change whenever the database may have changed since it last
+   * ran (see auth-cache.ts). Adapters that have none leave it out: every lookup reads the rows.
+   */
+  changeToken?: CompiledQuery;
 }
 
 /** Attempts of one write transaction when the database answers a retryable error. */
@@ -248,12 +254,15 @@ export class SqlStore implements Store {
   private readonly dialect: SqlDialectName;
   private readonly isRetryable: (err: unknown) => boolean;
   private readonly queries = new PrecompiledQueries();
+  private readonly changeToken: CompiledQuery | undefined;
+  private readonly authCache = new AuthCache();
   private closed = false;
 
   constructor(connection: StoreConnection) {
     this.db = connection.db;
     this.dialect = connection.dialect;
     this.isRetryable = connection.isRetryable;
+    this.changeToken = connection.changeToken;
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
@@ -346,7 +355,15 @@ export class SqlStore implements Store {
   // -- keys --
 
   async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
-    return this.findAuth('k.hash', hash);
+    if (this.changeToken === undefined) return this.findAuth('k.hash', hash);
+    // The token is read before the rows, each through the driver's queue (auth-cache.ts).
+    const { rows } = await this.db.executeQuery(this.changeToken);
+    const token = JSON.stringify(rows[0]);
+    const cached = this.authCache.get(hash, token);
+    if (cached !== undefined) return cached;
+    const record = await this.findAuth('k.hash', hash);
+    if (record !== undefined) this.authCache.set(hash, token, record);
+    return record;
   }
 
   /** The auth record of one key, found by its hash or (for sessions) its id. */

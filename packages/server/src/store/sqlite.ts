@@ -10,11 +10,20 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The store's change token on SQLite: rows changed by this connection (every write of the
+ * store goes through it; rolled-back changes count too) and `data_version`, which changes
+ * when any other connection or process commits. Equal tokens: nothing was written between.
+ */
+export const SQLITE_CHANGE_TOKEN = CompiledQuery.raw(
+  'select total_changes() as changes, data_version as version from pragma_data_version',
+);
 
 /** Prepared statements kept per connection (the store issues a few dozen distinct SQL texts). */
 export const STATEMENT_CACHE_SIZE = 256;
@@ -67,5 +76,5 @@ export function openSqlite(file: string): StoreConnection {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // busy_timeout already waits for the lock; nothing SQLite answers is worth running again.
-  return { db, dialect: 'sqlite', isRetryable: () => false };
+  return { db, dialect: 'sqlite', isRetryable: () => false, changeToken: SQLITE_CHANGE_TOKEN };
 }
