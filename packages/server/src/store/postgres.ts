@@ -137,5 +137,7 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   // without a listener the 'error' event would end the process. The next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
+  // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
+  // change committed through any instance holds on every instance from the next request.
   return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError };
 }
