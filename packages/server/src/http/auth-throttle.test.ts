@@ -27,6 +27,7 @@ interface Harness extends Seed {
     ip: string,
     body?: unknown,
   ): Promise<{ status: number; body: Answer; headers: Record<string, unknown> }>;
+  callWith(path: string, headers: Record<string, string>, ip: string, body: unknown): Promise<{ status: number; body: Answer }>;
   /** Store calls made so far (every method). */
   storeCalls(): number;
   clock: ReturnType<typeof testClock>;
@@ -75,6 +76,16 @@ async function harness(budget?: AuthFailureBudget | false): Promise<Harness> {
         payload: JSON.stringify(body ?? {}),
       });
       return { status: res.statusCode, body: JSON.parse(res.body) as Answer, headers: res.headers };
+    },
+    async callWith(path, headers, ip, body) {
+      const res = await app.inject({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': 'application/json', ...headers },
+        remoteAddress: ip,
+        payload: JSON.stringify(body),
+      });
+      return { status: res.statusCode, body: JSON.parse(res.body) as Answer };
     },
     async close() {
       await app.close();
@@ -163,6 +174,21 @@ describe('brute-force throttling', () => {
       expect((await h.call(UPDATE, h.keys.owner.raw, '10.0.0.8', { keyId: h.keys.otherTarget.id, name: 'x' })).status).toBe(404);
     }
     expect((await h.call(VERIFY, unknownKey(), '10.0.0.8')).status).toBe(401);
+  });
+
+  it('counts failed dashboard sign-ins (the key in the body) and refuses them once throttled', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 });
+    const signIn = (apiKey: string) => h.callWith('/dashboard/api/session', { 'x-codika-csrf': '1' }, '10.0.0.10', { apiKey });
+    expect((await signIn(unknownKey())).status).toBe(401);
+    expect((await signIn(badChecksumKey(h.keys.owner.raw))).status).toBe(401);
+    const before = h.storeCalls();
+    const res = await signIn(h.keys.owner.raw);
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('RATE_LIMITED');
+    expect(h.storeCalls()).toBe(before);
+    expect(
+      (await h.callWith('/dashboard/api/session', { 'x-codika-csrf': '1' }, '10.0.0.11', { apiKey: h.keys.owner.raw })).status,
+    ).toBe(200);
   });
 
   it('is on by default (20 failures per minute) and can be turned off', async () => {
