@@ -16,7 +16,7 @@ import { SCOPES, type Scope } from '@codika/contract/scopes';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, it } from 'vitest';
 import { figure, note } from './support/figures.js';
-import { httpPost, type ServerProcess, startServer } from './support/server-process.js';
+import { httpPost, type ServerProcess, startServer, stopServer } from './support/server-process.js';
 import { scratchDir } from './support/world.js';
 
 const CYCLES = Number(process.env.CODIKA_HARDENING_CRASH_CYCLES ?? 20);
@@ -54,9 +54,11 @@ describe('figure 4: crashes', () => {
     let lastSeenName: string | null = null;
     let restartDisagrees = 0;
     const startedAt = Date.now();
+    let current: ServerProcess | undefined;
     try {
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const server: ServerProcess = await startServer(['--db', db, ...(cycle === 0 ? ['--first-run-bootstrap'] : [])]);
+        current = server;
         if (cycle === 0) {
           ownerKey = readFileSync(join(dir, 'owner-key'), 'utf8').trim();
           rawKeys.push(ownerKey);
@@ -189,6 +191,8 @@ describe('figure 4: crashes', () => {
       figure(suite, 'PRAGMA integrity_check failures', counts.integrity, { eq: 0 });
       figure(suite, `server JSON log lines (${logLines.length}) holding a raw key`, leaking, { eq: 0 });
     } finally {
+      // A failure between start and kill must not leave a server behind.
+      if (current) await stopServer(current, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });
