@@ -18,6 +18,7 @@ import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
 import { AuthCache } from './auth-cache.js';
+import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 import type {
   ApiKeyRecord,
@@ -50,6 +51,11 @@ export interface StoreConnection {
    * ran (see auth-cache.ts). Adapters that have none leave it out: every lookup reads the rows.
    */
   changeToken?: CompiledQuery;
+  /**
+   * True where transactions run one at a time on one connection (SQLite): concurrent write
+   * transactions then share one COMMIT (group-commit.ts) instead of one durable sync each.
+   */
+  groupCommit?: boolean;
 }
 
 /** Attempts of one write transaction when the database answers a retryable error. */
@@ -256,6 +262,7 @@ export class SqlStore implements Store {
   private readonly queries = new PrecompiledQueries();
   private readonly changeToken: CompiledQuery | undefined;
   private readonly authCache = new AuthCache();
+  private readonly groupCommit: GroupCommit<Database> | undefined;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -263,10 +270,12 @@ export class SqlStore implements Store {
     this.dialect = connection.dialect;
     this.isRetryable = connection.isRetryable;
     this.changeToken = connection.changeToken;
+    this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
   private async transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    if (this.groupCommit !== undefined) return this.groupCommit.run(fn);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction().execute(fn);

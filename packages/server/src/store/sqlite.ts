@@ -76,5 +76,5 @@ export function openSqlite(file: string): StoreConnection {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // busy_timeout already waits for the lock; nothing SQLite answers is worth running again.
-  return { db, dialect: 'sqlite', isRetryable: () => false, changeToken: SQLITE_CHANGE_TOKEN };
+  return { db, dialect: 'sqlite', isRetryable: () => false, changeToken: SQLITE_CHANGE_TOKEN, groupCommit: true };
 }
