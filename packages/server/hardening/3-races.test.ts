@@ -319,6 +319,57 @@ describe('figure 3: races', () => {
     }
   });
 
+  it('changes take effect at once on another instance (SQLite, two server processes)', async () => {
+    // Each instance may keep auth records while the database is unchanged; a change made through
+    // the other instance, or by another connection (the operator), must be seen at the next request.
+    const suite = 'propagation (sqlite, two processes)';
+    const world = await sqliteWorld();
+    const servers: ServerProcess[] = [];
+    let checks = 0;
+    let stale = 0;
+    const expectOn = async (server: ServerProcess, path: string, key: string, body: unknown, status: number, what: string) => {
+      const res = await httpPost(server.url, path, key, body);
+      checks++;
+      if (res.status !== status) {
+        stale++;
+        console.log(`  ${what}: ${res.status}, expected ${status}`);
+      }
+    };
+    try {
+      // Its 20 expected 401s from one address must not trip the brute-force throttle (figure 5's subject).
+      for (let i = 0; i < 2; i++) servers.push(await startServer(['--db', world.file, '--auth-failure-budget', 'off']));
+      const [a, b] = servers as [ServerProcess, ServerProcess];
+      const { keys, orgA, users } = world.seed;
+      const P = OPERATIONS;
+      for (let round = 0; round < 20; round++) {
+        const created = await httpPost(a.url, P.createKey.path, keys.owner.raw, {
+          organizationId: orgA.id,
+          name: `propagation ${round}`,
+          scopes: ['api-keys:manage', 'projects:read'],
+        });
+        const k = created.body.data.apiKey as string;
+        const id = created.body.data.keyId as string;
+        await expectOn(b, P.listKeys.path, k, {}, 200, `round ${round}: fresh key on B`);
+        await httpPost(a.url, P.updateKey.path, keys.owner.raw, { keyId: id, removeScopes: ['api-keys:manage'] });
+        await expectOn(b, P.listKeys.path, k, {}, 403, `round ${round}: B after the scope was removed on A`);
+        await httpPost(a.url, P.revokeKey.path, keys.owner.raw, { keyId: id });
+        await expectOn(b, P.verifyApiKey.path, k, {}, 401, `round ${round}: B after revocation on A`);
+        // The operator demotes the admin from a third connection; both instances must see it.
+        await expectOn(b, P.listKeys.path, keys.admin.raw, {}, 200, `round ${round}: admin on B`);
+        await world.store.setMembership({ organizationId: orgA.id, userId: users.admin.id, role: 'member' });
+        await expectOn(a, P.listKeys.path, keys.admin.raw, {}, 403, `round ${round}: A after demotion`);
+        await expectOn(b, P.listKeys.path, keys.admin.raw, {}, 403, `round ${round}: B after demotion`);
+        await world.store.setMembership({ organizationId: orgA.id, userId: users.admin.id, role: 'admin' });
+        await expectOn(b, P.listKeys.path, keys.admin.raw, {}, 200, `round ${round}: B after promotion`);
+      }
+      figure(suite, 'checks made', checks, { min: 100 });
+      figure(suite, 'answers on the other instance that missed a revocation, scope removal or role change', stale, { eq: 0 });
+    } finally {
+      for (const s of servers) await stopServer(s);
+      await world.close();
+    }
+  });
+
   it('PostgreSQL, one process', async () => {
     const support = await postgresAvailable();
     if (typeof support === 'string') {
