@@ -46,3 +46,15 @@ describe('key format', () => {
     expect(maskKey(key)).not.toContain(key.slice(8));
   });
 });
+
+describe('checksum', () => {
+  it('is zlib crc32', async () => {
+    const { crc32: zlibCrc32 } = await import('node:zlib');
+    const { crc32 } = await import('./keys.js');
+    for (let i = 0; i < 300; i++) {
+      const body = generateKey().slice(0, 26);
+      expect(crc32(body)).toBe(zlibCrc32(body));
+    }
+    for (const text of ['', 'a', 'cko_', 'é€𝄞', 'x'.repeat(1000)]) expect(crc32(text)).toBe(zlibCrc32(text));
+  });
+});
