@@ -69,7 +69,8 @@ const deps: Deps = {
     },
   },
   env: process.env,
-  fetch: (input, init) => fetch(input, init),
+  // node:http rather than the global fetch, which loads undici at first use (http-fetch.ts).
+  fetch: async (input, init) => (await import('./http-fetch.js')).httpFetch(input, init),
   config: new LazyConfigStore(),
   clock: { now: () => new Date() },
   prompter,

@@ -4,7 +4,7 @@
  * (the root `npm test` does it).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER = join(root, 'packages/server/dist/bin.js');
-const CLI = join(root, 'packages/cli/dist/bin.js');
+// The binary as shipped: package.json's bin (the bundle npm run build writes).
+const CLI = join(
+  root,
+  'packages/cli',
+  (JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { bin: { codika: string } }).bin.codika,
+);
 
 let dir: string;
 let server: ChildProcess;
