@@ -3,21 +3,27 @@
  * schema. A change answered 200 by one instance holds on the other from the very next
  * request, because nothing on the authentication path is cached: every request reads the
  * key, its scopes and its user's current role from the database. (There is therefore no
- * LISTEN connection whose loss could leave an instance stale.)
+ * LISTEN connection whose loss could leave an instance stale; cutting every connection of B
+ * only makes its pool reconnect.)
  *
  * PostgreSQL only (CODIKA_TEST_DATABASE_URL); needs the build (`npm test` builds first).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { canonicalScopes, SCOPES, type Scope } from '@codika/contract/scopes';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
+import type { SqlStore } from '../src/store/sql-store.js';
 import type { Store } from '../src/store/types.js';
 import { createTestSchema, type TestSchema, testDatabaseUrl } from '../src/test-support/stores.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const RACERS = 50;
+/** B's connections carry this name, so the test can cut exactly them. */
+const appB = `codika-b-${randomBytes(6).toString('hex')}`;
 
 interface Instance {
   child: ChildProcess;
@@ -58,6 +64,11 @@ function startInstance(databaseUrl: string, extra: string[] = []): Promise<Insta
   });
 }
 
+function dbOf(store: Store): Kysely<unknown> {
+  // biome-ignore lint/complexity/useLiteralKeys: reaching into the private Kysely instance for the test
+  return (store as SqlStore)['db'] as unknown as Kysely<unknown>;
+}
+
 async function call(instance: Instance, path: string, key: string, body: unknown = {}) {
   const res = await fetch(`${instance.url}${path}`, {
     method: 'POST',
@@ -87,7 +98,9 @@ describe.skipIf(!testDatabaseUrl)('two codika-server instances on one PostgreSQL
     schema = await createTestSchema();
     // Both start at once on the empty schema (their migrations queue on the schema's lock);
     // A bootstraps the first organization and prints its owner key.
-    [a, b] = await Promise.all([startInstance(schema.url, ['--first-run-bootstrap']), startInstance(schema.url)]);
+    const urlB = new URL(schema.url);
+    urlB.searchParams.set('application_name', appB);
+    [a, b] = await Promise.all([startInstance(schema.url, ['--first-run-bootstrap']), startInstance(urlB.toString())]);
     owner = /^ {2}(cko_\S+)$/m.exec(a.stdout())?.[1] as string;
     expect(owner).toMatch(/^cko_/);
     const whoami = await call(b, '/verifyapikey', owner);
@@ -121,6 +134,21 @@ describe.skipIf(!testDatabaseUrl)('two codika-server instances on one PostgreSQL
       const added = await call(a, '/updateorganizationapikeypublic', owner, { keyId, addScopes: ['api-keys:manage'] });
       expect(added.status).toBe(200);
     }
+  });
+
+  it('after every database connection of B has been cut, B still enforces the latest change at once', async () => {
+    const { keyId, apiKey } = await createKey('Cut key', ['api-keys:manage', 'projects:read']);
+    expect((await call(b, '/listorganizationapikeyspublic', apiKey)).status).toBe(200);
+    const { rows } = await sql<{ cut: number }>`
+      select count(pg_terminate_backend(pid))::int as cut from pg_stat_activity where application_name = ${appB}`.execute(
+      dbOf(store),
+    );
+    expect(rows[0]?.cut).toBeGreaterThan(0);
+    const removed = await call(a, '/updateorganizationapikeypublic', owner, { keyId, removeScopes: ['api-keys:manage'] });
+    expect(removed.status).toBe(200);
+    const refused = await call(b, '/listorganizationapikeyspublic', apiKey);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('INSUFFICIENT_SCOPE');
   });
 
   it('a key revoked through A is refused by B on the very next request (401)', async () => {
