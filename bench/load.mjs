@@ -12,7 +12,8 @@ const seconds = Number(secondsArg);
 const connections = Number(connectionsArg);
 const base = new URL(url);
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
-const path = mode === 'update' ? '/updateorganizationapikeypublic' : mode === 'verify' ? '/verifyapikey' : '/';
+const path = mode === 'update' ? '/updateorganizationapikeypublic' : mode === 'verify' ? '/verifyapikey' : base.pathname;
+const method = mode === 'get' ? 'GET' : 'POST';
 const runTag = Date.now().toString(36);
 const SCOPES = ['["projects:read","instances:read"]', '["projects:read","executions:read"]'];
 
@@ -38,7 +39,7 @@ function once() {
     const headers = { 'x-process-manager-key': key, 'content-length': Buffer.byteLength(body) };
     if (body !== '') headers['content-type'] = 'application/json';
     const start = process.hrtime.bigint();
-    const req = request({ host: base.hostname, port: base.port, method: 'POST', path, agent, headers }, (res) => {
+    const req = request({ host: base.hostname, port: base.port, method, path, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => {
         record(Number(process.hrtime.bigint() - start) / 1000);

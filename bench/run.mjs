@@ -6,11 +6,11 @@
  *
  *   node bench/run.mjs [--smoke] [--duration S] [--runs N] [--startup-runs N]
  *                      [--small-keys N] [--large-keys N] [--database-url URL] [--out DIR]
- *                      [--no-install] [--keep]
+ *                      [--no-install] [--no-tools] [--keep]
  *
  * Tools: `wrk` (load) and `hyperfine` (start-up) from Debian, installed with apt-get when missing
  * (root only, not in --smoke); without them the bench falls back to bench/load.mjs (a node:http
- * load generator in its own process) and to its own spawn loop. Databases and logs live in a
+ * load generator in its own process) and to its own spawn loop (--no-tools forces those). Databases and logs live in a
  * temporary directory that is removed at the end (--keep keeps it).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,12 +19,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderResults, updatePerformanceDoc } from './report.mjs';
 import { seedPostgres, seedSqlite } from './seed.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH = join(ROOT, 'bench');
 const SERVER_BIN = join(ROOT, 'packages/server/dist/bin.js');
-const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js');
+/** The `codika` binary as shipped: the CLI package's bin. */
+const CLI_BIN = join(ROOT, 'packages/cli', JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')).bin.codika);
 const NODE = process.execPath;
 
 // ---- options -----------------------------------------------------------------------------
@@ -41,6 +43,7 @@ const { values: opt } = parseArgs({
     'database-url': { type: 'string' },
     out: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
+    'no-tools': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -114,7 +117,7 @@ function run(cmd, argv, options = {}) {
 // ---- tools and build ----------------------------------------------------------------------
 
 function ensureTools() {
-  const missing = ['wrk', 'hyperfine'].filter((t) => !have(t));
+  const missing = opt['no-tools'] ? [] : ['wrk', 'hyperfine'].filter((t) => !have(t));
   if (missing.length > 0 && !smoke && !opt['no-install'] && process.getuid?.() === 0 && have('apt-get')) {
     log(`installing ${missing.join(', ')} with apt-get`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -122,8 +125,8 @@ function ensureTools() {
     spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
   }
   const tools = {
-    wrk: have('wrk'),
-    hyperfine: have('hyperfine'),
+    wrk: !opt['no-tools'] && have('wrk'),
+    hyperfine: !opt['no-tools'] && have('hyperfine'),
     time: existsSync('/usr/bin/time'),
     python3: have('python3'),
   };
@@ -274,6 +277,7 @@ end
 `;
 
 const WRK_SCRIPTS = {
+  get: WRK_DONE,
   verify: `
 wrk.method = "POST"
 wrk.path = "/verifyapikey"
@@ -459,25 +463,28 @@ function roundTripSection(server) {
       id: 'update',
       argv: [NODE, CLI_BIN, 'organization', 'update-key', '--key-id', server.targetKeyId, '--name', 'x'],
     },
+    { id: 'script', argv: [NODE, join(BENCH, 'one-request.mjs')] },
   ];
   const tag = Date.now().toString(36);
   const times = spawnLoop(commands, cfg.roundTripRuns, 2, env, (c, i) =>
     c.id === 'floor'
       ? c.argv
-      : [
-          NODE,
-          CLI_BIN,
-          'organization',
-          'update-key',
-          '--key-id',
-          server.targetKeyId,
-          '--name',
-          `round trip ${tag}-${i}`,
-          '--api-url',
-          server.url,
-          '--api-key',
-          server.ownerKey,
-        ],
+      : c.id === 'script'
+        ? [...c.argv, server.url, server.ownerKey, server.targetKeyId, `round trip ${tag}-${i} (script)`]
+        : [
+            NODE,
+            CLI_BIN,
+            'organization',
+            'update-key',
+            '--key-id',
+            server.targetKeyId,
+            '--name',
+            `round trip ${tag}-${i}`,
+            '--api-url',
+            server.url,
+            '--api-key',
+            server.ownerKey,
+          ],
   );
   const floor = stats(times[0]);
   figure({
@@ -496,6 +503,14 @@ function roundTripSection(server) {
     values: times[1],
     floor: { label: '`node -e 0`', median: floor.median },
     target: { maxRatio: 2, text: '≤ 2 × floor' },
+  });
+  figure({
+    id: 'roundtrip.script',
+    section: 'roundtrip',
+    label: 'reference: a bare `node:http` script sending the same update (bench/one-request.mjs), no CLI',
+    unit: 'ms',
+    values: times[2],
+    floor: { label: '`node -e 0`', median: floor.median },
   });
 }
 
@@ -599,10 +614,22 @@ async function loadSection(tools, backend, keys, floorServer, withRoundTrip) {
       key: server.ownerKey,
       target: server.targetKeyId,
     });
-    const result = { floor: [], verify: [], update: [], fsync: [], loadRss: [], keys, seedSeconds: server.seedSeconds };
+    const result = {
+      floor: [],
+      healthz: [],
+      verify: [],
+      update: [],
+      fsync: [],
+      loadRss: [],
+      keys,
+      seedSeconds: server.seedSeconds,
+    };
     for (let r = 0; r < cfg.runs; r++) {
       log(`${server.name}: run ${r + 1}/${cfg.runs}`);
       result.floor.push(await load(tools, { url: floorServer.url, mode: 'verify', seconds: cfg.duration, key: server.ownerKey }));
+      if (withRoundTrip) {
+        result.healthz.push(await load(tools, { url: `${server.url}/healthz`, mode: 'get', seconds: cfg.duration }));
+      }
       const v = await load(tools, {
         url: server.url,
         mode: 'verify',
@@ -658,6 +685,16 @@ function throughputFigures(backend, res) {
       unit: 'ms',
       values: res.floor.map((x) => x.p99),
     });
+    if (res.healthz.length > 0) {
+      figure({
+        id: 'fastify.healthz.rps',
+        section: sec,
+        label: 'reference: Fastify `GET /healthz` of the same server (framework and request log, no key, no database), req/s',
+        unit: 'req/s',
+        values: res.healthz.map((x) => x.rps),
+        floor: { label: 'floor req/s', median: floorRps.median },
+      });
+    }
     figure({
       id: 'disk.fdatasync',
       section: sec,
@@ -785,68 +822,6 @@ function memoryFigures(backend, results) {
   }
 }
 
-// ---- report -------------------------------------------------------------------------------
-
-function fmt(v, unit) {
-  if (v === undefined || Number.isNaN(v)) return '–';
-  if (unit === 'req/s' || unit === 'ops/s') return Math.round(v).toLocaleString('en-US');
-  if (Math.abs(v) >= 100) return v.toFixed(0);
-  if (Math.abs(v) >= 10) return v.toFixed(1);
-  return v.toFixed(2);
-}
-
-const SECTION_TITLES = {
-  startup: '1. CLI start-up (wall time)',
-  'startup-memory': '1b. CLI start-up (peak memory)',
-  roundtrip: '2. CLI round trip',
-  'throughput-sqlite': '3. Server throughput and latency — SQLite',
-  'throughput-postgres': '3b. Server throughput and latency — PostgreSQL',
-  'scale-sqlite': '4. Scale — SQLite',
-  'scale-postgres': '4b. Scale — PostgreSQL',
-  memory: '5. Server memory',
-};
-
-function markdown(meta) {
-  const lines = [
-    '# codika benchmark results',
-    '',
-    `Generated by \`npm run bench\`${meta.smoke ? ' in **--smoke** mode (tiny durations; figures are not meaningful)' : ''} on ${meta.date}.`,
-    '',
-    `- Machine: ${meta.cpus} × ${meta.cpuModel}, ${meta.memoryGb} GB RAM; Node ${meta.node}; ${meta.platform}`,
-    `- Load: ${meta.loadGenerator}, ${meta.connections} connections, ${meta.duration} s per run, ${meta.runs} run(s) per figure after a warm-up; the generator runs in its own process`,
-    `- Start-up: ${meta.startupTimer}, ${meta.startupRuns} runs per command; **\`NODE_EXTRA_CA_CERTS\` unset** (and a private HOME) for the floor and the CLI alike`,
-    '- Updates write varying names and alternating scope sets; SQLite runs with `synchronous=FULL` (WAL), every answer after its commit is durable',
-    '- Each figure: median over runs, spread as min–max (and p25–p75 where there are ≥ 4 runs), the floor it is compared with, ratio = median ÷ floor median',
-    '',
-  ];
-  for (const [section, title] of Object.entries(SECTION_TITLES)) {
-    const rows = figures.filter((f) => f.section === section);
-    if (rows.length === 0) continue;
-    lines.push(
-      `## ${title}`,
-      '',
-      '| Figure | Median | Spread | n | Floor | Ratio | Target | Met |',
-      '|---|---:|---:|---:|---|---:|---|:---:|',
-    );
-    for (const f of rows) {
-      const spread =
-        f.n >= 4
-          ? `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)} (IQR ${fmt(f.p25, f.unit)}–${fmt(f.p75, f.unit)})`
-          : `${fmt(f.min, f.unit)}–${fmt(f.max, f.unit)}`;
-      const floor = f.floor ? `${f.floor.label}: ${fmt(f.floor.median, f.unit)}` : '–';
-      const ratio = f.ratio === undefined ? '–' : `${f.ratio.toFixed(2)}×`;
-      const met = f.met === undefined ? '' : f.met ? 'yes' : '**no**';
-      const label = f.errors ? `${f.label} ⚠ ${f.errors} errors` : f.label;
-      lines.push(
-        `| ${label} | ${fmt(f.median, f.unit)} ${f.unit} | ${spread} | ${f.n} | ${floor} | ${ratio} | ${f.target?.text ?? '–'} | ${met} |`,
-      );
-    }
-    lines.push('');
-  }
-  if (notes.length > 0) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
-  return lines.join('\n');
-}
-
 // ---- main ---------------------------------------------------------------------------------
 
 async function main() {
@@ -902,8 +877,11 @@ async function main() {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, figures, notes }, null, 2)}\n`);
-  writeFileSync(join(outDir, 'results.md'), markdown(meta));
+  writeFileSync(join(outDir, 'results.md'), renderResults({ meta, figures, notes }));
   log(`wrote ${join(outDir, 'results.md')} and results.json in ${meta.seconds} s`);
+  if (!smoke && outDir === BENCH && updatePerformanceDoc(join(ROOT, 'docs/performance.md'), { meta, figures, notes })) {
+    log('updated the figures in docs/performance.md');
+  }
   const missed = figures.filter((f) => f.met === false).map((f) => f.id);
   log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
 }
