@@ -2,7 +2,7 @@
  * Rendering of the bench results ({ meta, figures, notes } as in bench/results.json): the full
  * report (bench/results.md) and the generated block of docs/performance.md.
  *
- *   node bench/report.mjs [results.json]   # rewrite docs/performance.md's block from a results file
+ *   node bench/report.mjs [results.json]   # re-render results.md and docs/performance.md's block from a results file
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -68,18 +68,21 @@ function tables({ figures }, level) {
 /** How far a missed target is from being met, in words. */
 function shortfall(f) {
   if (f.met !== false) return '';
-  if (f.target.maxRatio !== undefined) return `${((f.ratio / f.target.maxRatio - 1) * 100).toFixed(0)} % over`;
-  if (f.target.minRatio !== undefined) return `${((1 - f.ratio / f.target.minRatio) * 100).toFixed(0)} % short`;
-  if (f.target.max !== undefined) return `${((f.median / f.target.max - 1) * 100).toFixed(0)} % over`;
+  const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
+  if (f.target.maxRatio !== undefined) return `${pct(f.ratio / f.target.maxRatio - 1)} over`;
+  if (f.target.minRatio !== undefined) return `${pct(1 - f.ratio / f.target.minRatio)} short`;
+  if (f.target.max !== undefined) return `${pct(f.median / f.target.max - 1)} over`;
   return '';
 }
 
 /** One line per target: figure, ratio or value, target, met, shortfall. */
 function targetTable({ figures }) {
-  const lines = ['| Target | Figure | Value | Met | Shortfall |', '|---|---|---:|:---:|---|'];
+  const lines = ['| Where | Figure | Value | Target | Met | Shortfall |', '|---|---|---:|---|:---:|---|'];
   for (const f of figures.filter((x) => x.target)) {
-    const value = f.ratio === undefined ? `${fmt(f.median, f.unit)} ${f.unit}` : `${f.ratio.toFixed(2)}×`;
-    lines.push(`| ${f.target.text} | ${f.label} | ${value} | ${f.met ? 'yes' : '**no**'} | ${shortfall(f)} |`);
+    const value =
+      f.ratio === undefined || f.target.max !== undefined ? `${fmt(f.median, f.unit)} ${f.unit}` : `${f.ratio.toFixed(2)}×`;
+    const where = (SECTION_TITLES[f.section] ?? f.section).replace(/^[0-9a-z.]+ /, '');
+    lines.push(`| ${where} | ${f.label} | ${value} | ${f.target.text} | ${f.met ? 'yes' : '**no**'} | ${shortfall(f)} |`);
   }
   return lines;
 }
@@ -136,6 +139,8 @@ export function updatePerformanceDoc(file, results) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const source = process.argv[2] ?? fileURLToPath(new URL('results.json', import.meta.url));
   const doc = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
-  const ok = updatePerformanceDoc(doc, JSON.parse(readFileSync(source, 'utf8')));
+  const results = JSON.parse(readFileSync(source, 'utf8'));
+  writeFileSync(source.replace(/\.json$/, '.md'), renderResults(results));
+  const ok = updatePerformanceDoc(doc, results);
   process.stdout.write(ok ? `updated ${doc} from ${source}\n` : `no generated block in ${doc}\n`);
 }
