@@ -9,3 +9,4 @@ export { profileFromVerify, saveProfile } from './commands/profile-from.js';
 export { addApiHints } from './commands/validate.js';
 export { checkKeyFormat, endpointUrl, joinUrl, parseTimeout, resolveApiContext } from './context.js';
 export { colorsFor, formatScopes, line, masked, progress, writeJson } from './output.js';
+export { request } from './request.js';

@@ -54,7 +54,7 @@ export function parse(raw: RawArgs): LoginOptions {
 
 export async function run(o: LoginOptions, deps: Deps): Promise<number> {
   const {
-    callApi,
+    request,
     joinUrl,
     colorsFor,
     formatScopes,
@@ -63,7 +63,6 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
     writeJson,
     profileFromVerify,
     saveProfile,
-    addApiHints,
     OPERATIONS,
     checkKeyFormat,
     parseTimeout,
@@ -99,20 +98,9 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
       createdAt: deps.clock.now().toISOString(),
     };
   } else {
-    try {
-      const res = await callApi<VerifyData>({
-        fetch: deps.fetch,
-        url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path),
-        apiKey,
-        body: {},
-        timeoutMs,
-      });
-      data = res.envelope.data;
-      verified = true;
-    } catch (error) {
-      await addApiHints(error);
-      throw error;
-    }
+    data = (await request<VerifyData>(deps, { url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path), apiKey, body: {}, timeoutMs }))
+      .data;
+    verified = true;
   }
 
   const profile = profileFromVerify(apiKey, data, baseUrl);

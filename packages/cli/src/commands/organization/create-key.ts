@@ -88,11 +88,10 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
     colorsFor,
     formatScopes,
     line,
-    progress,
+    request,
     writeJson,
     profileFromVerify,
     saveProfile,
-    addApiHints,
     OPERATIONS,
   } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
@@ -103,44 +102,25 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   let organizationId = o.organizationId ?? (ctx.profile?.organizationId || undefined);
   let callerOrgName = ctx.profile?.organizationId === organizationId ? ctx.profile?.organizationName : undefined;
   if (organizationId === undefined) {
-    try {
-      const who = await callApi<VerifyData>({
-        fetch: deps.fetch,
-        url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
-        apiKey: ctx.apiKey,
-        body: {},
-        timeoutMs: ctx.timeoutMs,
-      });
-      organizationId = who.envelope.data.organizationId;
-      callerOrgName = who.envelope.data.organizationName;
-    } catch (error) {
-      await addApiHints(error);
-      throw error;
-    }
+    const who = await request<VerifyData>(deps, {
+      url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
+      apiKey: ctx.apiKey,
+      body: {},
+      timeoutMs: ctx.timeoutMs,
+    });
+    organizationId = who.data.organizationId;
+    callerOrgName = who.data.organizationName;
   }
   const body: Record<string, unknown> = { organizationId, name: o.name, scopes: o.scopes };
   if (o.description !== undefined) body.description = o.description;
   if (o.expiresInDays !== undefined) body.expiresInDays = o.expiresInDays;
 
-  const done = progress(deps.io, 'Creating API key…');
-  let data: CreateKeyData;
-  let envelope: unknown;
-  try {
-    const res = await callApi<CreateKeyData>({
-      fetch: deps.fetch,
-      url: endpointUrl(ctx, OPERATIONS.createKey.path),
-      apiKey: ctx.apiKey,
-      body,
-      timeoutMs: ctx.timeoutMs,
-    });
-    data = res.envelope.data;
-    envelope = res.envelope;
-  } catch (error) {
-    await addApiHints(error);
-    throw error;
-  } finally {
-    done();
-  }
+  const envelope = await request<CreateKeyData>(
+    deps,
+    { url: endpointUrl(ctx, OPERATIONS.createKey.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
+    'Creating API key…',
+  );
+  const data = envelope.data;
 
   // Save the new key as a profile. The organization name comes from the calling profile when it
   // is the same organization; otherwise ask the server with the new key (best effort).

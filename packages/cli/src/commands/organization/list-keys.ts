@@ -55,33 +55,20 @@ export function formatTable(rows: string[][]): string[] {
 }
 
 export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, colorsFor, line, progress, writeJson, addApiHints, OPERATIONS } = await import(
-    '../../runtime.js'
-  );
+  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
   if (o.organizationId !== undefined) body.organizationId = o.organizationId;
-  const done = progress(deps.io, 'Listing API keys…');
-  let res: Awaited<ReturnType<typeof callApi<{ keys: KeySummary[] }>>>;
-  try {
-    res = await callApi<{ keys: KeySummary[] }>({
-      fetch: deps.fetch,
-      url: endpointUrl(ctx, OPERATIONS.listKeys.path),
-      apiKey: ctx.apiKey,
-      body,
-      timeoutMs: ctx.timeoutMs,
-    });
-  } catch (error) {
-    await addApiHints(error);
-    throw error;
-  } finally {
-    done();
-  }
+  const envelope = await request<{ keys: KeySummary[] }>(
+    deps,
+    { url: endpointUrl(ctx, OPERATIONS.listKeys.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
+    'Listing API keys…',
+  );
   if (o.json) {
-    writeJson(deps.io.stdout, res.envelope);
+    writeJson(deps.io.stdout, envelope);
     return 0;
   }
-  const keys = res.envelope.data.keys ?? [];
+  const keys = envelope.data.keys ?? [];
   const out = deps.io.stdout;
   if (keys.length === 0) {
     line(out, 'No API keys.');

@@ -30,9 +30,7 @@ export function parse(raw: RawArgs): RevokeKeyOptions {
 }
 
 export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, colorsFor, line, progress, writeJson, addApiHints, OPERATIONS } = await import(
-    '../../runtime.js'
-  );
+  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   if (!o.yes) {
     if (!deps.io.stdinIsTTY) {
@@ -41,29 +39,18 @@ export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
     const ok = await deps.prompter.confirm(`Revoke API key ${o.keyId}? It stops working at once; this cannot be undone.`);
     if (!ok) throw new CancelledError('Cancelled: the key was not revoked.');
   }
-  const done = progress(deps.io, 'Revoking API key…');
-  let res: Awaited<ReturnType<typeof callApi<{ keyId: string; revokedAt: string }>>>;
-  try {
-    res = await callApi<{ keyId: string; revokedAt: string }>({
-      fetch: deps.fetch,
-      url: endpointUrl(ctx, OPERATIONS.revokeKey.path),
-      apiKey: ctx.apiKey,
-      body: { keyId: o.keyId },
-      timeoutMs: ctx.timeoutMs,
-    });
-  } catch (error) {
-    await addApiHints(error);
-    throw error;
-  } finally {
-    done();
-  }
+  const envelope = await request<{ keyId: string; revokedAt: string }>(
+    deps,
+    { url: endpointUrl(ctx, OPERATIONS.revokeKey.path), apiKey: ctx.apiKey, body: { keyId: o.keyId }, timeoutMs: ctx.timeoutMs },
+    'Revoking API key…',
+  );
   if (o.json) {
-    writeJson(deps.io.stdout, res.envelope);
+    writeJson(deps.io.stdout, envelope);
     return 0;
   }
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   line(deps.io.stdout, `${c.green('✓')} API key revoked`);
-  line(deps.io.stdout, `Key ID: ${res.envelope.data.keyId}`);
-  line(deps.io.stdout, `Revoked at: ${res.envelope.data.revokedAt}`);
+  line(deps.io.stdout, `Key ID: ${envelope.data.keyId}`);
+  line(deps.io.stdout, `Revoked at: ${envelope.data.revokedAt}`);
   return 0;
 }

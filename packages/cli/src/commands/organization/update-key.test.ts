@@ -560,7 +560,7 @@ describe('update-key --help', () => {
     const h = harness();
     expect(await h.run(['organization', 'update-key', '--help'])).toBe(0);
     const text = h.stdout.text;
-    for (const [flag, desc] of [
+    for (const [flag, desc] of <[string, string][]>[
       ['--key-id <id>', 'Key ID to update (required)'],
       ['--scopes <scopes>', 'New comma-separated scopes (replaces existing)'],
       ['--name <name>', 'New key name'],

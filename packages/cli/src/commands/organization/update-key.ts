@@ -163,31 +163,18 @@ export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps
 }
 
 export async function run(o: UpdateKeyOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, line, progress, writeJson, addApiHints, OPERATIONS } = await import(
-    '../../runtime.js'
-  );
+  const { endpointUrl, resolveApiContext, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   const url = endpointUrl(ctx, OPERATIONS.updateKey.path);
-  const done = progress(deps.io, o.dryRun ? 'Checking API key update…' : 'Updating API key…');
-  let result: Awaited<ReturnType<typeof callApi<UpdateKeyData>>>;
-  try {
-    result = await callApi<UpdateKeyData>({
-      fetch: deps.fetch,
-      url,
-      apiKey: ctx.apiKey,
-      body: requestBody(o),
-      timeoutMs: ctx.timeoutMs,
-    });
-  } catch (error) {
-    await addApiHints(error);
-    throw error;
-  } finally {
-    done();
-  }
+  const envelope = await request<UpdateKeyData>(
+    deps,
+    { url, apiKey: ctx.apiKey, body: requestBody(o), timeoutMs: ctx.timeoutMs },
+    o.dryRun ? 'Checking API key update…' : 'Updating API key…',
+  );
   if (o.json) {
-    writeJson(deps.io.stdout, result.envelope);
+    writeJson(deps.io.stdout, envelope);
     return 0;
   }
-  for (const l of await renderHuman(result.envelope.data, o, deps)) line(deps.io.stdout, l);
+  for (const l of await renderHuman(envelope.data, o, deps)) line(deps.io.stdout, l);
   return 0;
 }
