@@ -1,19 +1,51 @@
 /**
- * The shipped `codika` binary: dist/codika.mjs, an esbuild bundle of the compiled CLI
- * (dist/bin.js) with code splitting, so each command still loads only its own code but in
- * a few files instead of ~20 modules (ESM resolution and loading were most of a run's time
- * after Node's own start-up). Run by the root `npm run build` after `tsc -b`.
- * Needs esbuild, which the workspace has through vite.
+ * The shipped `codika` binary, built by the root `npm run build` after `tsc -b`: two esbuild
+ * bundles of the compiled CLI, so a run loads two or three files instead of ~20 ES modules
+ * (resolving and loading them was most of a run's time after Node's own start-up):
+ *
+ * - dist/codika.mjs — the entry (bin.js) with the config store and the HTTP client; it answers
+ *   `--help` from dist/help-text.js and `--version` itself, and imports the rest only to run a
+ *   command;
+ * - dist/codika-cli.mjs — the router, every command, commander and the output helpers, in one
+ *   file (a split per command cost more in module loading than it saved in parsing).
+ *
+ * The prompter (and @clack/prompts behind it) stays the compiled dist/prompter.js, loaded only by
+ * the commands that prompt. commander's `node:child_process` import (for executable subcommands,
+ * which codika has none of; ≈ 4 ms per run) is made lazy. Needs esbuild (the workspace has it
+ * through vite).
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/**
- * commander loads node:child_process at start-up (for executable subcommands, which codika
- * has none of): about 4 ms per run. Its import becomes a proxy that loads it on first use.
- */
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // commander is CommonJS: give the bundle's CommonJS shims a real `require`.
+  banner: {
+    js: "import { createRequire as __codikaCreateRequire } from 'node:module'; const require = __codikaCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/** Imports that stay separate files at run time: `specifier` → the path the bundle imports. */
+function keepSeparate(paths) {
+  return {
+    name: 'keep-separate',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+        args.path in paths ? { path: paths[args.path], external: true } : undefined,
+      );
+    },
+  };
+}
+
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
@@ -29,24 +61,19 @@ const lazyChildProcess = {
   },
 };
 
-const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 rmSync(`${dist}chunks`, { recursive: true, force: true });
 await build({
-  entryPoints: { codika: `${dist}bin.js` },
-  outdir: dist,
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // commander is CommonJS: give the bundle's CommonJS shims a real `require`.
-  banner: {
-    js: "import { createRequire as __codikaCreateRequire } from 'node:module'; const require = __codikaCreateRequire(import.meta.url);",
-  },
-  plugins: [lazyChildProcess],
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...common,
+  entryPoints: [`${dist}bin.js`],
+  outfile: `${dist}codika.mjs`,
+  plugins: [
+    keepSeparate({ './cli.js': './codika-cli.mjs', './help-text.js': './help-text.js', './prompter.js': './prompter.js' }),
+  ],
+});
+await build({
+  ...common,
+  entryPoints: [`${dist}cli.js`],
+  outfile: `${dist}codika-cli.mjs`,
+  plugins: [keepSeparate({ './prompter.js': './prompter.js' }), lazyChildProcess],
 });
 chmodSync(`${dist}codika.mjs`, 0o755);
