@@ -3,6 +3,7 @@
  * The only module that touches `process`: builds the real dependencies and runs the CLI.
  * Everything else is loaded on demand by the router (see cli.ts).
  */
+import { createRequire } from 'node:module';
 import type { Config, ConfigStore } from './config-store.js';
 import type { Deps, Prompter } from './deps.js';
 
@@ -16,6 +17,14 @@ async function version(): Promise<string> {
   } catch {
     return 'unknown';
   }
+}
+
+let ttyModule: typeof import('node:tty') | undefined;
+
+/** Whether a file descriptor is a terminal; node:tty is loaded on first use (not for --help). */
+function isatty(fd: number): boolean {
+  ttyModule ??= createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return ttyModule.isatty(fd);
 }
 
 const prompter: Prompter = {
@@ -58,14 +67,16 @@ const deps: Deps = {
   io: {
     stdout: { write: (s) => process.stdout.write(s) },
     stderr: { write: (s) => process.stderr.write(s) },
+    // isatty(fd) answers without creating the stream (creating process.stderr just to ask cost
+    // a few ms per run when nothing is written to it).
     get stdoutIsTTY() {
-      return process.stdout.isTTY === true;
+      return isatty(1);
     },
     get stderrIsTTY() {
-      return process.stderr.isTTY === true;
+      return isatty(2);
     },
     get stdinIsTTY() {
-      return process.stdin.isTTY === true;
+      return isatty(0);
     },
   },
   env: process.env,
