@@ -580,6 +580,7 @@ async function startCodika(backend, keys) {
   return {
     ...proc,
     name,
+    keys,
     ownerKey: boot.apiKey,
     targetKeyId: target.keyId,
     idleRss: rssMb(proc.pid),
@@ -600,60 +601,83 @@ async function importPg() {
   return pgModule;
 }
 
-/** Throughput/latency of floor, verify and update at one scale; returns the raw runs. */
-async function loadSection(tools, backend, keys, floorServer, withRoundTrip) {
-  const server = await startCodika(backend, keys);
+/**
+ * Throughput/latency of the floor, verify and update on one backend, with the small and the
+ * large store served at the same time and their runs interleaved (small, large, large, small,
+ * …), so drift of a shared machine hits both scales alike; returns the raw runs of each.
+ */
+async function loadSection(tools, backend, floorServer) {
+  const small = await startCodika(backend, cfg.smallKeys);
+  let large;
   try {
-    if (withRoundTrip) roundTripSection(server);
-    log(`${server.name}: warm-up`);
-    await load(tools, { url: server.url, mode: 'verify', seconds: cfg.warmup, key: server.ownerKey });
-    await load(tools, {
-      url: server.url,
-      mode: 'update',
-      seconds: cfg.warmup,
-      key: server.ownerKey,
-      target: server.targetKeyId,
-    });
-    const result = {
+    large = await startCodika(backend, cfg.largeKeys);
+    const withRoundTrip = backend.name === 'sqlite';
+    if (withRoundTrip) roundTripSection(small);
+    const servers = [small, large];
+    const results = servers.map((server) => ({
       floor: [],
       healthz: [],
       verify: [],
       update: [],
       fsync: [],
       loadRss: [],
-      keys,
+      keys: server.keys,
       seedSeconds: server.seedSeconds,
-    };
-    for (let r = 0; r < cfg.runs; r++) {
-      log(`${server.name}: run ${r + 1}/${cfg.runs}`);
-      result.floor.push(await load(tools, { url: floorServer.url, mode: 'verify', seconds: cfg.duration, key: server.ownerKey }));
-      if (withRoundTrip) {
-        result.healthz.push(await load(tools, { url: `${server.url}/healthz`, mode: 'get', seconds: cfg.duration }));
-      }
-      const v = await load(tools, {
-        url: server.url,
-        mode: 'verify',
-        seconds: cfg.duration,
-        key: server.ownerKey,
-        pid: server.pid,
-      });
-      result.verify.push(v);
-      result.fsync.push(fsyncRate(tmp, cfg.fsyncSeconds));
-      const u = await load(tools, {
+      idleRss: server.idleRss,
+    }));
+    for (const server of servers) {
+      log(`${server.name}: warm-up`);
+      await load(tools, { url: server.url, mode: 'verify', seconds: cfg.warmup, key: server.ownerKey });
+      await load(tools, {
         url: server.url,
         mode: 'update',
-        seconds: cfg.duration,
+        seconds: cfg.warmup,
         key: server.ownerKey,
         target: server.targetKeyId,
-        pid: server.pid,
       });
-      result.update.push(u);
-      result.loadRss.push(Math.max(v.peakRss, u.peakRss));
     }
-    result.idleRss = server.idleRss;
-    return result;
+    for (let r = 0; r < cfg.runs; r++) {
+      log(`${backend.name}: run ${r + 1}/${cfg.runs}`);
+      const floor = await load(tools, { url: floorServer.url, mode: 'verify', seconds: cfg.duration, key: small.ownerKey });
+      for (const res of results) res.floor.push(floor);
+      if (withRoundTrip) {
+        results[0].healthz.push(await load(tools, { url: `${small.url}/healthz`, mode: 'get', seconds: cfg.duration }));
+      }
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      const peaks = [0, 0];
+      for (const k of order) {
+        const server = servers[k];
+        const v = await load(tools, {
+          url: server.url,
+          mode: 'verify',
+          seconds: cfg.duration,
+          key: server.ownerKey,
+          pid: server.pid,
+        });
+        results[k].verify.push(v);
+        peaks[k] = Math.max(peaks[k], v.peakRss);
+      }
+      const fsync = fsyncRate(tmp, cfg.fsyncSeconds);
+      for (const res of results) res.fsync.push(fsync);
+      for (const k of order) {
+        const server = servers[k];
+        const u = await load(tools, {
+          url: server.url,
+          mode: 'update',
+          seconds: cfg.duration,
+          key: server.ownerKey,
+          target: server.targetKeyId,
+          pid: server.pid,
+        });
+        results[k].update.push(u);
+        peaks[k] = Math.max(peaks[k], u.peakRss);
+      }
+      for (const k of [0, 1]) results[k].loadRss.push(peaks[k]);
+    }
+    return { small: results[0], large: results[1] };
   } finally {
-    await server.stop();
+    await large?.stop();
+    await small.stop();
   }
 }
 
@@ -842,9 +866,8 @@ async function main() {
       notes.push('PostgreSQL: skipped — set `CODIKA_TEST_DATABASE_URL` or pass `--database-url` to include it.');
     }
     for (const backend of backends) {
-      const small = await loadSection(tools, backend, cfg.smallKeys, floorServer, backend.name === 'sqlite');
+      const { small, large } = await loadSection(tools, backend, floorServer);
       throughputFigures(backend, small);
-      const large = await loadSection(tools, backend, cfg.largeKeys, floorServer, false);
       scaleFigures(backend, small, large);
       memoryFigures(backend, [small, large]);
       notes.push(
