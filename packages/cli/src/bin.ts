@@ -62,10 +62,26 @@ class LazyConfigStore implements ConfigStore {
   }
 }
 
+/**
+ * process.stdout, with a reader that went away (`codika … | head`) treated as the end of the
+ * output rather than a crash: EPIPE ends the process quietly with the exit code so far.
+ */
+let stdoutGuarded = false;
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit();
+      throw err;
+    });
+  }
+  return process.stdout;
+}
+
 const deps: Deps = {
   // Streams are created on first use (touching process.stdin/stderr costs start-up time).
   io: {
-    stdout: { write: (s) => process.stdout.write(s) },
+    stdout: { write: (s) => stdout().write(s) },
     stderr: { write: (s) => process.stderr.write(s) },
     // isatty(fd) answers without creating the stream (creating process.stderr just to ask cost
     // a few ms per run when nothing is written to it).
@@ -109,9 +125,9 @@ const key = helpKey(argv);
 const help = key === undefined ? undefined : (await import('./help-text.js')).HELP;
 const text = help && key !== undefined ? (help[key] ?? help[key.split(' ')[0] ?? '']) : undefined;
 if (text !== undefined) {
-  process.stdout.write(text);
+  stdout().write(text);
 } else if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${await version()}\n`);
+  stdout().write(`${await version()}\n`);
 } else {
   const { runCli } = await import('./cli.js');
   process.exitCode = await runCli(argv, deps, version);
