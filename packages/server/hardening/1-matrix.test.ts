@@ -11,6 +11,7 @@
 import { OPERATIONS } from '@codika/contract';
 import { describe, it } from 'vitest';
 import { newId } from '../src/ids.js';
+import { CALLERS as ROUTE_TEST_CALLERS } from '../src/test-support/authz-matrix.js';
 import { figure, note } from './support/figures.js';
 import {
   type Answer,
@@ -27,20 +28,8 @@ import {
   withoutRequestId,
 } from './support/world.js';
 
-const CALLERS = [
-  'no key',
-  'malformed key',
-  'bad checksum',
-  'unknown key',
-  'revoked key',
-  'expired key',
-  'lacking api-keys:manage',
-  'member',
-  'admin',
-  'owner',
-  'other organization',
-  'demoted after the key was made',
-] as const;
+// The route tests' callers, plus a user demoted after the key was made.
+const CALLERS = [...ROUTE_TEST_CALLERS, 'demoted after the key was made'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const TARGETS = ['same organization', 'other organization', 'revoked', 'never existed'] as const;
