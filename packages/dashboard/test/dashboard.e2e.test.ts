@@ -449,10 +449,19 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
     const p = await kb.newPage();
     try {
       await p.goto(`${server.url}/`);
+      // The page asks whether a session exists before it settles on the sign-in form; typing
+      // before that answer can land in a form that is then rendered anew (seen on a loaded CI run).
+      await p.waitForLoadState('networkidle');
       await tabTo(p, 'Organization API key');
       await p.keyboard.type(server.ownerKey);
+      expect(await p.getByLabel('Organization API key').inputValue()).toBe(server.ownerKey);
       await p.keyboard.press('Enter');
-      await p.getByRole('heading', { level: 1, name: /API keys of/ }).waitFor();
+      await p
+        .getByRole('heading', { level: 1, name: /API keys of/ })
+        .waitFor({ timeout: 30_000 })
+        .catch(async (error: unknown) => {
+          throw new Error(`signed-in page never came; the page says: ${await p.locator('main').textContent()}`, { cause: error });
+        });
 
       await p.locator('tr[data-key-id]').first().waitFor();
       const stops = (await tabStops(p)).map((s) => s.name);
