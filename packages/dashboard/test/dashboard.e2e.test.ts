@@ -153,7 +153,7 @@ async function tabTo(page: Page, name: string | RegExp, max = 120): Promise<void
   throw new Error(`Tab never reached ${name}`);
 }
 
-describe.skipIf(!ready)('dashboard in Chromium', () => {
+describe.skipIf(!ready)('dashboard in Chromium', { timeout: 90_000 }, () => {
   let server: Running;
   let browser: Browser;
   let context: BrowserContext;
@@ -200,7 +200,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
       ],
     });
     context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-    context.setDefaultTimeout(8000);
+    context.setDefaultTimeout(20_000);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
   });
@@ -328,7 +328,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
     });
     expect(made.status).toBe(200);
     const second = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-    second.setDefaultTimeout(8000);
+    second.setDefaultTimeout(20_000);
     const p = await second.newPage();
     try {
       await signIn(p, server.url, made.body.data.apiKey);
@@ -445,7 +445,7 @@ describe.skipIf(!ready)('dashboard in Chromium', () => {
 
   it('keyboard alone reaches every action', async () => {
     const kb = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-    kb.setDefaultTimeout(8000);
+    kb.setDefaultTimeout(20_000);
     const p = await kb.newPage();
     try {
       await p.goto(`${server.url}/`);
