@@ -132,27 +132,30 @@ interface KeyRow {
   scope: string | null;
 }
 
+/** The columns of a key row joined with its creator (`u`) and one scope row (`s`). */
+const KEY_COLUMNS = [
+  'k.id',
+  'k.organization_id',
+  'k.created_by_user_id',
+  'u.email as created_by_email',
+  'k.name',
+  'k.description',
+  'k.prefix',
+  'k.created_at',
+  'k.updated_at',
+  'k.expires_at',
+  'k.revoked_at',
+  'k.last_used_at',
+  's.scope',
+] as const;
+
 /** Keys joined with their creator and their scope rows: one row per (key, scope). */
 function keyRows(db: Db) {
   return db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
     .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
-    .select([
-      'k.id',
-      'k.organization_id',
-      'k.created_by_user_id',
-      'u.email as created_by_email',
-      'k.name',
-      'k.description',
-      'k.prefix',
-      'k.created_at',
-      'k.updated_at',
-      'k.expires_at',
-      'k.revoked_at',
-      'k.last_used_at',
-      's.scope',
-    ]);
+    .select(KEY_COLUMNS);
 }
 
 /** Fold (key, scope) rows into keys, keeping the order in which keys first appear. */
@@ -400,19 +403,7 @@ export class SqlStore implements Store {
       )
       .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
       .select([
-        'k.id',
-        'k.organization_id',
-        'k.created_by_user_id',
-        'u.email as created_by_email',
-        'k.name',
-        'k.description',
-        'k.prefix',
-        'k.created_at',
-        'k.updated_at',
-        'k.expires_at',
-        'k.revoked_at',
-        'k.last_used_at',
-        's.scope',
+        ...KEY_COLUMNS,
         'o.name as organization_name',
         'o.created_at as organization_created_at',
         'u.created_at as user_created_at',
