@@ -1,39 +1,13 @@
 /** `codika-server users set-role --organization-id <id> --email <email> --role owner|admin|member` */
 import type { Command } from 'commander';
-import type { StoreOptions } from '../store/index.js';
-import type { Role } from '../store/types.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
 import { requireMember, requireOrganization } from './operator.js';
-import {
-  addDatabaseOptions,
-  type DatabaseFlags,
-  type Env,
-  parseEmail,
-  parseRole,
-  requireString,
-  resolveDatabase,
-} from './options.js';
+import { addDatabaseOptions, type Env } from './options.js';
+import { parseUsersAddOptions, type UsersAddOptions } from './users-add.js';
 
-export interface UsersSetRoleOptions {
-  database: StoreOptions;
-  organizationId: string;
-  email: string;
-  role: Role;
-  json: boolean;
-}
-
-export function parseUsersSetRoleOptions(
-  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
-  env: Env,
-): UsersSetRoleOptions {
-  return {
-    database: resolveDatabase(raw, env),
-    organizationId: requireString(raw.organizationId, '--organization-id'),
-    email: parseEmail(raw.email),
-    role: parseRole(raw.role),
-    json: raw.json === true,
-  };
-}
+/** The same options as `users add`: organization, email, role. */
+export type UsersSetRoleOptions = UsersAddOptions;
+export const parseUsersSetRoleOptions = parseUsersAddOptions;
 
 export async function runUsersSetRole(options: UsersSetRoleOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
