@@ -22,6 +22,18 @@ export const ERROR_CODES = {
   },
   MAX_API_KEYS_REACHED: { status: 429, message: 'The organization has reached its maximum number of API keys' },
   RATE_LIMITED: { status: 429, message: 'Too many failed authentication attempts; retry later' },
+  // accounts (spec/accounts.md)
+  INVALID_CODE: { status: 401, message: 'The code is wrong, used or expired' },
+  SIGNUP_DISABLED: { status: 403, message: 'This server does not take sign-ups for this address' },
+  MULTIPLE_ORGANIZATIONS: { status: 409, message: 'This user belongs to several organizations; choose one' },
+  NO_ORGANIZATION: { status: 403, message: 'This user belongs to no organization' },
+  MAIL_UNAVAILABLE: { status: 503, message: 'The e-mail with the code could not be sent; try again later' },
+  UNSUPPORTED_FIELD: { status: 400, message: 'This server does not support a field of the request' },
+  // members
+  MEMBER_NOT_FOUND: { status: 404, message: 'No such member of this organization' },
+  ROLE_HIERARCHY: { status: 403, message: 'Only an owner may change an owner or grant the owner role' },
+  LAST_OWNER: { status: 409, message: 'The organization must keep at least one owner' },
+  SELF_ROLE_CHANGE: { status: 409, message: 'You cannot change your own role or remove yourself' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   NOT_FOUND: { status: 404, message: 'Route not found' },
@@ -42,7 +54,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** The failure envelope every error answer carries. */
 export interface ErrorEnvelope {
   success: false;
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  /** `nextAction`: a sentence for a person, what to do next (printed under the error). */
+  error: { code: string; message: string; nextAction?: string; details?: Record<string, unknown> };
   requestId?: string;
 }
 

@@ -3,14 +3,30 @@
  */
 import type { Scope } from './scopes.js';
 
+/**
+ * `auth: 'key'`: the caller's key in X-Process-Manager-Key (or a dashboard session), and
+ * `scope` when not null (api-keys:manage also needs an admin or owner); `auth: 'none'`: the
+ * e-mailed-code operations, which anyone may call.
+ */
 export const OPERATIONS = {
-  verifyApiKey: { path: '/verifyapikey', scope: null },
-  createKey: { path: '/createorganizationapikeypublic', scope: 'api-keys:manage' },
-  updateKey: { path: '/updateorganizationapikeypublic', scope: 'api-keys:manage' },
-  listKeys: { path: '/listorganizationapikeyspublic', scope: 'api-keys:manage' },
-  getKey: { path: '/getorganizationapikeypublic', scope: 'api-keys:manage' },
-  revokeKey: { path: '/revokeorganizationapikeypublic', scope: 'api-keys:manage' },
-} as const satisfies Record<string, { path: string; scope: Scope | null }>;
+  verifyApiKey: { path: '/verifyapikey', scope: null, auth: 'key' },
+  createKey: { path: '/createorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
+  updateKey: { path: '/updateorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
+  listKeys: { path: '/listorganizationapikeyspublic', scope: 'api-keys:manage', auth: 'key' },
+  getKey: { path: '/getorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
+  revokeKey: { path: '/revokeorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
+  // accounts (spec/accounts.md)
+  requestSignupCode: { path: '/clirequestsignupotp', scope: null, auth: 'none' },
+  completeSignup: { path: '/clicompletesignup', scope: null, auth: 'none' },
+  requestLoginCode: { path: '/clirequestloginotp', scope: null, auth: 'none' },
+  completeLogin: { path: '/clicompletelogin', scope: null, auth: 'none' },
+  createOrganization: { path: '/createorganizationviaapikey', scope: null, auth: 'key' },
+  // members
+  listMembers: { path: '/listorganizationmemberspublic', scope: 'api-keys:manage', auth: 'key' },
+  addMember: { path: '/addorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
+  updateMember: { path: '/updateorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
+  removeMember: { path: '/removeorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
+} as const satisfies Record<string, { path: string; scope: Scope | null; auth: 'key' | 'none' }>;
 
 export type OperationName = keyof typeof OPERATIONS;
 
@@ -30,3 +46,19 @@ export const DEFAULT_MAX_KEYS_PER_ORG = 20;
 export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 500;
 export const EXPIRES_IN_DAYS_MAX = 365;
+
+/** Roles of a member of an organization, highest first. */
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const EMAIL_MAX = 254;
+export const ORGANIZATION_NAME_MAX = 100;
+export const ORGANIZATION_DESCRIPTION_MAX = 500;
+/** Sizes `/createorganizationviaapikey` takes, as the public CLI sends them. */
+export const ORGANIZATION_SIZES = ['solo', '2-10', '11-50', '51-200', '201-1000', '1000+'] as const;
+/** Digits of an e-mailed one-time code, and how long it is valid. */
+export const CODE_DIGITS = 6;
+export const CODE_TTL_SECONDS = 600;
+/** Defaults of sign-up (spec/accounts.md). */
+export const DEFAULT_ORGANIZATION_NAME = 'My Organization';
+export const DEFAULT_CLI_KEY_NAME = 'CLI default key';

@@ -6,7 +6,17 @@
  * by the server after shape validation, in the order the spec gives.
  */
 import { z } from 'zod';
-import { DESCRIPTION_MAX, EXPIRES_IN_DAYS_MAX, NAME_MAX } from './operations.js';
+import {
+  CODE_DIGITS,
+  DESCRIPTION_MAX,
+  EMAIL_MAX,
+  EXPIRES_IN_DAYS_MAX,
+  NAME_MAX,
+  ORGANIZATION_DESCRIPTION_MAX,
+  ORGANIZATION_NAME_MAX,
+  ORGANIZATION_SIZES,
+  ROLES,
+} from './operations.js';
 import { SCOPES } from './scopes.js';
 
 // C0 controls, DEL and C1 controls are refused in names; descriptions may hold \t and \n.
@@ -61,6 +71,70 @@ export const UpdateKeyRequest = z.strictObject({
 export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() });
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
+
+// accounts (spec/accounts.md) and members
+
+/** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
+export const Email = z.string().trim().max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`).pipe(z.email('email must be an e-mail address'));
+export const OtpCode = z.string().trim().regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
+export const OrganizationName = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(ORGANIZATION_NAME_MAX, `name must be at most ${ORGANIZATION_NAME_MAX} characters`)
+  .refine((s) => !NAME_FORBIDDEN.test(s), 'name must not contain control characters');
+export const OrganizationDescription = z
+  .string()
+  .max(ORGANIZATION_DESCRIPTION_MAX, `description must be at most ${ORGANIZATION_DESCRIPTION_MAX} characters`)
+  .refine((s) => !DESCRIPTION_FORBIDDEN.test(s), 'description must not contain control characters');
+export const RoleEnum = z.enum(ROLES);
+const ExpiresInDays = z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX);
+/** The key a sign-up or sign-in mints. */
+const MintedKeyOptions = z.strictObject({ name: KeyName.optional(), expiresInDays: ExpiresInDays.optional() });
+
+export const RequestCodeRequest = z.strictObject({ email: Email });
+export const CompleteSignupRequest = z.strictObject({
+  email: Email,
+  code: OtpCode,
+  company: z.strictObject({ name: OrganizationName.optional(), description: OrganizationDescription.optional() }).optional(),
+  apiKey: MintedKeyOptions.optional(),
+});
+export const CompleteLoginRequest = z.strictObject({
+  email: Email,
+  code: OtpCode,
+  organizationId: Id.optional(),
+  apiKey: MintedKeyOptions.optional(),
+});
+/**
+ * The public protocol's fields; this server refuses the logo and n8n ones with
+ * UNSUPPORTED_FIELD (naming the field) rather than dropping them.
+ */
+export const CreateOrganizationRequest = z.strictObject({
+  name: OrganizationName,
+  description: OrganizationDescription.optional(),
+  size: z.enum(ORGANIZATION_SIZES).optional(),
+  logoUrl: z.string().optional(),
+  logoBase64: z.string().optional(),
+  logoMimeType: z.string().optional(),
+  n8nBaseUrl: z.string().optional(),
+  n8nApiKey: z.string().optional(),
+  storeCredentialCopy: z.boolean().optional(),
+});
+/** Fields of CreateOrganizationRequest this server does not support (UNSUPPORTED_FIELD). */
+export const UNSUPPORTED_ORGANIZATION_FIELDS = [
+  'logoUrl',
+  'logoBase64',
+  'logoMimeType',
+  'n8nBaseUrl',
+  'n8nApiKey',
+  'storeCredentialCopy',
+] as const;
+
+export const ListMembersRequest = z.strictObject({});
+export const AddMemberRequest = z.strictObject({ email: Email, role: RoleEnum });
+/** A member is named by `userId` or `email`, exactly one of them. */
+export const UpdateMemberRequest = z.strictObject({ userId: Id.optional(), email: Email.optional(), role: RoleEnum });
+export const RemoveMemberRequest = z.strictObject({ userId: Id.optional(), email: Email.optional() });
 
 // ---- responses (the `data` of the success envelope) -----------------------
 
@@ -121,11 +195,56 @@ export const ListKeysData = z.object({ keys: z.array(KeySummary) });
 export const GetKeyData = KeySummary;
 export const RevokeKeyData = z.object({ keyId: z.string(), revokedAt: Timestamp });
 
+// accounts and members
+
+export const CodeSentData = z.object({ email: z.string(), expiresInSeconds: z.number().int() });
+/** The key minted by sign-up and sign-in; `raw` is shown this once. */
+export const MintedKey = z.object({
+  raw: z.string().describe('The raw key. Returned here once and never again.'),
+  keyId: z.string(),
+  keyPrefix: z.string(),
+  name: z.string(),
+  scopes: z.array(ScopeEnum),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.optional(),
+});
+export const SignedInData = z.object({
+  organizationId: z.string(),
+  organizationName: z.string(),
+  /** True on sign-up (a new user); the public CLI prints it with --json. */
+  isNewUser: z.boolean().optional(),
+  apiKey: MintedKey,
+});
+export const CreateOrganizationData = z.object({ organizationId: z.string() });
+
+export const Member = z.object({
+  userId: z.string(),
+  email: z.string(),
+  role: RoleEnum,
+  joinedAt: Timestamp,
+  lastSignInAt: Timestamp.optional(),
+  /** Live keys this member created in the organization. */
+  liveKeyCount: z.number().int(),
+});
+export const ListMembersData = z.object({ members: z.array(Member) });
+export const MemberChangeData = z.object({
+  member: Member,
+  /** The role before the change (update), absent on add. */
+  previousRole: RoleEnum.optional(),
+});
+export const RemoveMemberData = z.object({
+  userId: z.string(),
+  email: z.string(),
+  /** The member's keys revoked with the removal. */
+  revokedKeyIds: z.array(z.string()),
+});
+
 export const ErrorBody = z.object({
   success: z.literal(false),
   error: z.object({
     code: z.string(),
     message: z.string(),
+    nextAction: z.string().optional(),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
   requestId: z.string(),
@@ -142,6 +261,21 @@ export type UpdateKeyData = z.infer<typeof UpdateKeyData>;
 export type KeySummary = z.infer<typeof KeySummary>;
 export type ListKeysData = z.infer<typeof ListKeysData>;
 export type RevokeKeyData = z.infer<typeof RevokeKeyData>;
+export type RequestCodeRequest = z.infer<typeof RequestCodeRequest>;
+export type CompleteSignupRequest = z.infer<typeof CompleteSignupRequest>;
+export type CompleteLoginRequest = z.infer<typeof CompleteLoginRequest>;
+export type CreateOrganizationRequest = z.infer<typeof CreateOrganizationRequest>;
+export type CodeSentData = z.infer<typeof CodeSentData>;
+export type MintedKey = z.infer<typeof MintedKey>;
+export type SignedInData = z.infer<typeof SignedInData>;
+export type CreateOrganizationData = z.infer<typeof CreateOrganizationData>;
+export type AddMemberRequest = z.infer<typeof AddMemberRequest>;
+export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequest>;
+export type RemoveMemberRequest = z.infer<typeof RemoveMemberRequest>;
+export type Member = z.infer<typeof Member>;
+export type ListMembersData = z.infer<typeof ListMembersData>;
+export type MemberChangeData = z.infer<typeof MemberChangeData>;
+export type RemoveMemberData = z.infer<typeof RemoveMemberData>;
 
 /** Request and response schema of each operation, keyed like OPERATIONS. */
 export const OPERATION_SCHEMAS = {
@@ -166,5 +300,42 @@ export const OPERATION_SCHEMAS = {
     request: RevokeKeyRequest,
     response: RevokeKeyData,
     summary: 'Revoke an API key; it stops authenticating at once',
+  },
+  requestSignupCode: {
+    request: RequestCodeRequest,
+    response: CodeSentData,
+    summary: 'E-mail a one-time sign-up code (answers alike whether or not the address has an account)',
+  },
+  completeSignup: {
+    request: CompleteSignupRequest,
+    response: SignedInData,
+    summary: 'Sign up with the e-mailed code: creates the user, an organization they own and a key (raw key returned once)',
+  },
+  requestLoginCode: {
+    request: RequestCodeRequest,
+    response: CodeSentData,
+    summary: 'E-mail a one-time sign-in code (answers alike whether or not the address has an account)',
+  },
+  completeLogin: {
+    request: CompleteLoginRequest,
+    response: SignedInData,
+    summary: "Sign in with the e-mailed code: mints a fresh key in one of the user's organizations (raw key returned once)",
+  },
+  createOrganization: {
+    request: CreateOrganizationRequest,
+    response: CreateOrganizationData,
+    summary: "Create an organization owned by the calling key's user",
+  },
+  listMembers: { request: ListMembersRequest, response: ListMembersData, summary: 'List the members of the organization' },
+  addMember: {
+    request: AddMemberRequest,
+    response: MemberChangeData,
+    summary: 'Add a person by e-mail with a role (creates the user when new; they sign in by code)',
+  },
+  updateMember: { request: UpdateMemberRequest, response: MemberChangeData, summary: "Change a member's role" },
+  removeMember: {
+    request: RemoveMemberRequest,
+    response: RemoveMemberData,
+    summary: 'Remove a member; their keys in the organization are revoked in the same transaction',
   },
 } as const;

@@ -28,6 +28,15 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   listKeys: [...MANAGE_ERRORS, 'ORGANIZATION_NOT_FOUND'],
   getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
   revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
+  requestSignupCode: ['RATE_LIMITED', 'MAIL_UNAVAILABLE'],
+  completeSignup: ['INVALID_CODE', 'SIGNUP_DISABLED', 'RATE_LIMITED'],
+  requestLoginCode: ['RATE_LIMITED', 'MAIL_UNAVAILABLE'],
+  completeLogin: ['INVALID_CODE', 'MULTIPLE_ORGANIZATIONS', 'NO_ORGANIZATION', 'ORGANIZATION_NOT_FOUND', 'RATE_LIMITED'],
+  createOrganization: ['SIGNUP_DISABLED', 'UNSUPPORTED_FIELD'],
+  listMembers: [...MANAGE_ERRORS],
+  addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY'],
+  updateMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
+  removeMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
 };
 
 function pascal(name: string): string {
@@ -113,7 +122,7 @@ export function buildOpenApiDocument(): JsonObject {
           ? {}
           : { description: `Requires the scope \`${op.scope}\`; the key's user must be admin or owner.` }),
         'x-required-scope': op.scope,
-        security: [{ ApiKey: [] }],
+        security: op.auth === 'none' ? [] : [{ ApiKey: [] }],
         requestBody: { required: false, content: { 'application/json': { schema: ref(requestName) } } },
         responses: {
           '200': {

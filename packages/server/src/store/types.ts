@@ -7,10 +7,10 @@
  * Times are ISO 8601 UTC strings with milliseconds (`2026-03-31T14:00:00.000Z`) in and
  * out; the clock is always passed in (`now`) so tests control it.
  */
+import type { Role } from '@codika/contract/operations';
 import type { Scope } from '@codika/contract/scopes';
 
-export type Role = 'owner' | 'admin' | 'member';
-export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+export { ROLES, type Role } from '@codika/contract/operations';
 
 export interface Organization {
   id: string;
