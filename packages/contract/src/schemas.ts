@@ -75,8 +75,15 @@ export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 // accounts (spec/accounts.md) and members
 
 /** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
-export const Email = z.string().trim().max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`).pipe(z.email('email must be an e-mail address'));
-export const OtpCode = z.string().trim().regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
+export const Email = z
+  .string()
+  .trim()
+  .max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`)
+  .pipe(z.email('email must be an e-mail address'));
+export const OtpCode = z
+  .string()
+  .trim()
+  .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
 export const OrganizationName = z
   .string()
   .trim()

@@ -8,6 +8,7 @@ import { migration0001 } from './0001_initial.js';
 import { migration0002 } from './0002_sessions.js';
 import { migration0003 } from './0003_postgres_timestamps.js';
 import { migration0004 } from './0004_audit_log_no_replace.js';
+import { migration0005 } from './0005_accounts_members.js';
 import type { MigrationContext } from './dialect.js';
 
 export type { MigrationContext, SqlDialectName } from './dialect.js';
@@ -19,6 +20,7 @@ export function allMigrations(ctx: MigrationContext): Record<string, Migration> 
     '0002_sessions': migration0002(ctx),
     '0003_postgres_timestamps': migration0003(ctx),
     '0004_audit_log_no_replace': migration0004(ctx),
+    '0005_accounts_members': migration0005(ctx),
   };
 }
 

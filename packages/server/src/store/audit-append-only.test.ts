@@ -47,7 +47,7 @@ describe('append-only audit log', () => {
       const { orgId, id } = await oneRow(store);
       const db = dbOf(store);
       const copy = sql`SELECT id, at, request_id, action, result, 'TAMPERED', actor_key_id, actor_user_id, organization_id,
-        target_key_id, before_json, after_json, source_ip, user_agent FROM audit_log WHERE id = ${id}`;
+        target_key_id, before_json, after_json, source_ip, user_agent, target_user_id FROM audit_log WHERE id = ${id}`;
       await expect(sql`REPLACE INTO audit_log ${copy}`.execute(db)).rejects.toThrow(/append-only/);
       await expect(sql`INSERT OR REPLACE INTO audit_log ${copy}`.execute(db)).rejects.toThrow(/append-only/);
       await expect(

@@ -88,6 +88,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       'audit_log',
       'kysely_migration',
       'kysely_migration_lock',
+      'login_codes',
       'memberships',
       'organizations',
       'sessions',
@@ -104,6 +105,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       '0002_sessions',
       '0003_postgres_timestamps',
       '0004_audit_log_no_replace',
+      '0005_accounts_members',
     ]);
   });
 
@@ -133,10 +135,14 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
         'api_keys.revoked_at',
         'api_keys.updated_at',
         'audit_log.at',
+        'login_codes.created_at',
+        'login_codes.expires_at',
+        'memberships.joined_at',
         'organizations.created_at',
         'sessions.created_at',
         'sessions.expires_at',
         'users.created_at',
+        'users.last_sign_in_at',
       ].map((column_name) => ({ column_name, data_type: 'timestamp with time zone' })),
     );
     const { org, key } = await seedKey(store, ['projects:read'], '2026-03-31T14:00:00.999Z');

@@ -12,12 +12,26 @@ export interface UsersTable {
   id: string;
   email: string;
   created_at: string;
+  /** 0005 */
+  last_sign_in_at: string | null;
 }
 
 export interface MembershipsTable {
   organization_id: string;
   user_id: string;
   role: Role;
+  /** 0005; null only if written without it. */
+  joined_at: string | null;
+}
+
+/** E-mailed one-time codes (0005): one row per address, only the code's hash. */
+export interface LoginCodesTable {
+  email: string;
+  purpose: 'signup' | 'login';
+  code_hash: string;
+  created_at: string;
+  expires_at: string;
+  attempts: Generated<number>;
 }
 
 export interface ApiKeysTable {
@@ -49,8 +63,11 @@ export interface AuditLogTable {
   reason: string | null;
   actor_key_id: string | null;
   actor_user_id: string | null;
-  organization_id: string;
+  /** Null for an account event that concerns no organization (0005). */
+  organization_id: string | null;
   target_key_id: string | null;
+  /** The person a member change or sign-in is about (0005). */
+  target_user_id: string | null;
   before_json: string | null;
   after_json: string | null;
   source_ip: string | null;
@@ -73,4 +90,5 @@ export interface Database {
   api_key_scopes: ApiKeyScopesTable;
   audit_log: AuditLogTable;
   sessions: SessionsTable;
+  login_codes: LoginCodesTable;
 }

@@ -25,6 +25,7 @@ import type {
   ApiKeyWithCreator,
   AuditEntry,
   AuditEntryInput,
+  AuditState,
   AuthRecord,
   ChangeJudge,
   CreateOutcome,
@@ -212,6 +213,7 @@ const AUDIT_COLUMNS = [
   'actor_user_id',
   'organization_id',
   'target_key_id',
+  'target_user_id',
   'before_json',
   'after_json',
   'source_ip',
@@ -230,8 +232,9 @@ async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Precompiled
     actor_user_id: entry.actorUserId,
     organization_id: entry.organizationId,
     target_key_id: entry.targetKeyId,
-    before_json: entry.before ? JSON.stringify(fieldsOf(entry.before)) : null,
-    after_json: entry.after ? JSON.stringify(fieldsOf(entry.after)) : null,
+    target_user_id: entry.targetUserId ?? null,
+    before_json: stateJson(entry.before),
+    after_json: stateJson(entry.after),
     source_ip: entry.sourceIp,
     user_agent: entry.userAgent,
   };
@@ -250,9 +253,20 @@ async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Precompiled
   );
 }
 
-function parseFields(json: string | null): KeyFields | null {
+function isKeyFields(state: AuditState): state is KeyFields {
+  return 'scopes' in state;
+}
+
+/** An audit state as stored: exactly its own fields, nothing else the caller's object carried. */
+function stateJson(state: AuditState | null): string | null {
+  if (state === null) return null;
+  return JSON.stringify(isKeyFields(state) ? fieldsOf(state) : { email: state.email, role: state.role });
+}
+
+function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
-  const value = JSON.parse(json) as KeyFields;
+  const value = JSON.parse(json) as AuditState;
+  if (!isKeyFields(value)) return { email: value.email, role: value.role };
   return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
 }
 
@@ -690,8 +704,9 @@ export class SqlStore implements Store {
       actorUserId: row.actor_user_id,
       organizationId: row.organization_id,
       targetKeyId: row.target_key_id,
-      before: parseFields(row.before_json),
-      after: parseFields(row.after_json),
+      targetUserId: row.target_user_id,
+      before: parseState(row.before_json),
+      after: parseState(row.after_json),
       sourceIp: row.source_ip,
       userAgent: row.user_agent,
     }));

@@ -348,6 +348,7 @@ for (const factory of storeFactories) {
         expect(row).toEqual({
           ...audit,
           id: expect.any(String),
+          targetUserId: null,
           result: 'allowed',
           reason: null,
           before: { name: 'CI key', description: '', scopes: ['deploy:use-case', 'projects:read'] },
@@ -478,8 +479,8 @@ for (const factory of storeFactories) {
 
       it('a write whose audit row cannot be written is rolled back whole (create, update, revoke)', async () => {
         const { org, owner, key } = await setup();
-        // biome-ignore lint/suspicious/noExplicitAny: deliberately break the audit row (organization_id is NOT NULL)
-        const broken = { organizationId: null as any };
+        // biome-ignore lint/suspicious/noExplicitAny: deliberately break the audit row (request_id is NOT NULL)
+        const broken = { requestId: null as any };
         const minted = mintOrgKey();
         await expect(
           store.createKey(

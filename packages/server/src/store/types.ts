@@ -67,7 +67,19 @@ export interface AuthRecord {
   role: Role | null;
 }
 
-export type AuditAction = 'key.create' | 'key.update' | 'key.revoke';
+export type AuditAction =
+  | 'key.create'
+  | 'key.update'
+  | 'key.revoke'
+  // accounts (0005)
+  | 'account.signup'
+  | 'account.login'
+  | 'account.code_failed'
+  | 'organization.create'
+  // members (0005)
+  | 'member.add'
+  | 'member.update'
+  | 'member.remove';
 export type AuditResult = 'allowed' | 'denied' | 'dry_run';
 
 export interface AuditEntryInput {
@@ -80,17 +92,30 @@ export interface AuditEntryInput {
   /** The calling key; null for operator actions (codika-server bootstrap / keys issue). */
   actorKeyId: string | null;
   actorUserId: string | null;
-  organizationId: string;
+  /** Null only for an account event that concerns no organization (a wrong code of an address without one). */
+  organizationId: string | null;
   /** Target key id as requested (may not exist). */
   targetKeyId: string | null;
-  before: KeyFields | null;
-  after: KeyFields | null;
+  /** The person a member change or account event is about. */
+  targetUserId?: string | null;
+  /** Key actions: the key's fields; member actions: `{ email, role }` (MemberState). */
+  before: AuditState | null;
+  after: AuditState | null;
   sourceIp: string | null;
   userAgent: string | null;
 }
 
+/** What a member change records before and after. */
+export interface MemberState {
+  email: string;
+  role: Role;
+}
+
+export type AuditState = KeyFields | MemberState;
+
 export interface AuditEntry extends AuditEntryInput {
   id: string;
+  targetUserId: string | null;
 }
 
 export interface NewKeyInput {
