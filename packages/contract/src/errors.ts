@@ -31,7 +31,10 @@ export const ERROR_CODES = {
   UNSUPPORTED_FIELD: { status: 400, message: 'This server does not support a field of the request' },
   // members
   MEMBER_NOT_FOUND: { status: 404, message: 'No such member of this organization' },
-  ROLE_HIERARCHY: { status: 403, message: 'Only an owner may change an owner or grant the owner role' },
+  ROLE_HIERARCHY: {
+    status: 403,
+    message: "Only an owner may change an owner, an owner's keys, or grant the owner role",
+  },
   LAST_OWNER: { status: 409, message: 'The organization must keep at least one owner' },
   SELF_ROLE_CHANGE: { status: 409, message: 'You cannot change your own role or remove yourself' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
