@@ -106,6 +106,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       '0003_postgres_timestamps',
       '0004_audit_log_no_replace',
       '0005_accounts_members',
+      '0006_user_sessions',
     ]);
   });
 

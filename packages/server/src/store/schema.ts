@@ -74,10 +74,16 @@ export interface AuditLogTable {
   user_agent: string | null;
 }
 
-/** Dashboard sessions (0002): only the SHA-256 of the opaque id is stored. */
+/**
+ * Dashboard sessions (0002): only the SHA-256 of the opaque id is stored. A session acts as a
+ * key (`key_id`) or, since 0006, as a person (`user_id`) in one organization (`organization_id`,
+ * null until chosen).
+ */
 export interface SessionsTable {
   id_hash: string;
-  key_id: string;
+  key_id: string | null;
+  user_id: string | null;
+  organization_id: string | null;
   created_at: string;
   expires_at: string;
 }

@@ -39,6 +39,8 @@ import type {
   Store,
   UpdateOutcome,
   User,
+  UserOrganization,
+  UserSessionRecord,
 } from './types.js';
 
 /** What an adapter hands the shared store: a Kysely instance, its dialect, its retryable errors. */
@@ -653,9 +655,13 @@ export class SqlStore implements Store {
   // -- dashboard sessions --
 
   async createSession(input: NewSessionInput): Promise<void> {
+    const actor =
+      'keyId' in input
+        ? { key_id: input.keyId, user_id: null, organization_id: null }
+        : { key_id: null, user_id: input.userId, organization_id: input.organizationId };
     await this.db
       .insertInto('sessions')
-      .values({ id_hash: input.idHash, key_id: input.keyId, created_at: input.createdAt, expires_at: input.expiresAt })
+      .values({ id_hash: input.idHash, ...actor, created_at: input.createdAt, expires_at: input.expiresAt })
       .execute();
   }
 
@@ -666,7 +672,62 @@ export class SqlStore implements Store {
       .where('id_hash', '=', idHash)
       .where('expires_at', '>', now)
       .executeTakeFirst();
-    return session ? this.findAuth('k.id', session.key_id) : undefined;
+    return session?.key_id ? this.findAuth('k.id', session.key_id) : undefined;
+  }
+
+  async findUserBySession(idHash: string, now: string): Promise<UserSessionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('sessions as x')
+      .innerJoin('users as u', 'u.id', 'x.user_id')
+      .leftJoin('organizations as o', 'o.id', 'x.organization_id')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.organization_id', '=', 'x.organization_id').onRef('m.user_id', '=', 'x.user_id'),
+      )
+      .select([
+        'u.id as user_id',
+        'u.email',
+        'u.created_at as user_created_at',
+        'o.id as organization_id',
+        'o.name as organization_name',
+        'o.created_at as organization_created_at',
+        'm.role',
+      ])
+      .where('x.id_hash', '=', idHash)
+      .where('x.expires_at', '>', now)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const organization =
+      row.organization_id !== null && row.organization_name !== null && row.organization_created_at !== null
+        ? { id: row.organization_id, name: row.organization_name, createdAt: row.organization_created_at }
+        : null;
+    return {
+      user: { id: row.user_id, email: row.email, createdAt: row.user_created_at },
+      organization,
+      role: organization === null ? null : (row.role ?? null),
+    };
+  }
+
+  async setSessionOrganization(idHash: string, organizationId: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ organization_id: organizationId })
+      .where('id_hash', '=', idHash)
+      .where('user_id', 'is not', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listUserOrganizations(userId: string): Promise<UserOrganization[]> {
+    const rows = await this.db
+      .selectFrom('memberships as m')
+      .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+      .select(['o.id', 'o.name', 'o.created_at', 'm.role'])
+      .where('m.user_id', '=', userId)
+      .orderBy('o.name', 'asc')
+      .orderBy('o.id', 'asc')
+      .execute();
+    return rows.map((r) => ({ organization: { id: r.id, name: r.name, createdAt: r.created_at }, role: r.role }));
   }
 
   async deleteSession(idHash: string): Promise<boolean> {

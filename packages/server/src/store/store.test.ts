@@ -733,6 +733,74 @@ for (const factory of storeFactories) {
         expect(await store.deleteExpiredSessions(T1)).toBe(0);
       });
 
+      const userSession = (userId: string, organizationId: string | null, idHash = hashKey(newId()), expiresAt = T2) => ({
+        idHash,
+        userId,
+        organizationId,
+        createdAt: T0,
+        expiresAt,
+      });
+
+      it("a person's session finds the user, the organization and the role as it is now; never a key's auth record", async () => {
+        const { org, other, owner } = await seed(store);
+        const input = userSession(owner.id, org.id);
+        await store.createSession(input);
+        expect(await store.findAuthBySession(input.idHash, T1)).toBeUndefined();
+        expect(await store.findUserBySession(input.idHash, T1)).toEqual({
+          user: { id: owner.id, email: 'owner@example.com', createdAt: T0 },
+          organization: { id: org.id, name: 'Acme Corp', createdAt: T0 },
+          role: 'owner',
+        });
+        await store.setMembership({ organizationId: org.id, userId: owner.id, role: 'member' });
+        expect((await store.findUserBySession(input.idHash, T1))?.role).toBe('member');
+        await store.removeMembership(org.id, owner.id);
+        expect((await store.findUserBySession(input.idHash, T1))?.role).toBeNull();
+        // Expiry, and a key's session is not a person's.
+        expect(await store.findUserBySession(input.idHash, T2)).toBeUndefined();
+        const { key } = await createdKey(store, other.id, owner.id);
+        const keySession = session(key.id);
+        await store.createSession(keySession);
+        expect(await store.findUserBySession(keySession.idHash, T1)).toBeUndefined();
+      });
+
+      it("a person's session without an organization gets one chosen; a key's session cannot be given one", async () => {
+        const { org, owner } = await seed(store);
+        const input = userSession(owner.id, null);
+        await store.createSession(input);
+        expect(await store.findUserBySession(input.idHash, T1)).toMatchObject({ organization: null, role: null });
+        expect(await store.setSessionOrganization(input.idHash, org.id, T1)).toBe(true);
+        expect(await store.findUserBySession(input.idHash, T1)).toMatchObject({ organization: { id: org.id }, role: 'owner' });
+        expect(await store.setSessionOrganization(input.idHash, org.id, T2)).toBe(false);
+        const { key } = await createdKey(store, org.id, owner.id);
+        const keySession = session(key.id);
+        await store.createSession(keySession);
+        expect(await store.setSessionOrganization(keySession.idHash, org.id, T1)).toBe(false);
+        expect(await store.findAuthBySession(keySession.idHash, T1)).toBeDefined();
+        await expect(store.setSessionOrganization(input.idHash, newId(), T1)).rejects.toThrow();
+      });
+
+      it("refuses a person's session of an unknown user; deleteSession and the sweep take both kinds", async () => {
+        const { org, owner } = await seed(store);
+        await expect(store.createSession(userSession(newId(), org.id))).rejects.toThrow();
+        const a = userSession(owner.id, org.id, hashKey('ua'), T1);
+        const b = userSession(owner.id, org.id, hashKey('ub'), T2);
+        for (const x of [a, b]) await store.createSession(x);
+        expect(await store.deleteExpiredSessions(T1)).toBe(1);
+        expect(await store.deleteSession(b.idHash)).toBe(true);
+        expect(await store.findUserBySession(b.idHash, T0)).toBeUndefined();
+      });
+
+      it('lists the organizations of a user with the role in each, by name', async () => {
+        const { org, other, owner } = await seed(store);
+        await store.setMembership({ organizationId: other.id, userId: owner.id, role: 'member' });
+        const loner = await store.ensureUser({ id: newId(), email: 'loner@example.com', createdAt: T0 });
+        expect(await store.listUserOrganizations(owner.id)).toEqual([
+          { organization: { id: org.id, name: 'Acme Corp', createdAt: T0 }, role: 'owner' },
+          { organization: { id: other.id, name: 'Other Org', createdAt: T0 }, role: 'member' },
+        ]);
+        expect(await store.listUserOrganizations(loner.id)).toEqual([]);
+      });
+
       it('refuses a session of a key that does not exist and a duplicate id hash', async () => {
         const { org, owner } = await seed(store);
         const { key } = await createdKey(store, org.id, owner.id);

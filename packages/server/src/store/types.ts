@@ -157,11 +157,41 @@ export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status:
 
 export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
 
-export interface NewSessionInput {
+/** A session opened with a key: it acts as that key. */
+export interface NewKeySessionInput {
   idHash: string;
   keyId: string;
   createdAt: string;
   expiresAt: string;
+}
+
+/**
+ * A session opened by a person with an e-mailed code: it acts as that user in one of their
+ * organizations (null until they have chosen one, when they belong to several).
+ */
+export interface NewUserSessionInput {
+  idHash: string;
+  userId: string;
+  organizationId: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type NewSessionInput = NewKeySessionInput | NewUserSessionInput;
+
+/** What the authentication step needs of a person's session (one query). */
+export interface UserSessionRecord {
+  user: User;
+  /** The organization the session acts in; null until the person has chosen one. */
+  organization: Organization | null;
+  /** The user's role in that organization *now*; null when none is chosen or they are no longer a member. */
+  role: Role | null;
+}
+
+/** One organization a user belongs to, with their role in it. */
+export interface UserOrganization {
+  organization: Organization;
+  role: Role;
 }
 
 export interface Store {
@@ -232,11 +262,23 @@ export interface Store {
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
   createSession(input: NewSessionInput): Promise<void>;
   /**
-   * The auth record of the key a session acts as, when the session exists and has not
-   * expired at `now`. Like findAuthByHash, a revoked or expired key is returned too: the
+   * The auth record of the key a session acts as, when the session exists, acts as a key and
+   * has not expired at `now`. Like findAuthByHash, a revoked or expired key is returned too: the
    * authentication step judges it, so a session never outlives its key's rights.
    */
   findAuthBySession(idHash: string, now: string): Promise<AuthRecord | undefined>;
+  /**
+   * A person's session (opened by e-mailed code) that has not expired at `now`: the user, the
+   * chosen organization and the user's role there as it is now. Undefined for a key's session.
+   */
+  findUserBySession(idHash: string, now: string): Promise<UserSessionRecord | undefined>;
+  /**
+   * Set the organization a person's live session acts in (after they chose one). The caller
+   * checks the membership first; false when there is no such live person's session.
+   */
+  setSessionOrganization(idHash: string, organizationId: string, now: string): Promise<boolean>;
+  /** The organizations a user belongs to and their role in each, by organization name. */
+  listUserOrganizations(userId: string): Promise<UserOrganization[]>;
   /** End a session (sign-out); false when there was none. */
   deleteSession(idHash: string): Promise<boolean>;
   /** Remove every session expired at `now`; returns how many. */
