@@ -11,6 +11,14 @@ export const ERROR_CODES = {
     status: 403,
     message: 'Cross-site request refused: a dashboard request needs the X-Codika-CSRF header and this server as its Origin',
   },
+  API_KEY_REQUIRED: {
+    status: 403,
+    message: 'This operation needs an API key; a dashboard session signed in by e-mailed code cannot call it',
+  },
+  USER_SESSION_REQUIRED: {
+    status: 403,
+    message: 'This operation is for a person signed in to the dashboard by e-mailed code',
+  },
   KEY_NOT_FOUND: { status: 404, message: 'API key not found' },
   ORGANIZATION_NOT_FOUND: { status: 404, message: 'Organization not found' },
   VALIDATION_ERROR: { status: 400, message: 'Invalid request' },

@@ -19,7 +19,8 @@ export function auditBase(
     at,
     requestId: request.id,
     action,
-    actorKeyId: caller.key.id,
+    // A person signed in by code acts without a key: the row names the user only.
+    actorKeyId: caller.key?.id ?? null,
     actorUserId: caller.user.id,
     organizationId: caller.organization.id,
     targetKeyId,

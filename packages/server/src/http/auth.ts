@@ -1,17 +1,19 @@
 /**
  * Authentication by `X-Process-Manager-Key` or, for the dashboard, by its session cookie
- * (which stands for the key it was opened with). Every failure — missing header, bad
- * format or checksum (refused without touching the store), unknown, revoked or expired
- * key, a key of another kind, a creating user who left the organization — is the same
- * 401 UNAUTHENTICATED, so nothing can be learned from the difference.
+ * (which stands for the key it was opened with, or for a person signed in by code). Every
+ * failure — missing header, bad format or checksum (refused without touching the store),
+ * unknown, revoked or expired key, a key of another kind, a creating user who left the
+ * organization, a dead session — is the same 401 UNAUTHENTICATED, so nothing can be learned
+ * from the difference.
  */
 import { parseKey } from '@codika/contract/keys';
 import type { FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
-import type { Caller } from './context.js';
+import type { Caller, KeyCaller } from './context.js';
 import { ApiError } from './errors.js';
+import { scopesOfRole } from './scopes.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
 /** Lower-case, as Node exposes incoming header names. */
@@ -27,7 +29,7 @@ export async function authenticate(
   now: Date,
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
-): Promise<Caller> {
+): Promise<KeyCaller> {
   if (typeof header !== 'string') throw new ApiError('UNAUTHENTICATED');
   const raw = header.trim();
   const parsed = parseKey(raw);
@@ -36,9 +38,12 @@ export async function authenticate(
 }
 
 /**
- * A dashboard session: the opaque id of the `codika_session` cookie, looked up by its hash,
- * resolves to the auth record of the key it was opened with, which is then judged exactly
- * like a key presented in the header (live, not expired, its user still a member).
+ * A dashboard session: the opaque id of the `codika_session` cookie, looked up by its hash.
+ * A key's session resolves to the auth record of the key it was opened with, which is then
+ * judged exactly like a key presented in the header (live, not expired, its user still a
+ * member). A person's session (signed in by e-mailed code) resolves to the user in the
+ * organization they chose, with their role there *now* and the scopes of that role; no
+ * organization chosen yet, or no longer a member: 401 like any dead session.
  */
 export async function authenticateSession(
   sessionId: string,
@@ -47,8 +52,13 @@ export async function authenticateSession(
   onTouchError: (err: unknown) => void,
 ): Promise<Caller> {
   if (!isSessionIdShape(sessionId)) throw new ApiError('UNAUTHENTICATED');
-  const auth = await options.store.findAuthBySession(hashSessionId(sessionId), iso(now));
-  return admit(auth, now, options, onTouchError);
+  const idHash = hashSessionId(sessionId);
+  const auth = await options.store.findAuthBySession(idHash, iso(now));
+  if (auth !== undefined) return admit(auth, now, options, onTouchError);
+  const person = await options.store.findUserBySession(idHash, iso(now));
+  if (person === undefined || person.organization === null || person.role === null) throw new ApiError('UNAUTHENTICATED');
+  const { user, organization, role } = person;
+  return { key: null, scopes: scopesOfRole(role), organization, user, role };
 }
 
 /**
@@ -78,7 +88,7 @@ async function admit(
   now: Date,
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
-): Promise<Caller> {
+): Promise<KeyCaller> {
   if (auth === undefined) throw new ApiError('UNAUTHENTICATED');
   const { key, organization, user, role } = auth;
   const nowMs = now.getTime();
@@ -97,5 +107,5 @@ async function admit(
       onTouchError(err);
     }
   }
-  return { key, organization, user, role };
+  return { key, scopes: key.scopes, organization, user, role };
 }

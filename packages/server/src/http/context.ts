@@ -1,14 +1,32 @@
 /**
  * Per-request state shared by the hooks, the routes and the error handler.
  */
+import type { Scope } from '@codika/contract/scopes';
 import type { ApiKeyRecord, AuditAction, Organization, Role, User } from '../store/types.js';
 
-/** The authenticated caller: its key, the key's organization, the creating user and that user's role *now*. */
-export interface Caller {
-  key: ApiKeyRecord;
+/**
+ * The authenticated caller. With a key (header or a key's dashboard session): the key, its
+ * organization, its creating user, that user's role *now*, and the key's scopes. A person
+ * signed in to the dashboard by e-mailed code has no key (`key: null`, the marker of a user
+ * session): the organization they chose, themselves, their role *now*, and the scopes that
+ * role carries (scopesOfRole, read at every request like the role itself).
+ */
+export type Caller = KeyCaller | UserCaller;
+
+interface CallerBase {
+  /** What the caller may do: its key's scopes, or the scopes of the person's current role. */
+  scopes: readonly Scope[];
   organization: Organization;
   user: User;
   role: Role;
+}
+
+export interface KeyCaller extends CallerBase {
+  key: ApiKeyRecord;
+}
+
+export interface UserCaller extends CallerBase {
+  key: null;
 }
 
 export interface RequestState {

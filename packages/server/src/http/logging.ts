@@ -75,7 +75,9 @@ export class RequestLogController extends LogController {
       res: reply,
       responseTime: reply.elapsedTime,
       errorCode: request.state?.errorCode,
-      callerKeyId: request.state?.caller?.key.id,
+      callerKeyId: request.state?.caller?.key?.id,
+      // A person signed in to the dashboard by code has no key: the line names the user.
+      callerUserId: request.state?.caller?.key === null ? request.state.caller.user.id : undefined,
     };
     if (error) request.log.error({ ...line, err: error }, 'request errored');
     else request.log.info(line, 'request completed');

@@ -2,7 +2,11 @@
  * How a key operation is served, in the spec's order of checks:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
- *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)
+ *     1b. the kind of caller the route takes: an API key (header or key session), a person
+ *        signed in to the dashboard by code, or either (403 API_KEY_REQUIRED /
+ *        USER_SESSION_REQUIRED)
+ *     2. the operation's scope, held by the key or carried by the person's role
+ *        (403 INSUFFICIENT_SCOPE, details.required)
  *     3. the caller's *current* role in its key's organization (403 NOT_ORG_ADMIN)
  *   handler:
  *     4. body shape with the contract's strict zod schema (400 VALIDATION_ERROR)
@@ -42,6 +46,27 @@ export interface OperationContext<Body> {
 
 type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
 
+/**
+ * The operations a person signed in to the dashboard by e-mailed code may call (with the
+ * scopes and the checks of their role, like a key of theirs): the key and member
+ * operations. The others need an API key (403 API_KEY_REQUIRED): /verifyapikey describes a
+ * key, and creating an organization is for the CLI.
+ */
+export const USER_SESSION_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
+  'createKey',
+  'updateKey',
+  'listKeys',
+  'getKey',
+  'revokeKey',
+  'listMembers',
+  'addMember',
+  'updateMember',
+  'removeMember',
+]);
+
+/** Who may call a route: an API key (header or key session), a person signed in by code, or both. */
+export type RouteCallers = 'key' | 'user' | 'key-or-user';
+
 export interface OperationOptions<N extends OperationName> {
   /** Audited operations write exactly one audit row per authenticated attempt. */
   audit: AuditAction | null;
@@ -61,6 +86,7 @@ export function registerOperation<N extends OperationName>(
     path,
     scope,
     schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
+    callers: USER_SESSION_OPERATIONS.has(name) ? 'key-or-user' : 'key',
     audit: options.audit,
     handler: options.handler,
   });
@@ -71,6 +97,8 @@ export interface AuthenticatedRouteOptions<Body> {
   /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
   scope: Scope | null;
   schema: z.ZodType<Body>;
+  /** Default 'key': a person's code session is refused with 403 API_KEY_REQUIRED. */
+  callers?: RouteCallers;
   audit: AuditAction | null;
   handler(ctx: OperationContext<Body>): Promise<unknown>;
 }
@@ -100,8 +128,11 @@ export function registerAuthenticatedRoute<Body>(
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;
+      const callers = options.callers ?? 'key';
+      if (caller.key === null && callers === 'key') throw new ApiError('API_KEY_REQUIRED');
+      if (caller.key !== null && callers === 'user') throw new ApiError('USER_SESSION_REQUIRED');
       if (scope !== null) {
-        if (!caller.key.scopes.includes(scope)) {
+        if (!caller.scopes.includes(scope)) {
           throw new ApiError('INSUFFICIENT_SCOPE', { details: { required: scope } });
         }
         if (scope === MANAGE_SCOPE && caller.role !== 'admin' && caller.role !== 'owner') {

@@ -18,7 +18,7 @@ export function registerCreateKey(app: FastifyInstance, config: ServerConfig): v
       // A key may only be created in the caller key's own organization. Any other id —
       // existing or not — gets the same answer, without a lookup.
       if (body.organizationId !== caller.organization.id) throw new ApiError('ORGANIZATION_NOT_FOUND');
-      const notHeld = scopes.filter((s) => !caller.key.scopes.includes(s));
+      const notHeld = scopes.filter((s) => !caller.scopes.includes(s));
       if (notHeld.length > 0) throw new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
 
       const id = newId();

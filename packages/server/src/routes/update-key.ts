@@ -53,11 +53,11 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
         if (after.scopes.length === 0) {
           denial = invalidScopes('A key must keep at least one scope', []);
         } else {
-          const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.key.scopes.includes(s));
+          const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.scopes.includes(s));
           if (notHeld.length > 0) {
             denial = new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
           } else if (
-            before.id === caller.key.id &&
+            before.id === caller.key?.id &&
             before.scopes.includes(MANAGE_SCOPE) &&
             !after.scopes.includes(MANAGE_SCOPE) &&
             body.force !== true

@@ -1,11 +1,12 @@
 /** POST /verifyapikey — who am I. Any valid key, no particular scope. */
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
-import type { Caller } from '../http/context.js';
+import type { KeyCaller } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 
 /** The identity of an authenticated caller's key: /verifyapikey's answer, and sign-in's. */
-export function verifyData(caller: Caller): VerifyApiKeyData {
+export function verifyData(caller: KeyCaller): VerifyApiKeyData {
   const { key, organization } = caller;
   const data: VerifyApiKeyData = {
     type: 'org-api-key',
@@ -25,6 +26,10 @@ export function verifyData(caller: Caller): VerifyApiKeyData {
 export function registerVerifyApiKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'verifyApiKey', {
     audit: null,
-    handler: async ({ caller }) => verifyData(caller),
+    // A person's code session is refused before the handler (API_KEY_REQUIRED).
+    handler: async ({ caller }) => {
+      if (caller.key === null) throw new ApiError('API_KEY_REQUIRED');
+      return verifyData(caller);
+    },
   });
 }

@@ -1,16 +1,21 @@
 /**
  * The shared authorization matrix, run against every key route:
  *   caller (no key, malformed key, bad checksum, unknown, revoked, expired, lacking
- *   api-keys:manage, member, admin, owner, key of another organization)
+ *   api-keys:manage, member, admin, owner, key of another organization; and dashboard
+ *   sessions of people signed in by code: owner, admin, member, and one that has not chosen
+ *   its organization yet)
  *   × target (same organization, other organization, revoked key, never existed)
  * with the expected status and code of each cell. Every cell runs on a fresh database;
  * a denied cell (and any cell of a read-only route) must leave the keys untouched, and
  * an audited route writes exactly one audit row per authenticated attempt.
  */
+import { OPERATIONS, type OperationName } from '@codika/contract';
 import type { ErrorCode } from '@codika/contract/errors';
 import { expect, it } from 'vitest';
+import { type RouteCallers, USER_SESSION_OPERATIONS } from '../http/operation.js';
 import { newId } from '../ids.js';
-import { badChecksumKey, createTestApp, snapshotKeys, type TestApp, unknownKey } from './http.js';
+import { badChecksumKey, type CallOptions, createTestApp, snapshotKeys, type TestApp, unknownKey } from './http.js';
+import { openUserSession, withSession } from './sessions.js';
 
 export const CALLERS = [
   'no key',
@@ -25,7 +30,22 @@ export const CALLERS = [
   'owner',
   'other organization',
 ] as const;
-export type CallerKind = (typeof CALLERS)[number];
+export type KeyCallerKind = (typeof CALLERS)[number];
+
+/** Dashboard sessions of people of the first organization, signed in by e-mailed code. */
+export const USER_SESSION_CALLERS = [
+  'owner by code',
+  'admin by code',
+  'member by code',
+  'by code, no organization chosen',
+] as const;
+export type UserSessionCallerKind = (typeof USER_SESSION_CALLERS)[number];
+
+export type CallerKind = KeyCallerKind | UserSessionCallerKind;
+
+function isUserSessionCaller(caller: CallerKind): caller is UserSessionCallerKind {
+  return (USER_SESSION_CALLERS as readonly string[]).includes(caller);
+}
 
 export const TARGETS = ['same organization', 'other organization', 'revoked', 'never existed'] as const;
 export type TargetKind = (typeof TARGETS)[number];
@@ -42,6 +62,13 @@ export interface MatrixRoute {
   mutates: boolean;
   /** The request body for a resolved target (`keyId` or `organizationId`). */
   body(target: { keyId: string; organizationId: string }, t: TestApp): unknown;
+  /**
+   * Who the route takes (http/operation.ts): by default, for an operation of the contract,
+   * what USER_SESSION_OPERATIONS says; for any other route, API keys only.
+   */
+  callers?: RouteCallers;
+  /** The key target counts only when the caller's user created it (the dashboard's my-keys). */
+  ownKeysOnly?: boolean;
 }
 
 export interface Expected {
@@ -58,7 +85,28 @@ const UNAUTHENTICATED: ReadonlySet<CallerKind> = new Set([
   'expired key',
 ]);
 
-export function callerKey(t: TestApp, caller: CallerKind): string | null {
+/** The user behind a person's session caller, and the organization it has chosen (null: none yet). */
+function userSessionOf(t: TestApp, caller: UserSessionCallerKind): { userId: string; organizationId: string | null } {
+  switch (caller) {
+    case 'owner by code':
+      return { userId: t.users.owner.id, organizationId: t.orgA.id };
+    case 'admin by code':
+      return { userId: t.users.admin.id, organizationId: t.orgA.id };
+    case 'member by code':
+      return { userId: t.users.member.id, organizationId: t.orgA.id };
+    case 'by code, no organization chosen':
+      return { userId: t.users.owner.id, organizationId: null };
+  }
+}
+
+/** The request options that present a caller: its key, or a person's session cookie with the CSRF header. */
+export async function callerOptions(t: TestApp, caller: CallerKind): Promise<CallOptions> {
+  if (!isUserSessionCaller(caller)) return { key: callerKey(t, caller) };
+  const { userId, organizationId } = userSessionOf(t, caller);
+  return withSession(await openUserSession(t, userId, organizationId));
+}
+
+export function callerKey(t: TestApp, caller: KeyCallerKind): string | null {
   switch (caller) {
     case 'no key':
       return null;
@@ -105,23 +153,38 @@ export function targetsOf(route: MatrixRoute): readonly TargetKind[] {
   return TARGETS;
 }
 
+export function callersOf(route: MatrixRoute): RouteCallers {
+  if (route.callers !== undefined) return route.callers;
+  const operation = (Object.keys(OPERATIONS) as OperationName[]).find((name) => OPERATIONS[name].path === route.path);
+  return operation !== undefined && USER_SESSION_OPERATIONS.has(operation) ? 'key-or-user' : 'key';
+}
+
 export function expectedCell(route: MatrixRoute, caller: CallerKind, target: TargetKind): Expected {
-  if (UNAUTHENTICATED.has(caller)) return { status: 401, code: 'UNAUTHENTICATED' };
+  if (UNAUTHENTICATED.has(caller as KeyCallerKind) || caller === 'by code, no organization chosen') {
+    return { status: 401, code: 'UNAUTHENTICATED' };
+  }
+  const callers = callersOf(route);
+  const person = isUserSessionCaller(caller);
+  if (person && callers === 'key') return { status: 403, code: 'API_KEY_REQUIRED' };
+  if (!person && callers === 'user') return { status: 403, code: 'USER_SESSION_REQUIRED' };
   if (route.scope !== null) {
-    if (caller === 'lacking api-keys:manage') return { status: 403, code: 'INSUFFICIENT_SCOPE' };
+    // A member signed in by code holds every scope but api-keys:manage (the scopes of the role).
+    if (caller === 'lacking api-keys:manage' || caller === 'member by code') return { status: 403, code: 'INSUFFICIENT_SCOPE' };
     if (caller === 'member') return { status: 403, code: 'NOT_ORG_ADMIN' };
   }
   if (route.target === 'none') return { status: 200 };
-  // The target is reachable only when it lives in the caller key's own organization.
+  // The target is reachable only when it lives in the caller key's own organization (and, for
+  // own-keys routes, was created by the caller's user: the target is the owner's).
   const own = caller === 'other organization' ? 'other organization' : 'same organization';
-  if (target === own) return { status: 200 };
+  const reachable = target === own && (!route.ownKeysOnly || caller === 'owner by code');
+  if (reachable) return { status: 200 };
   return route.target === 'key' ? { status: 404, code: 'KEY_NOT_FOUND' } : { status: 404, code: 'ORGANIZATION_NOT_FOUND' };
 }
 
 /** Defines one test per cell (call inside a describe). */
 export function runAuthzMatrix(route: MatrixRoute): void {
   const cells: [CallerKind, TargetKind, Expected][] = [];
-  for (const caller of CALLERS) {
+  for (const caller of [...CALLERS, ...USER_SESSION_CALLERS]) {
     for (const target of targetsOf(route)) cells.push([caller, target, expectedCell(route, caller, target)]);
   }
 
@@ -130,7 +193,7 @@ export function runAuthzMatrix(route: MatrixRoute): void {
     try {
       const before = await snapshotKeys(t);
       const auditBefore = (await t.audit()).length;
-      const res = await t.call(route.path, route.body(resolveTarget(t, target), t), { key: callerKey(t, caller) });
+      const res = await t.call(route.path, route.body(resolveTarget(t, target), t), await callerOptions(t, caller));
 
       expect(res.status).toBe(expected.status);
       expect(res.body.success).toBe(expected.status === 200);
