@@ -20,6 +20,8 @@ import type { ServerConfig } from './http/operation.js';
 import { newId } from './ids.js';
 import { registerCreateKey } from './routes/create-key.js';
 import { registerDashboardApi } from './routes/dashboard-api.js';
+import { registerDashboardMyKeys } from './routes/dashboard-my-keys.js';
+import { registerDashboardOrganization } from './routes/dashboard-organization.js';
 import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
 import { registerHealthz } from './routes/healthz.js';
@@ -98,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerReadyz(app, config.store);
   registerOpenApiJson(app);
   registerDashboardApi(app, config);
+  registerDashboardOrganization(app, config);
+  registerDashboardMyKeys(app, config);
   registerDashboardStatic(app, deps.dashboardDir === undefined ? DEFAULT_DASHBOARD_DIR : deps.dashboardDir);
 
   return app;

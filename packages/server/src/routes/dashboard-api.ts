@@ -8,10 +8,13 @@
  *   POST /dashboard/api/session/end  {}          → deletes the session and the cookie
  *   POST /dashboard/api/session/current {}       → { signedIn: false } without a session cookie,
  *                                                  else the /verifyapikey data of the session's
- *                                                  key (401, and the cookie deleted, when the
- *                                                  session is no longer valid). The page asks
- *                                                  this when it opens, so a visitor who is not
- *                                                  signed in costs no failed authentication.
+ *                                                  key, or a person's session data (code
+ *                                                  sign-in, dashboard-sessions.ts), or the
+ *                                                  organizations to choose from (401, and the
+ *                                                  cookie deleted, when the session is no longer
+ *                                                  valid). The page asks this when it opens, so
+ *                                                  a visitor who is not signed in costs no
+ *                                                  failed authentication.
  *   POST /dashboard/api/audit        { keyId }   → the audit rows of a key of the caller's
  *                                                  organization (api-keys:manage, admin or owner,
  *                                                  like every key operation)
@@ -23,23 +26,14 @@ import { Id } from '@codika/contract/schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { iso } from '../clock.js';
-import { authenticate, authenticateRequest } from '../http/auth.js';
+import { API_KEY_HEADER_NAME, authenticate, authenticateRequest } from '../http/auth.js';
 import { successBody } from '../http/envelope.js';
 import { ApiError } from '../http/errors.js';
 import { registerAuthenticatedRoute, type ServerConfig } from '../http/operation.js';
-import {
-  checkCsrf,
-  clearedSessionCookie,
-  hashSessionId,
-  isHttps,
-  newSessionId,
-  SESSION_TTL_MS,
-  sessionCookie,
-  sessionIdOf,
-} from '../http/session.js';
+import { checkCsrf, clearedSessionCookie, hashSessionId, isHttps, sessionIdOf } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
 import { keySummary } from '../http/views.js';
+import { openSession, pendingChoice, signedInData } from './dashboard-sessions.js';
 import { verifyData } from './verify-api-key.js';
 
 export const DASHBOARD_API = {
@@ -67,21 +61,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     );
     request.state.caller = caller;
     // Signing in again replaces the browser's previous session.
-    const previous = sessionIdOf(request);
-    if (previous !== undefined) await config.store.deleteSession(hashSessionId(previous));
-    const id = newSessionId();
-    await config.store.createSession({
-      idHash: hashSessionId(id),
-      keyId: caller.key.id,
-      createdAt: iso(now),
-      expiresAt: iso(new Date(now.getTime() + SESSION_TTL_MS)),
-    });
-    try {
-      await config.store.deleteExpiredSessions(iso(now));
-    } catch (err) {
-      request.log.warn({ err }, 'could not delete expired sessions');
-    }
-    reply.header('set-cookie', sessionCookie(id, { secure: isHttps(request) })).header('cache-control', 'no-store');
+    await openSession(request, reply, config.store, { keyId: caller.key.id });
     return successBody(request.id, verifyData(caller));
   });
 
@@ -106,9 +86,15 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       request.state.caller = caller;
-      return successBody(request.id, { signedIn: true, ...verifyData(caller) });
+      return successBody(request.id, signedInData(caller));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
+        // A person who signed in by code and has yet to choose an organization (the CSRF
+        // rule was checked before the session was looked up).
+        if (request.headers[API_KEY_HEADER_NAME] === undefined) {
+          const choose = await pendingChoice(config.store, request);
+          if (choose !== undefined) return successBody(request.id, { signedIn: false, chooseOrganization: choose });
+        }
         reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) }));
       }
       throw err;
@@ -118,6 +104,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
   registerAuthenticatedRoute(app, config, {
     path: DASHBOARD_API.audit,
     scope: MANAGE_SCOPE,
+    callers: 'key-or-user',
     schema: AuditRequest,
     audit: null,
     handler: async ({ caller, body }) => {
@@ -150,6 +137,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
   registerAuthenticatedRoute(app, config, {
     path: DASHBOARD_API.inactiveKeys,
     scope: MANAGE_SCOPE,
+    callers: 'key-or-user',
     schema: EmptyRequest,
     audit: null,
     handler: async ({ caller, nowIso }) => {

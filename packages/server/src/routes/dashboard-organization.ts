@@ -1,0 +1,50 @@
+/**
+ * POST /dashboard/api/session/organization { organizationId } — a person signed in to the
+ * dashboard by e-mailed code chooses the organization the session acts in (after sign-in, when
+ * they belong to several; later, to switch). Only a person's session may (a key's session acts
+ * in its key's organization); only an organization the person belongs to *now* (else 404
+ * ORGANIZATION_NOT_FOUND, the same answer for one that does not exist). Answers the session as
+ * /dashboard/api/session/current does. Same CSRF rule as every dashboard request.
+ */
+import { Id } from '@codika/contract/schemas';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { iso } from '../clock.js';
+import type { UserCaller } from '../http/context.js';
+import { successBody } from '../http/envelope.js';
+import { ApiError } from '../http/errors.js';
+import type { ServerConfig } from '../http/operation.js';
+import { scopesOfRole } from '../http/scopes.js';
+import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from '../http/session.js';
+import { validateBody } from '../http/validation.js';
+import { signedInData } from './dashboard-sessions.js';
+
+export const SESSION_ORGANIZATION_PATH = '/dashboard/api/session/organization';
+
+const ChooseOrganizationRequest = z.strictObject({ organizationId: Id });
+
+export function registerDashboardOrganization(app: FastifyInstance, config: ServerConfig): void {
+  app.post(SESSION_ORGANIZATION_PATH, async (request, reply) => {
+    checkCsrf(request);
+    reply.header('cache-control', 'no-store');
+    const id = sessionIdOf(request);
+    if (id === undefined || !isSessionIdShape(id)) throw new ApiError('UNAUTHENTICATED');
+    const idHash = hashSessionId(id);
+    const now = iso(request.state.now);
+    const person = await config.store.findUserBySession(idHash, now);
+    if (person === undefined) throw new ApiError('UNAUTHENTICATED');
+    const { organizationId } = validateBody(ChooseOrganizationRequest, request.body);
+    const chosen = (await config.store.listUserOrganizations(person.user.id)).find((o) => o.organization.id === organizationId);
+    if (chosen === undefined) throw new ApiError('ORGANIZATION_NOT_FOUND');
+    if (!(await config.store.setSessionOrganization(idHash, organizationId, now))) throw new ApiError('UNAUTHENTICATED');
+    const caller: UserCaller = {
+      key: null,
+      scopes: scopesOfRole(chosen.role),
+      organization: chosen.organization,
+      user: person.user,
+      role: chosen.role,
+    };
+    request.state.caller = caller;
+    return successBody(request.id, signedInData(caller));
+  });
+}
