@@ -383,7 +383,13 @@ describe('figure 3: races', () => {
       return rows
         .filter((r) => r.action === 'key.update')
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .map((r) => ({ requestId: r.requestId, result: r.result, before: r.before, after: r.after }));
+        // A key.update row's before/after hold the key's fields.
+        .map((r) => ({
+          requestId: r.requestId,
+          result: r.result,
+          before: r.before as KeyFields | null,
+          after: r.after as KeyFields | null,
+        }));
     });
     try {
       await run(b);
