@@ -12,11 +12,8 @@ import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists, invalidScopes } from '../http/scopes.js';
 import { validationError } from '../http/validation.js';
-import type { ApiKeyRecord, ChangeJudge, KeyChange } from '../store/types.js';
-
-function fieldsOf(key: ApiKeyRecord): UpdateKeyData['previous'] & object {
-  return { name: key.name, description: key.description, scopes: key.scopes };
-}
+import { fieldsOf } from '../store/key-fields.js';
+import type { ChangeJudge, KeyChange } from '../store/types.js';
 
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {
