@@ -40,12 +40,19 @@ export interface OperationContext<Body> {
   markAudited(): void;
 }
 
+/** The body an operation's handler is given: its request schema's output. */
 type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
+/**
+ * What an operation's handler must answer: its response schema's output, so a handler cannot
+ * leave out a field the contract requires or answer one of another type. (Fields the contract
+ * does not name are caught by the route tests: test-support/http.ts checks every answer.)
+ */
+export type ResponseOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['response']>;
 
 export interface OperationOptions<N extends OperationName> {
   /** Audited operations write exactly one audit row per authenticated attempt. */
   audit: AuditAction | null;
-  handler(ctx: OperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: OperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -57,7 +64,7 @@ export function registerOperation<N extends OperationName>(
   options: OperationOptions<N>,
 ): void {
   const { path, scope } = OPERATIONS[name];
-  registerAuthenticatedRoute(app, config, {
+  registerAuthenticatedRoute<RequestOf<N>, ResponseOf<N>>(app, config, {
     path,
     scope,
     schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
@@ -66,13 +73,14 @@ export function registerOperation<N extends OperationName>(
   });
 }
 
-export interface AuthenticatedRouteOptions<Body> {
+export interface AuthenticatedRouteOptions<Body, Data> {
   path: string;
   /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
   scope: Scope | null;
   schema: z.ZodType<Body>;
   audit: AuditAction | null;
-  handler(ctx: OperationContext<Body>): Promise<unknown>;
+  /** Answers the `data` of the success envelope. */
+  handler(ctx: OperationContext<Body>): Promise<Data>;
 }
 
 /**
@@ -80,10 +88,10 @@ export interface AuthenticatedRouteOptions<Body> {
  * checks, same validation, same envelope); the contract operations and the dashboard's
  * audit route are all registered through here.
  */
-export function registerAuthenticatedRoute<Body>(
+export function registerAuthenticatedRoute<Body, Data>(
   app: FastifyInstance,
   config: ServerConfig,
-  options: AuthenticatedRouteOptions<Body>,
+  options: AuthenticatedRouteOptions<Body, Data>,
 ): void {
   const { path, scope, schema } = options;
 
