@@ -17,7 +17,7 @@
  *                                  which the keys page hides unless asked
  */
 import { AUDIT_LIMIT_DEFAULT, DASHBOARD_API } from '@codika/contract/dashboard';
-import { type DashboardData, DASHBOARD_SCHEMAS } from '@codika/contract/dashboard-schemas';
+import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
 import { iso } from '../clock.js';

@@ -200,12 +200,7 @@ export interface Store {
     audit: AuditBase;
   }): Promise<UpdateOutcome>;
   /** Revoke a live key and append the audit row in one transaction. */
-  revokeKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    audit: AuditBase;
-  }): Promise<RevokeOutcome>;
+  revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome>;
 
   // -- dashboard sessions --
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
