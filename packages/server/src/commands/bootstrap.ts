@@ -8,7 +8,7 @@ import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './command-deps.js';
 import { issueOperatorKey } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
 

@@ -6,7 +6,7 @@
 import type { Scope } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import type { StoreOptions } from '../store/index.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './command-deps.js';
 import { issueOperatorKey, requireMember, requireOrganization } from './operator.js';
 import {
   addDatabaseOptions,

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { StoreOptions } from '../store/index.js';
 import { isPostgresUrl } from '../store/postgres.js';
 import { ROLES, type Role } from '../store/types.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 
 export const DEFAULT_DB_FILE = './.codika/codika.db';
 export const DB_ENV = 'CODIKA_DB';

@@ -19,7 +19,7 @@ import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
 import { bootstrapOrganization } from './bootstrap.js';
-import { type CommandDeps, EXIT_OK, guard } from './context.js';
+import { type CommandDeps, EXIT_OK, guard } from './command-deps.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
 
 export const DEFAULT_HOST = '127.0.0.1';

@@ -4,7 +4,7 @@ import { iso } from '../clock.js';
 import { newId } from '../ids.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Role } from '../store/types.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './command-deps.js';
 import { requireOrganization } from './operator.js';
 import {
   addDatabaseOptions,

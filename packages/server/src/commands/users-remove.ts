@@ -1,7 +1,7 @@
 /** `codika-server users remove --organization-id <id> --email <email>` */
 import type { Command } from 'commander';
 import type { StoreOptions } from '../store/index.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './command-deps.js';
 import { requireMember, requireOrganization } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
 

@@ -1,6 +1,6 @@
 /** `codika-server users set-role --organization-id <id> --email <email> --role owner|admin|member` */
 import type { Command } from 'commander';
-import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './command-deps.js';
 import { requireMember, requireOrganization } from './operator.js';
 import { addDatabaseOptions, type Env } from './options.js';
 import { parseUsersAddOptions, type UsersAddOptions } from './users-add.js';

@@ -11,8 +11,8 @@ import type { FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
-import type { Caller } from './context.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
 /** The contract's API_KEY_HEADER in lower case, as Node exposes incoming header names. */

@@ -16,9 +16,9 @@ import { iso } from '../clock.js';
 import type { AuditAction, AuditBase, Store } from '../store/types.js';
 import { auditBase } from './audit.js';
 import { authenticateRequest } from './auth.js';
-import type { Caller } from './context.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { validateBody } from './validation.js';
 
 export interface ServerConfig {
