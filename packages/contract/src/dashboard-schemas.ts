@@ -49,13 +49,8 @@ export const DashboardKey = KeySummary.extend({ revokedAt: Timestamp.optional() 
 
 export const InactiveKeysData = z.object({ keys: z.array(DashboardKey) });
 
-export type SignInRequest = z.infer<typeof SignInRequest>;
-export type AuditRequest = z.infer<typeof AuditRequest>;
-export type CurrentSessionData = z.infer<typeof CurrentSessionData>;
 export type AuditEntry = z.infer<typeof AuditEntry>;
-export type AuditData = z.infer<typeof AuditData>;
 export type DashboardKey = z.infer<typeof DashboardKey>;
-export type InactiveKeysData = z.infer<typeof InactiveKeysData>;
 
 export const DASHBOARD_SCHEMAS = {
   session: { request: SignInRequest, response: VerifyApiKeyData },
@@ -65,5 +60,6 @@ export const DASHBOARD_SCHEMAS = {
   inactiveKeys: { request: EmptyRequest, response: InactiveKeysData },
 } as const satisfies Record<DashboardEndpoint, { request: z.ZodType; response: z.ZodType }>;
 
-/** The `data` each dashboard endpoint answers. */
+/** The body each dashboard endpoint takes, and the `data` it answers. */
+export type DashboardRequest<E extends DashboardEndpoint> = z.input<(typeof DASHBOARD_SCHEMAS)[E]['request']>;
 export type DashboardData<E extends DashboardEndpoint> = z.output<(typeof DASHBOARD_SCHEMAS)[E]['response']>;

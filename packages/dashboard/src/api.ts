@@ -7,16 +7,9 @@
  * zod is shipped to the browser.
  */
 import { CSRF_HEADER, DASHBOARD_API } from '@codika/contract/dashboard';
-import type { AuditEntry, CurrentSessionData, DashboardData, DashboardKey } from '@codika/contract/dashboard-schemas';
+import type { AuditEntry, DashboardData, DashboardKey, DashboardRequest } from '@codika/contract/dashboard-schemas';
 import { OPERATIONS } from '@codika/contract/operations';
-import type {
-  CreateKeyData,
-  CreateKeyRequest,
-  RevokeKeyData,
-  UpdateKeyData,
-  UpdateKeyRequest,
-  VerifyApiKeyData,
-} from '@codika/contract/schemas';
+import type { CreateKeyData, CreateKeyRequest, RevokeKeyData, UpdateKeyData, UpdateKeyRequest } from '@codika/contract/schemas';
 
 export type { AuditEntry };
 
@@ -93,19 +86,19 @@ export async function post<T>(path: string, body: unknown = {}): Promise<Result<
  * The session this browser holds, if any: `{ signedIn: false }` without one (which costs no
  * failed authentication), the session key's /verifyapikey data with one.
  */
-export function currentSession(): Promise<Result<CurrentSessionData>> {
+export function currentSession(): Promise<Result<DashboardData<'sessionCurrent'>>> {
   return post(DASHBOARD_API.sessionCurrent);
 }
 
 /** Sign-in does not go through `post`: its 401 means a wrong key, not an ended session. */
-export async function signIn(apiKey: string): Promise<Result<VerifyApiKeyData>> {
+export async function signIn(apiKey: string): Promise<Result<DashboardData<'session'>>> {
   try {
     const res = await fetch(DASHBOARD_API.session, {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
-      body: JSON.stringify({ apiKey }),
+      body: JSON.stringify({ apiKey } satisfies DashboardRequest<'session'>),
     });
     let json: unknown = null;
     try {
@@ -149,5 +142,5 @@ export function revokeKey(keyId: string): Promise<Result<RevokeKeyData>> {
 }
 
 export function auditOf(keyId: string): Promise<Result<DashboardData<'audit'>>> {
-  return post(DASHBOARD_API.audit, { keyId });
+  return post(DASHBOARD_API.audit, { keyId } satisfies DashboardRequest<'audit'>);
 }
