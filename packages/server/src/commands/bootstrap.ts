@@ -6,17 +6,22 @@ import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
-import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './command-deps.js';
+import { type CommandDeps, UsageError } from './command-deps.js';
 import { issueOperatorKey } from './operator.js';
-import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
+import {
+  type Env,
+  parseEmail,
+  parseSubcommandOptions,
+  requireString,
+  type SubcommandFlags,
+  type SubcommandOptions,
+} from './options.js';
+import { registerSubcommand, runSubcommand } from './subcommand.js';
 
-export interface BootstrapOptions {
-  database: StoreOptions;
+export interface BootstrapOptions extends SubcommandOptions {
   orgName: string;
   ownerEmail: string;
-  json: boolean;
 }
 
 export interface BootstrapResult {
@@ -38,15 +43,10 @@ export function parseOrgName(value: unknown): string {
 }
 
 export function parseBootstrapOptions(
-  raw: DatabaseFlags & { orgName?: unknown; ownerEmail?: unknown; json?: boolean },
+  raw: SubcommandFlags & { orgName?: unknown; ownerEmail?: unknown },
   env: Env,
 ): BootstrapOptions {
-  return {
-    database: resolveDatabase(raw, env),
-    orgName: parseOrgName(raw.orgName),
-    ownerEmail: parseEmail(raw.ownerEmail),
-    json: raw.json === true,
-  };
+  return { ...parseSubcommandOptions(raw, env), orgName: parseOrgName(raw.orgName), ownerEmail: parseEmail(raw.ownerEmail) };
 }
 
 /** Organization + owner + owner key with every scope. Also used by `start --first-run-bootstrap`. */
@@ -71,37 +71,36 @@ export async function bootstrapOrganization(
 }
 
 export async function runBootstrap(options: BootstrapOptions, deps: CommandDeps): Promise<number> {
-  return guard(deps.io, async () => {
-    const result = await withStore(deps, options.database, (store) => bootstrapOrganization(store, deps.clock, options));
-    if (options.json) {
-      printJson(deps.io, result);
-    } else {
-      deps.io.out(
-        [
-          `✓ Organization "${options.orgName}" created`,
-          `Organization ID: ${result.organizationId}`,
-          `Owner:           ${options.ownerEmail} (user ${result.userId})`,
-          `Key ID:          ${result.keyId}`,
-          'API key (shown once, store it now):',
-          `  ${result.apiKey}`,
-          '',
-        ].join('\n'),
-      );
-    }
-    return EXIT_OK;
+  return runSubcommand(options, deps, async (store) => {
+    const result = await bootstrapOrganization(store, deps.clock, options);
+    const text = [
+      `✓ Organization "${options.orgName}" created`,
+      `Organization ID: ${result.organizationId}`,
+      `Owner:           ${options.ownerEmail} (user ${result.userId})`,
+      `Key ID:          ${result.keyId}`,
+      'API key (shown once, store it now):',
+      `  ${result.apiKey}`,
+      '',
+    ].join('\n');
+    return { data: result, text };
   });
 }
 
 export function registerBootstrap(program: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  addDatabaseOptions(
-    program
-      .command('bootstrap')
-      .description('create an organization, its owner and an owner key with all ten scopes (prints the key once)'),
-  )
-    .requiredOption('--org-name <name>', 'name of the new organization')
-    .requiredOption('--owner-email <email>', 'email of its owner')
-    .option('--json', 'print the result as JSON')
-    .action(async (raw) => {
-      done(await guard(deps.io, async () => runBootstrap(parseBootstrapOptions(raw, env), deps)));
-    });
+  registerSubcommand(
+    program,
+    {
+      name: 'bootstrap',
+      description: 'create an organization, its owner and an owner key with all ten scopes (prints the key once)',
+      options: (command) =>
+        command
+          .requiredOption('--org-name <name>', 'name of the new organization')
+          .requiredOption('--owner-email <email>', 'email of its owner'),
+      parse: parseBootstrapOptions,
+      run: runBootstrap,
+    },
+    deps,
+    env,
+    done,
+  );
 }

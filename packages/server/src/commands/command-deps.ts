@@ -1,7 +1,8 @@
 /**
  * What every operator subcommand is given instead of touching the process: its output
- * streams, the environment, the clock and a way to open the store. bin.ts builds the real
- * one; tests build one with captured output and an in-memory store.
+ * streams, the clock and a way to open the store (the environment is read by its option parser).
+ * bin.ts builds the real one; tests build one with captured output and an in-memory store.
+ * How a subcommand runs with them is subcommand.ts.
  */
 import type { Clock } from '../clock.js';
 import type { StoreOptions } from '../store/index.js';
@@ -28,35 +29,3 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_UNEXPECTED = 1;
 export const EXIT_USAGE = 2;
-
-/** Open and migrate the store, run `fn`, always close. */
-export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await deps.openStore(database);
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/**
- * Run a command body and turn failures into exit codes: UsageError → message, 2;
- * anything else → generic message with the error's own message, 1.
- */
-export async function guard(io: CommandIO, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`codika-server: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    io.err(`codika-server: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT_UNEXPECTED;
-  }
-}
-
-export function printJson(io: CommandIO, value: unknown): void {
-  io.out(`${JSON.stringify(value, null, 2)}\n`);
-}

@@ -69,6 +69,28 @@ export function resolveDatabase(flags: DatabaseFlags, env: Env): StoreOptions {
   return sqlite(envFile ?? DEFAULT_DB_FILE, DB_ENV);
 }
 
+/** The flags every subcommand takes, and what they become. */
+export type SubcommandFlags = DatabaseFlags & { json?: boolean };
+export interface SubcommandOptions {
+  database: StoreOptions;
+  json: boolean;
+}
+
+export function parseSubcommandOptions(raw: SubcommandFlags, env: Env): SubcommandOptions {
+  return { database: resolveDatabase(raw, env), json: raw.json === true };
+}
+
+/** The flags of a subcommand that acts on an organization, and what they become. */
+export type OrgFlags = SubcommandFlags & { organizationId?: unknown };
+export interface OrgOptions extends SubcommandOptions {
+  organizationId: string;
+}
+
+export function parseOrgOptions(raw: OrgFlags, env: Env): OrgOptions {
+  const { database, json } = parseSubcommandOptions(raw, env);
+  return { database, organizationId: requireString(raw.organizationId, '--organization-id'), json };
+}
+
 export function requireString(value: unknown, flag: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
   return value.trim();
