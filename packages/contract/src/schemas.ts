@@ -3,7 +3,7 @@
  * bodies with the request schemas and generates /openapi.json from all of them.
  * Semantic rules that need more than shape (unknown scope names → INVALID_SCOPES,
  * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes) are checked
- * by the server after shape validation, in the order the spec gives.
+ * by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
 import {
@@ -72,7 +72,7 @@ export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() })
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
-// accounts (spec/accounts.md) and members
+// accounts (e-mailed codes, sign-up, sign-in, organizations) and members
 
 /** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
 export const Email = z

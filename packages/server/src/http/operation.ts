@@ -1,5 +1,5 @@
 /**
- * How a key operation is served, in the spec's order of checks:
+ * How a key operation is served, in the order of checks of docs/server.md:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
  *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)

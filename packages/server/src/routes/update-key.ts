@@ -1,7 +1,7 @@
 /**
- * POST /updateorganizationapikeypublic — the seed's operation: replace scopes, rename,
- * change the description; plus addScopes/removeScopes (applied atomically by the store),
- * dryRun and force. Semantic checks, then the store locks the live target, computes the
+ * POST /updateorganizationapikeypublic — replace scopes, rename, change the description;
+ * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
+ * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live target, computes the
  * new fields and asks the judge below (escalation, empty result, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
