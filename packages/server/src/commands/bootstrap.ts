@@ -2,17 +2,19 @@
  * `codika-server bootstrap --org-name <name> --owner-email <email>`: create an organization,
  * its owner and an owner key with all ten scopes; print the raw key once.
  */
+import { OrganizationName } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/types.js';
-import { type CommandDeps, UsageError } from './command-deps.js';
+import type { CommandDeps } from './command-deps.js';
 import { issueOperatorKey } from './operator.js';
 import {
   type Env,
   parseEmail,
   parseSubcommandOptions,
+  parseWithSchema,
   requireString,
   type SubcommandFlags,
   type SubcommandOptions,
@@ -31,15 +33,9 @@ export interface BootstrapResult {
   apiKey: string;
 }
 
-const ORG_NAME_MAX = 100;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
+/** The contract's organization name rules (1-100 characters, no control characters). */
 export function parseOrgName(value: unknown): string {
-  const name = requireString(value, '--org-name');
-  if (name.length > ORG_NAME_MAX) throw new UsageError(`--org-name must be at most ${ORG_NAME_MAX} characters`);
-  if (CONTROL.test(name)) throw new UsageError('--org-name must not contain control characters');
-  return name;
+  return parseWithSchema(OrganizationName, requireString(value, '--org-name'), '--org-name');
 }
 
 export function parseBootstrapOptions(

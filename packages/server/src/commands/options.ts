@@ -6,6 +6,7 @@ import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/operations';
 import { KeyDescription, KeyName } from '@codika/contract/schemas';
 import { describeInvalidScopes, isScope, type Scope, splitScopeList } from '@codika/contract/scopes';
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import type { StoreOptions } from '../store/index.js';
 import { isPostgresUrl } from '../store/postgres.js';
 import { ROLES, type Role } from '../store/types.js';
@@ -120,17 +121,19 @@ export function parseScopes(value: unknown): Scope[] {
   return entries as Scope[];
 }
 
-export function parseKeyName(value: unknown, flag = '--name'): string {
-  const parsed = KeyName.safeParse(requireString(value, flag));
+/** A value checked by one of the contract's schemas; its first problem is the UsageError's message. */
+export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
+export function parseKeyName(value: unknown, flag = '--name'): string {
+  return parseWithSchema(KeyName, requireString(value, flag), flag);
+}
+
 export function parseDescription(value: unknown): string {
-  if (value === undefined) return '';
-  const parsed = KeyDescription.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--description: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+  return value === undefined ? '' : parseWithSchema(KeyDescription, value, '--description');
 }
 
 export function parseExpiresInDays(value: unknown): number | null {
