@@ -1,5 +1,5 @@
 /**
- * How a key operation is served, in the spec's order of checks:
+ * How a key operation is served, in the order of checks of docs/server.md:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
  *     1b. the kind of caller the route takes: an API key (header or key session), a person
@@ -17,12 +17,12 @@ import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { iso } from '../clock.js';
-import type { AuditAction, Store } from '../store/types.js';
-import { type AuditBase, auditBase } from './audit.js';
+import type { AuditAction, AuditBase, Store } from '../store/types.js';
+import { auditBase } from './audit.js';
 import { authenticateRequest } from './auth.js';
-import type { Caller } from './context.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { validateBody } from './validation.js';
 
 export interface ServerConfig {
@@ -44,7 +44,14 @@ export interface OperationContext<Body> {
   markAudited(): void;
 }
 
+/** The body an operation's handler is given: its request schema's output. */
 type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
+/**
+ * What an operation's handler must answer: its response schema's output, so a handler cannot
+ * leave out a field the contract requires or answer one of another type. (Fields the contract
+ * does not name are caught by the route tests: test-support/http.ts checks every answer.)
+ */
+export type ResponseOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['response']>;
 
 /**
  * The operations a person signed in to the dashboard by e-mailed code may call (with the
@@ -70,7 +77,7 @@ export type RouteCallers = 'key' | 'user' | 'key-or-user';
 export interface OperationOptions<N extends OperationName> {
   /** Audited operations write exactly one audit row per authenticated attempt. */
   audit: AuditAction | null;
-  handler(ctx: OperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: OperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -82,7 +89,7 @@ export function registerOperation<N extends OperationName>(
   options: OperationOptions<N>,
 ): void {
   const { path, scope } = OPERATIONS[name];
-  registerAuthenticatedRoute(app, config, {
+  registerAuthenticatedRoute<RequestOf<N>, ResponseOf<N>>(app, config, {
     path,
     scope,
     schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
@@ -92,7 +99,7 @@ export function registerOperation<N extends OperationName>(
   });
 }
 
-export interface AuthenticatedRouteOptions<Body> {
+export interface AuthenticatedRouteOptions<Body, Data> {
   path: string;
   /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
   scope: Scope | null;
@@ -100,7 +107,8 @@ export interface AuthenticatedRouteOptions<Body> {
   /** Default 'key': a person's code session is refused with 403 API_KEY_REQUIRED. */
   callers?: RouteCallers;
   audit: AuditAction | null;
-  handler(ctx: OperationContext<Body>): Promise<unknown>;
+  /** Answers the `data` of the success envelope. */
+  handler(ctx: OperationContext<Body>): Promise<Data>;
 }
 
 /**
@@ -108,10 +116,10 @@ export interface AuthenticatedRouteOptions<Body> {
  * checks, same validation, same envelope); the contract operations and the dashboard's
  * audit route are all registered through here.
  */
-export function registerAuthenticatedRoute<Body>(
+export function registerAuthenticatedRoute<Body, Data>(
   app: FastifyInstance,
   config: ServerConfig,
-  options: AuthenticatedRouteOptions<Body>,
+  options: AuthenticatedRouteOptions<Body, Data>,
 ): void {
   const { path, scope, schema } = options;
 

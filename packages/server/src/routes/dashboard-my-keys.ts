@@ -13,41 +13,33 @@
  * exactly like one that does not exist, so nothing can be probed; every revoke attempt is an
  * audit row naming the person (actor_user_id) and no key.
  */
-import { Id } from '@codika/contract/schemas';
+import { DASHBOARD_API } from '@codika/contract/dashboard';
+import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { ApiError } from '../http/errors.js';
 import { registerAuthenticatedRoute, type ServerConfig } from '../http/operation.js';
 import { keySummary } from '../http/views.js';
 
-export const MY_KEYS_PATHS = {
-  list: '/dashboard/api/my-keys',
-  revoke: '/dashboard/api/my-keys/revoke',
-} as const;
-
-const ListRequest = z.strictObject({});
-const RevokeRequest = z.strictObject({ keyId: Id });
-
 export function registerDashboardMyKeys(app: FastifyInstance, config: ServerConfig): void {
   registerAuthenticatedRoute(app, config, {
-    path: MY_KEYS_PATHS.list,
+    path: DASHBOARD_API.myKeys,
     scope: null,
     callers: 'user',
-    schema: ListRequest,
+    schema: DASHBOARD_SCHEMAS.myKeys.request,
     audit: null,
-    handler: async ({ caller, nowIso }) => {
+    handler: async ({ caller, nowIso }): Promise<DashboardData<'myKeys'>> => {
       const keys = await config.store.listLiveKeys(caller.organization.id, nowIso);
       return { keys: keys.filter((k) => k.createdByUserId === caller.user.id).map(keySummary) };
     },
   });
 
   registerAuthenticatedRoute(app, config, {
-    path: MY_KEYS_PATHS.revoke,
+    path: DASHBOARD_API.myKeysRevoke,
     scope: null,
     callers: 'user',
-    schema: RevokeRequest,
+    schema: DASHBOARD_SCHEMAS.myKeysRevoke.request,
     audit: 'key.revoke',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, nowIso, audit, markAudited }): Promise<DashboardData<'myKeysRevoke'>> => {
       // A key's creator never changes, so this check holds for the revoke below; a key revoked
       // in between is not found there. A refusal here is audited by the error handler.
       const key = await config.store.getLiveKey(caller.organization.id, body.keyId, nowIso);

@@ -6,25 +6,21 @@
  * ORGANIZATION_NOT_FOUND, the same answer for one that does not exist). Answers the session as
  * /dashboard/api/session/current does. Same CSRF rule as every dashboard request.
  */
-import { Id } from '@codika/contract/schemas';
+import { DASHBOARD_API } from '@codika/contract/dashboard';
+import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { iso } from '../clock.js';
-import type { UserCaller } from '../http/context.js';
 import { successBody } from '../http/envelope.js';
 import { ApiError } from '../http/errors.js';
 import type { ServerConfig } from '../http/operation.js';
+import type { UserCaller } from '../http/request-state.js';
 import { scopesOfRole } from '../http/scopes.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
-import { signedInData } from './dashboard-sessions.js';
-
-export const SESSION_ORGANIZATION_PATH = '/dashboard/api/session/organization';
-
-const ChooseOrganizationRequest = z.strictObject({ organizationId: Id });
+import { userSessionData } from './dashboard-sessions.js';
 
 export function registerDashboardOrganization(app: FastifyInstance, config: ServerConfig): void {
-  app.post(SESSION_ORGANIZATION_PATH, async (request, reply) => {
+  app.post(DASHBOARD_API.sessionOrganization, async (request, reply) => {
     checkCsrf(request);
     reply.header('cache-control', 'no-store');
     const id = sessionIdOf(request);
@@ -33,7 +29,7 @@ export function registerDashboardOrganization(app: FastifyInstance, config: Serv
     const now = iso(request.state.now);
     const person = await config.store.findUserBySession(idHash, now);
     if (person === undefined) throw new ApiError('UNAUTHENTICATED');
-    const { organizationId } = validateBody(ChooseOrganizationRequest, request.body);
+    const { organizationId } = validateBody(DASHBOARD_SCHEMAS.sessionOrganization.request, request.body);
     const chosen = (await config.store.listUserOrganizations(person.user.id)).find((o) => o.organization.id === organizationId);
     if (chosen === undefined) throw new ApiError('ORGANIZATION_NOT_FOUND');
     if (!(await config.store.setSessionOrganization(idHash, organizationId, now))) throw new ApiError('UNAUTHENTICATED');
@@ -45,6 +41,6 @@ export function registerDashboardOrganization(app: FastifyInstance, config: Serv
       role: chosen.role,
     };
     request.state.caller = caller;
-    return successBody(request.id, signedInData(caller));
+    return successBody<DashboardData<'sessionOrganization'>>(request.id, { signedIn: true, ...userSessionData(caller) });
   });
 }

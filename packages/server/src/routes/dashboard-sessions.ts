@@ -1,6 +1,7 @@
 /**
  * What the dashboard's session endpoints share: opening a session (the cookie, the stored hash,
- * the sweep of expired rows), and what a session is, as the page is told:
+ * the sweep of expired rows), and what a session is, as the page is told (schemas in the
+ * contract's dashboard-schemas.ts):
  *
  *   a key's session        → `{ signedIn: true, …/verifyapikey data }` (type 'org-api-key')
  *   a person's session     → `{ signedIn: true, type: 'user', userId, email, role,
@@ -8,11 +9,10 @@
  *   a person who signed in by code and has several organizations, none chosen yet
  *                          → `{ signedIn: false, chooseOrganization: { email, organizations } }`
  */
-import type { Role } from '@codika/contract/operations';
-import type { Scope } from '@codika/contract/scopes';
+import type { ChooseOrganization, DashboardData, OrganizationChoice, UserSessionData } from '@codika/contract/dashboard-schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
-import type { Caller, UserCaller } from '../http/context.js';
+import type { Caller, UserCaller } from '../http/request-state.js';
 import {
   hashSessionId,
   isHttps,
@@ -24,30 +24,6 @@ import {
 } from '../http/session.js';
 import type { NewSessionInput, Store } from '../store/types.js';
 import { verifyData } from './verify-api-key.js';
-
-/** A person signed in by code, acting in one organization. */
-export interface UserSessionData {
-  type: 'user';
-  userId: string;
-  email: string;
-  role: Role;
-  organizationId: string;
-  organizationName: string;
-  /** The scopes the person's role carries now (owner, admin: all ten; member: all but api-keys:manage). */
-  scopes: Scope[];
-}
-
-/** One of the organizations a person may choose after signing in by code. */
-export interface OrganizationChoice {
-  organizationId: string;
-  organizationName: string;
-  role: Role;
-}
-
-export interface ChooseOrganization {
-  email: string;
-  organizations: OrganizationChoice[];
-}
 
 export function userSessionData(caller: UserCaller): UserSessionData {
   return {
@@ -62,7 +38,7 @@ export function userSessionData(caller: UserCaller): UserSessionData {
 }
 
 /** The `{ signedIn: true, … }` answer for an authenticated session of either kind. */
-export function signedInData(caller: Caller) {
+export function signedInData(caller: Caller): DashboardData<'sessionCurrent'> {
   return caller.key === null ? { signedIn: true, ...userSessionData(caller) } : { signedIn: true, ...verifyData(caller) };
 }
 

@@ -1,9 +1,9 @@
 /** POST /verifyapikey — who am I. Any valid key, no particular scope. */
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
-import type { KeyCaller } from '../http/context.js';
 import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
+import type { KeyCaller } from '../http/request-state.js';
 
 /** The identity of an authenticated caller's key: /verifyapikey's answer, and sign-in's. */
 export function verifyData(caller: KeyCaller): VerifyApiKeyData {
