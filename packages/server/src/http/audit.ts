@@ -5,7 +5,7 @@ import type { Caller } from './context.js';
 
 export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
 
-const USER_AGENT_MAX = 512;
+export const USER_AGENT_MAX = 512;
 
 export function auditBase(
   request: FastifyRequest,
