@@ -6,11 +6,14 @@
  * with the expected status and code of each cell. Every cell runs on a fresh database;
  * a denied cell (and any cell of a read-only route) must leave the keys untouched, and
  * an audited route writes exactly one audit row per authenticated attempt.
+ *
+ * Public routes (`auth: 'none'`, the e-mailed-code operations) run the same caller axis: a key
+ * header, valid or not, must change nothing — every caller gets the route's one answer.
  */
 import type { ErrorCode } from '@codika/contract/errors';
 import { expect, it } from 'vitest';
 import { newId } from '../ids.js';
-import { badChecksumKey, createTestApp, snapshotKeys, type TestApp, unknownKey } from './http.js';
+import { badChecksumKey, createTestApp, snapshotKeys, type TestApp, type TestAppOptions, unknownKey } from './http.js';
 
 export const CALLERS = [
   'no key',
@@ -40,8 +43,15 @@ export interface MatrixRoute {
   audited: boolean;
   /** An allowed call changes keys (so the untouched check applies to denied cells only). */
   mutates: boolean;
-  /** The request body for a resolved target (`keyId` or `organizationId`). */
+  /** The request body for a resolved target (`keyId` or `organizationId`); may prepare state first. */
   body(target: { keyId: string; organizationId: string }, t: TestApp): unknown;
+  /** 'none': a public route; every caller gets `publicAnswer`. Default 'key'. */
+  auth?: 'key' | 'none';
+  publicAnswer?: Expected;
+  /** Audit rows an allowed attempt writes (default 1). */
+  auditRows?: number;
+  /** Options of each cell's app (e.g. an open sign-up policy). */
+  app?: TestAppOptions;
 }
 
 export interface Expected {
@@ -106,6 +116,7 @@ export function targetsOf(route: MatrixRoute): readonly TargetKind[] {
 }
 
 export function expectedCell(route: MatrixRoute, caller: CallerKind, target: TargetKind): Expected {
+  if (route.auth === 'none') return route.publicAnswer ?? { status: 200 };
   if (UNAUTHENTICATED.has(caller)) return { status: 401, code: 'UNAUTHENTICATED' };
   if (route.scope !== null) {
     if (caller === 'lacking api-keys:manage') return { status: 403, code: 'INSUFFICIENT_SCOPE' };
@@ -126,11 +137,12 @@ export function runAuthzMatrix(route: MatrixRoute): void {
   }
 
   it.each(cells)('%s × %s → %j', async (caller, target, expected) => {
-    const t = await createTestApp();
+    const t = await createTestApp(route.app);
     try {
+      const body = await route.body(resolveTarget(t, target), t);
       const before = await snapshotKeys(t);
       const auditBefore = (await t.audit()).length;
-      const res = await t.call(route.path, route.body(resolveTarget(t, target), t), { key: callerKey(t, caller) });
+      const res = await t.call(route.path, body, { key: callerKey(t, caller) });
 
       expect(res.status).toBe(expected.status);
       expect(res.body.success).toBe(expected.status === 200);
@@ -141,7 +153,8 @@ export function runAuthzMatrix(route: MatrixRoute): void {
         expect(await snapshotKeys(t)).toEqual(before);
       }
       const written = (await t.audit()).length - auditBefore;
-      expect(written).toBe(route.audited && expected.status !== 401 ? 1 : 0);
+      const authenticated = route.auth === 'none' || expected.status !== 401;
+      expect(written).toBe(route.audited && authenticated ? (route.auditRows ?? 1) : 0);
     } finally {
       await t.close();
     }
