@@ -74,12 +74,16 @@ export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
 // accounts (spec/accounts.md) and members
 
-/** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
+/**
+ * An e-mail address: trimmed, at most 254 characters, in the WHATWG (HTML `input type=email`)
+ * form — ASCII, no whitespace, control characters, quotes, `<>` or commas (no header
+ * injection), and a domain that may be a single label (`owner@localhost`, the first-run owner).
+ */
 export const Email = z
   .string()
   .trim()
   .max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`)
-  .pipe(z.email('email must be an e-mail address'));
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: 'email must be an e-mail address' }));
 export const OtpCode = z
   .string()
   .trim()
