@@ -69,10 +69,13 @@ export async function saveLoginCode(ctx: AccountsContext, input: LoginCodeInput)
 }
 
 export async function deleteLoginCode(ctx: AccountsContext, email: string, codeHash?: string): Promise<boolean> {
-  let query = ctx.db.deleteFrom('login_codes').where('email', '=', normalizeEmail(email));
-  if (codeHash !== undefined) query = query.where('code_hash', '=', codeHash);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  // A transaction like saveLoginCode's: a request that removes a code costs what one that saves one does.
+  return ctx.transaction(async (trx) => {
+    let query = trx.deleteFrom('login_codes').where('email', '=', normalizeEmail(email));
+    if (codeHash !== undefined) query = query.where('code_hash', '=', codeHash);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  });
 }
 
 type CodeVerdict = 'right' | 'wrong';
