@@ -140,7 +140,6 @@ describe(`the public Codika CLI ${CLI_VERSION} against codika-server (sign-up an
     if (code === undefined) throw new Error(`no code in the mail: ${mail.text}`);
     return code;
   };
-  const mailsTo = (email: string) => smtp.received.filter((m) => m.to.includes(email)).length;
 
   beforeAll(async () => {
     cli = installPublicCli();
