@@ -9,12 +9,12 @@
 import { parseKey } from '@codika/contract/keys';
 import { API_KEY_HEADER } from '@codika/contract/operations';
 import type { FastifyRequest } from 'fastify';
+import { scopesForRole } from '../accounts/minting.js';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
 import { ApiError } from './errors.js';
 import type { Caller, KeyCaller } from './request-state.js';
-import { scopesOfRole } from './scopes.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
 /** The contract's API_KEY_HEADER in lower case, as Node exposes incoming header names. */
@@ -59,7 +59,7 @@ export async function authenticateSession(
   const person = await options.store.findUserBySession(idHash, iso(now));
   if (person === undefined || person.organization === null || person.role === null) throw new ApiError('UNAUTHENTICATED');
   const { user, organization, role } = person;
-  return { key: null, scopes: scopesOfRole(role), organization, user, role };
+  return { key: null, scopes: scopesForRole(role), organization, user, role };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ApiKeyRecord, AuditAction, Organization, Role, User } from '../sto
  * organization, its creating user, that user's role *now*, and the key's scopes. A person
  * signed in to the dashboard by e-mailed code has no key (`key: null`, the marker of a user
  * session): the organization they chose, themselves, their role *now*, and the scopes that
- * role carries (scopesOfRole, read at every request like the role itself).
+ * role carries (scopesForRole in accounts/minting.ts, read at every request like the role itself).
  */
 export type Caller = KeyCaller | UserCaller;
 

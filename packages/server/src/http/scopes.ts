@@ -3,20 +3,8 @@
  * one 400 INVALID_SCOPES naming them (with the nearest valid scope as a hint) and listing
  * the valid ones; an empty list → INVALID_SCOPES as well.
  */
-import { canonicalScopes, describeInvalidScopes, isScope, MANAGE_SCOPE, SCOPES, type Scope } from '@codika/contract/scopes';
-import type { Role } from '../store/types.js';
+import { canonicalScopes, describeInvalidScopes, isScope, SCOPES, type Scope } from '@codika/contract/scopes';
 import { ApiError } from './errors.js';
-
-const ALL_SCOPES: readonly Scope[] = [...SCOPES];
-const ALL_BUT_MANAGE: readonly Scope[] = SCOPES.filter((s) => s !== MANAGE_SCOPE);
-
-/**
- * What a role allows: owner and admin every scope; member every scope but api-keys:manage.
- * A person signed in to the dashboard by code acts with these (for their role *now*).
- */
-export function scopesOfRole(role: Role): readonly Scope[] {
-  return role === 'member' ? ALL_BUT_MANAGE : ALL_SCOPES;
-}
 
 export function invalidScopes(message: string, invalid: readonly string[], extra: Record<string, unknown> = {}): ApiError {
   return new ApiError('INVALID_SCOPES', { message, details: { invalid: [...invalid], allowed: [...SCOPES], ...extra } });

@@ -9,12 +9,12 @@
 import { DASHBOARD_API } from '@codika/contract/dashboard';
 import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import type { FastifyInstance } from 'fastify';
+import { scopesForRole } from '../accounts/minting.js';
 import { iso } from '../clock.js';
 import { successBody } from '../http/envelope.js';
 import { ApiError } from '../http/errors.js';
 import type { ServerConfig } from '../http/operation.js';
 import type { UserCaller } from '../http/request-state.js';
-import { scopesOfRole } from '../http/scopes.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
 import { userSessionData } from './dashboard-sessions.js';
@@ -30,13 +30,15 @@ export function registerDashboardOrganization(app: FastifyInstance, config: Serv
     const person = await config.store.findUserBySession(idHash, now);
     if (person === undefined) throw new ApiError('UNAUTHENTICATED');
     const { organizationId } = validateBody(DASHBOARD_SCHEMAS.sessionOrganization.request, request.body);
-    const chosen = (await config.store.listUserOrganizations(person.user.id)).find((o) => o.organization.id === organizationId);
+    const chosen = (await config.store.listUserOrganizations(person.user.id)).find((o) => o.id === organizationId);
     if (chosen === undefined) throw new ApiError('ORGANIZATION_NOT_FOUND');
+    const organization = await config.store.getOrganization(organizationId);
+    if (organization === undefined) throw new ApiError('ORGANIZATION_NOT_FOUND');
     if (!(await config.store.setSessionOrganization(idHash, organizationId, now))) throw new ApiError('UNAUTHENTICATED');
     const caller: UserCaller = {
       key: null,
-      scopes: scopesOfRole(chosen.role),
-      organization: chosen.organization,
+      scopes: scopesForRole(chosen.role),
+      organization,
       user: person.user,
       role: chosen.role,
     };

@@ -69,9 +69,9 @@ export async function openSession(
 
 /** The organizations a user may choose from, as the page lists them. */
 export async function organizationChoices(store: Store, userId: string): Promise<OrganizationChoice[]> {
-  return (await store.listUserOrganizations(userId)).map(({ organization, role }) => ({
-    organizationId: organization.id,
-    organizationName: organization.name,
+  return (await store.listUserOrganizations(userId)).map(({ id, name, role }) => ({
+    organizationId: id,
+    organizationName: name,
     role,
   }));
 }

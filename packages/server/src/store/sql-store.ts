@@ -13,15 +13,27 @@
  *   serialization failure or deadlock) is run again from the start, at most
  *   TRANSACTION_ATTEMPTS times in all.
  */
+
+import type { Scope } from '@codika/contract/scopes';
 import { canonicalScopes } from '@codika/contract/scopes';
 import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
+import {
+  completeLogin,
+  completeSignup,
+  createOrganizationForUser,
+  deleteLoginCode,
+  listUserOrganizations,
+  redeemLoginCode,
+  saveLoginCode,
+} from './accounts.js';
 import { AuthCache } from './auth-cache.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
 import type { Database } from './schema.js';
 import type {
+  AccountAuditBase,
   ApiKeyRecord,
   ApiKeyWithCreator,
   AuditBase,
@@ -30,14 +42,22 @@ import type {
   AuditState,
   AuthRecord,
   ChangeJudge,
+  CodeAttempt,
   CreateOutcome,
   KeyChange,
   KeyFields,
+  LoginCodeInput,
+  LoginOutcome,
   Membership,
+  MintedKeyInput,
   NewKeyInput,
   NewSessionInput,
   Organization,
+  OrganizationDetails,
+  RedeemOutcome,
   RevokeOutcome,
+  Role,
+  SignupOutcome,
   Store,
   UpdateOutcome,
   User,
@@ -66,12 +86,12 @@ export interface StoreConnection {
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
-type Db = Kysely<Database>;
+export type Db = Kysely<Database>;
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
 /** Thrown out of a transaction to roll back the change while carrying the outcome out. */
-class RollbackWith<T> extends Error {
+export class RollbackWith<T> extends Error {
   constructor(readonly outcome: T) {
     super('rollback');
   }
@@ -191,7 +211,7 @@ function withoutCreator(key: ApiKeyWithCreator): ApiKeyRecord {
   return record;
 }
 
-async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Promise<ApiKeyRecord | undefined> {
+export async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Promise<ApiKeyRecord | undefined> {
   const rows = queries
     ? (await queries.run(db, 'readKey', [keyId], (p) => keyRows(db).where('k.id', '=', p(0)))).rows
     : await keyRows(db).where('k.id', '=', keyId).execute();
@@ -219,7 +239,7 @@ const AUDIT_COLUMNS = [
   'user_agent',
 ] as const;
 
-async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
+export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
   const values = {
     id: newId(),
     at: entry.at,
@@ -259,14 +279,73 @@ function isKeyFields(state: AuditState): state is KeyFields {
 /** An audit state as stored: exactly its own fields, nothing else the caller's object carried. */
 function stateJson(state: AuditState | null): string | null {
   if (state === null) return null;
-  return JSON.stringify(isKeyFields(state) ? fieldsOf(state) : { email: state.email, role: state.role });
+  if (isKeyFields(state)) return JSON.stringify(fieldsOf(state));
+  if ('role' in state) return JSON.stringify({ email: state.email, role: state.role });
+  return JSON.stringify(state.purpose === undefined ? { email: state.email } : { email: state.email, purpose: state.purpose });
 }
 
 function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
   const value = JSON.parse(json) as AuditState;
-  if (!isKeyFields(value)) return { email: value.email, role: value.role };
-  return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
+  if (isKeyFields(value)) {
+    return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
+  }
+  if ('role' in value) return { email: value.email, role: value.role };
+  return value.purpose === undefined ? { email: value.email } : { email: value.email, purpose: value.purpose };
+}
+
+// ---- key writing -------------------------------------------------------------
+
+/**
+ * The portable lock on an organization row: creations in one organization queue here, so a
+ * count of its live keys made after it cannot be raced past the limit.
+ */
+export async function lockOrganization(trx: Db, organizationId: string): Promise<boolean> {
+  const result = await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', organizationId).execute();
+  return Number(result[0]?.numUpdatedRows ?? 0) > 0;
+}
+
+/** Live (not revoked, not expired at `now`) keys of an organization. */
+export async function countLiveKeys(trx: Db, organizationId: string, now: string): Promise<number> {
+  const { live } = await trx
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('live'))
+    .where('organization_id', '=', organizationId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirstOrThrow();
+  return Number(live);
+}
+
+/** Insert a key row and its scope rows (canonical order); returns the key as stored. */
+export async function insertKey(trx: Db, input: NewKeyInput): Promise<ApiKeyRecord> {
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: input.id,
+      organization_id: input.organizationId,
+      created_by_user_id: input.createdByUserId,
+      name: input.name,
+      description: input.description,
+      prefix: input.prefix,
+      hash: input.hash,
+      created_at: input.createdAt,
+      updated_at: input.createdAt,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  const scopes = canonicalScopes(input.scopes);
+  if (scopes.length > 0) {
+    await trx
+      .insertInto('api_key_scopes')
+      .values(scopes.map((scope) => ({ key_id: input.id, scope })))
+      .execute();
+  }
+  const key = await readKey(trx, input.id);
+  if (!key) throw new Error('created key not found');
+  return key;
 }
 
 // ---- the store ---------------------------------------------------------------
@@ -437,45 +516,13 @@ export class SqlStore implements Store {
   async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
     const now = input.createdAt;
     const outcome = await this.transaction(async (trx): Promise<CreateOutcome> => {
-      // Portable lock on the organization row: concurrent creations in one organization
-      // queue here, so the count below cannot be raced past the limit.
-      await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', input.organizationId).execute();
-      const { live } = await trx
-        .selectFrom('api_keys')
-        .select((eb) => eb.fn.countAll<number | string | bigint>().as('live'))
-        .where('organization_id', '=', input.organizationId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .executeTakeFirstOrThrow();
-      if (Number(live) >= maxLiveKeys) return { status: 'limit_reached', limit: maxLiveKeys };
-
-      await trx
-        .insertInto('api_keys')
-        .values({
-          id: input.id,
-          organization_id: input.organizationId,
-          created_by_user_id: input.createdByUserId,
-          name: input.name,
-          description: input.description,
-          prefix: input.prefix,
-          hash: input.hash,
-          created_at: now,
-          updated_at: now,
-          expires_at: input.expiresAt,
-          revoked_at: null,
-          last_used_at: null,
-        })
-        .execute();
-      const scopes = canonicalScopes(input.scopes);
-      if (scopes.length > 0) {
-        await trx
-          .insertInto('api_key_scopes')
-          .values(scopes.map((scope) => ({ key_id: input.id, scope })))
-          .execute();
+      // Concurrent creations in one organization queue on its row; the count cannot be raced.
+      await lockOrganization(trx, input.organizationId);
+      if ((await countLiveKeys(trx, input.organizationId, now)) >= maxLiveKeys) {
+        return { status: 'limit_reached', limit: maxLiveKeys };
       }
+      const key = await insertKey(trx, input);
       await insertAudit(trx, audit);
-      const key = await readKey(trx, input.id);
-      if (!key) throw new Error('created key not found');
       return { status: 'created', key };
     });
     return outcome;
@@ -649,6 +696,60 @@ export class SqlStore implements Store {
     });
   }
 
+  // -- accounts (the queries live in accounts.ts) --
+
+  private get accounts() {
+    return { db: this.db, transaction: <T>(fn: (trx: Db) => Promise<T>) => this.transaction(fn) };
+  }
+
+  saveLoginCode(input: LoginCodeInput): Promise<void> {
+    return saveLoginCode(this.accounts, input);
+  }
+
+  deleteLoginCode(email: string, codeHash?: string): Promise<boolean> {
+    return deleteLoginCode(this.accounts, email, codeHash);
+  }
+
+  completeSignup(
+    params: CodeAttempt & {
+      userId: string;
+      organization: { id: string; name: string; description: string; size: string | null };
+      key: MintedKeyInput;
+      scopes: Scope[];
+      audit: AccountAuditBase;
+    },
+  ): Promise<SignupOutcome> {
+    return completeSignup(this.accounts, params);
+  }
+
+  completeLogin(
+    params: CodeAttempt & {
+      organizationId?: string;
+      key: MintedKeyInput;
+      scopesFor(role: Role): Scope[];
+      maxLiveKeys: number;
+      audit: AccountAuditBase;
+    },
+  ): Promise<LoginOutcome> {
+    return completeLogin(this.accounts, params);
+  }
+
+  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome> {
+    return redeemLoginCode(this.accounts, params);
+  }
+
+  listUserOrganizations(userId: string): Promise<UserOrganization[]> {
+    return listUserOrganizations(this.db, userId);
+  }
+
+  createOrganizationForUser(params: {
+    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
+    ownerUserId: string;
+    audit: AccountAuditBase;
+  }): Promise<OrganizationDetails> {
+    return createOrganizationForUser(this.accounts, params);
+  }
+
   // -- dashboard sessions --
 
   async createSession(input: NewSessionInput): Promise<void> {
@@ -715,18 +816,6 @@ export class SqlStore implements Store {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async listUserOrganizations(userId: string): Promise<UserOrganization[]> {
-    const rows = await this.db
-      .selectFrom('memberships as m')
-      .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-      .select(['o.id', 'o.name', 'o.created_at', 'm.role'])
-      .where('m.user_id', '=', userId)
-      .orderBy('o.name', 'asc')
-      .orderBy('o.id', 'asc')
-      .execute();
-    return rows.map((r) => ({ organization: { id: r.id, name: r.name, createdAt: r.created_at }, role: r.role }));
-  }
-
   async deleteSession(idHash: string): Promise<boolean> {
     const result = await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
@@ -743,9 +832,17 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  async listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]> {
-    let query = this.db.selectFrom('audit_log').selectAll().where('organization_id', '=', filter.organizationId);
+  async listAudit(filter: {
+    organizationId?: string | null;
+    targetKeyId?: string;
+    targetUserId?: string;
+    limit?: number;
+  }): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (filter.organizationId === null) query = query.where('organization_id', 'is', null);
+    else if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);
     if (filter.targetKeyId !== undefined) query = query.where('target_key_id', '=', filter.targetKeyId);
+    if (filter.targetUserId !== undefined) query = query.where('target_user_id', '=', filter.targetUserId);
     const rows = await query
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')

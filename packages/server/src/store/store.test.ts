@@ -790,17 +790,6 @@ for (const factory of storeFactories) {
         expect(await store.findUserBySession(b.idHash, T0)).toBeUndefined();
       });
 
-      it('lists the organizations of a user with the role in each, by name', async () => {
-        const { org, other, owner } = await seed(store);
-        await store.setMembership({ organizationId: other.id, userId: owner.id, role: 'member' });
-        const loner = await store.ensureUser({ id: newId(), email: 'loner@example.com', createdAt: T0 });
-        expect(await store.listUserOrganizations(owner.id)).toEqual([
-          { organization: { id: org.id, name: 'Acme Corp', createdAt: T0 }, role: 'owner' },
-          { organization: { id: other.id, name: 'Other Org', createdAt: T0 }, role: 'member' },
-        ]);
-        expect(await store.listUserOrganizations(loner.id)).toEqual([]);
-      });
-
       it('refuses a session of a key that does not exist and a duplicate id hash', async () => {
         const { org, owner } = await seed(store);
         const { key } = await createdKey(store, org.id, owner.id);

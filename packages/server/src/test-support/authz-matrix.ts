@@ -8,13 +8,24 @@
  * with the expected status and code of each cell. Every cell runs on a fresh database;
  * a denied cell (and any cell of a read-only route) must leave the keys untouched, and
  * an audited route writes exactly one audit row per authenticated attempt.
+ *
+ * Public routes (`auth: 'none'`, the e-mailed-code operations) run the same caller axis: a key
+ * header, valid or not, must change nothing — every caller gets the route's one answer.
  */
 import { OPERATIONS, type OperationName } from '@codika/contract';
 import type { ErrorCode } from '@codika/contract/errors';
 import { expect, it } from 'vitest';
 import { type RouteCallers, USER_SESSION_OPERATIONS } from '../http/operation.js';
 import { newId } from '../ids.js';
-import { badChecksumKey, type CallOptions, createTestApp, snapshotKeys, type TestApp, unknownKey } from './http.js';
+import {
+  badChecksumKey,
+  type CallOptions,
+  createTestApp,
+  snapshotKeys,
+  type TestApp,
+  type TestAppOptions,
+  unknownKey,
+} from './http.js';
 import { openUserSession, withSession } from './sessions.js';
 
 export const CALLERS = [
@@ -60,7 +71,7 @@ export interface MatrixRoute {
   audited: boolean;
   /** An allowed call changes keys (so the untouched check applies to denied cells only). */
   mutates: boolean;
-  /** The request body for a resolved target (`keyId` or `organizationId`). */
+  /** The request body for a resolved target (`keyId` or `organizationId`); may prepare state first. */
   body(target: { keyId: string; organizationId: string }, t: TestApp): unknown;
   /**
    * Who the route takes (http/operation.ts): by default, for an operation of the contract,
@@ -69,6 +80,13 @@ export interface MatrixRoute {
   callers?: RouteCallers;
   /** The key target counts only when the caller's user created it (the dashboard's my-keys). */
   ownKeysOnly?: boolean;
+  /** 'none': a public route; every caller gets `publicAnswer`. Default 'key'. */
+  auth?: 'key' | 'none';
+  publicAnswer?: Expected;
+  /** Audit rows an allowed attempt writes (default 1). */
+  auditRows?: number;
+  /** Options of each cell's app (e.g. an open sign-up policy). */
+  app?: TestAppOptions;
 }
 
 export interface Expected {
@@ -160,6 +178,7 @@ export function callersOf(route: MatrixRoute): RouteCallers {
 }
 
 export function expectedCell(route: MatrixRoute, caller: CallerKind, target: TargetKind): Expected {
+  if (route.auth === 'none') return route.publicAnswer ?? { status: 200 };
   if (UNAUTHENTICATED.has(caller as KeyCallerKind) || caller === 'by code, no organization chosen') {
     return { status: 401, code: 'UNAUTHENTICATED' };
   }
@@ -189,11 +208,13 @@ export function runAuthzMatrix(route: MatrixRoute): void {
   }
 
   it.each(cells)('%s × %s → %j', async (caller, target, expected) => {
-    const t = await createTestApp();
+    const t = await createTestApp(route.app);
     try {
+      const body = await route.body(resolveTarget(t, target), t);
+      const options = await callerOptions(t, caller);
       const before = await snapshotKeys(t);
       const auditBefore = (await t.audit()).length;
-      const res = await t.call(route.path, route.body(resolveTarget(t, target), t), await callerOptions(t, caller));
+      const res = await t.call(route.path, body, options);
 
       expect(res.status).toBe(expected.status);
       expect(res.body.success).toBe(expected.status === 200);
@@ -204,7 +225,8 @@ export function runAuthzMatrix(route: MatrixRoute): void {
         expect(await snapshotKeys(t)).toEqual(before);
       }
       const written = (await t.audit()).length - auditBefore;
-      expect(written).toBe(route.audited && expected.status !== 401 ? 1 : 0);
+      const authenticated = route.auth === 'none' || expected.status !== 401;
+      expect(written).toBe(route.audited && authenticated ? (route.auditRows ?? 1) : 0);
     } finally {
       await t.close();
     }
