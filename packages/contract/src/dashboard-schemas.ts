@@ -9,10 +9,14 @@ import { AUDIT_ACTIONS, AUDIT_RESULTS } from './audit.js';
 import { AUDIT_LIMIT_MAX, type DashboardEndpoint } from './dashboard.js';
 import {
   AccountState,
+  CodeSentData,
+  Email,
   Id,
   KeyFields,
   KeySummary,
   MemberState,
+  OtpCode,
+  RequestCodeRequest,
   RevokeKeyData,
   RevokeKeyRequest,
   RoleEnum,
@@ -60,6 +64,13 @@ export const CurrentSessionData = z.union([
 
 export const MyKeysData = z.object({ keys: z.array(KeySummary) });
 
+export const CodeSignInRequest = z.strictObject({ email: Email, code: OtpCode });
+/** Signed in (one organization), or the organizations to choose from (several). */
+export const CodeSignInData = z.union([
+  SignedInUserData,
+  z.object({ signedIn: z.literal(false), chooseOrganization: ChooseOrganization }),
+]);
+
 /** One audit row as the dashboard's history page shows it. */
 export const AuditEntry = z.object({
   id: z.string(),
@@ -97,6 +108,8 @@ export const DASHBOARD_SCHEMAS = {
   sessionCurrent: { request: EmptyRequest, response: CurrentSessionData },
   audit: { request: AuditRequest, response: AuditData },
   inactiveKeys: { request: EmptyRequest, response: InactiveKeysData },
+  codeRequest: { request: RequestCodeRequest, response: CodeSentData },
+  codeComplete: { request: CodeSignInRequest, response: CodeSignInData },
   sessionOrganization: { request: ChooseOrganizationRequest, response: SignedInUserData },
   myKeys: { request: EmptyRequest, response: MyKeysData },
   myKeysRevoke: { request: RevokeKeyRequest, response: RevokeKeyData },

@@ -18,6 +18,14 @@ export const DASHBOARD_API = {
   audit: '/dashboard/api/audit',
   /** `{}` → the organization's revoked and expired keys. */
   inactiveKeys: '/dashboard/api/inactive-keys',
+  /** `{ email }` → e-mails a sign-in code, exactly as /clirequestloginotp does (the same answer for every address). */
+  codeRequest: '/dashboard/api/code/request',
+  /**
+   * `{ email, code }` → checks and consumes the code (the CLI's codes: same table, life, tries
+   * and throttles), opens a person's session, sets the cookie; answers the session, or the
+   * organizations to choose from when the person belongs to several.
+   */
+  codeComplete: '/dashboard/api/code/complete',
   /** `{ organizationId }` → a person signed in by code chooses (or switches) the organization the session acts in. */
   sessionOrganization: '/dashboard/api/session/organization',
   /** `{}` → the live keys of the session's organization that the signed-in person created (a person's session only). */

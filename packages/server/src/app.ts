@@ -26,6 +26,7 @@ import { registerCompleteSignup } from './routes/complete-signup.js';
 import { registerCreateKey } from './routes/create-key.js';
 import { registerCreateOrganization } from './routes/create-organization.js';
 import { registerDashboardApi } from './routes/dashboard-api.js';
+import { registerDashboardCodeSignIn } from './routes/dashboard-code-sign-in.js';
 import { registerDashboardMyKeys } from './routes/dashboard-my-keys.js';
 import { registerDashboardOrganization } from './routes/dashboard-organization.js';
 import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerReadyz(app, config.store);
   registerOpenApiJson(app);
   registerDashboardApi(app, config);
+  registerDashboardCodeSignIn(app, config);
   registerDashboardOrganization(app, config);
   registerDashboardMyKeys(app, config);
   registerDashboardStatic(app, deps.dashboardDir === undefined ? DEFAULT_DASHBOARD_DIR : deps.dashboardDir);

@@ -236,25 +236,34 @@ export function registerPublicOperation<N extends PublicOperationName>(
     method: 'POST',
     url: path,
     handler: async (request) => {
-      const state = request.state;
       const body = validateBody(schema, request.body);
-      const nowIso = iso(state.now);
-      const userAgent = request.headers['user-agent'];
-      const data = await options.handler({
-        request,
-        body,
-        now: state.now,
-        nowIso,
-        config,
-        audit: {
-          at: nowIso,
-          requestId: request.id,
-          sourceIp: request.ip || null,
-          userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
-        },
-      });
+      const data = await options.handler(publicOperationContext(request, config, body));
       return successBody(request.id, data);
     },
   });
   registerOtherMethods(app, path);
+}
+
+/** The context of a request no key authenticates (the e-mailed-code operations, the dashboard's code sign-in). */
+export function publicOperationContext<Body>(
+  request: FastifyRequest,
+  config: ServerConfig,
+  body: Body,
+): PublicOperationContext<Body> {
+  const now = request.state.now;
+  const nowIso = iso(now);
+  const userAgent = request.headers['user-agent'];
+  return {
+    request,
+    body,
+    now,
+    nowIso,
+    config,
+    audit: {
+      at: nowIso,
+      requestId: request.id,
+      sourceIp: request.ip || null,
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
+    },
+  };
 }
