@@ -8,14 +8,25 @@
  */
 import { CSRF_HEADER, DASHBOARD_API } from '@codika/contract/dashboard';
 import type { AuditEntry, DashboardData, DashboardKey, DashboardRequest } from '@codika/contract/dashboard-schemas';
-import { OPERATIONS } from '@codika/contract/operations';
-import type { CreateKeyData, CreateKeyRequest, RevokeKeyData, UpdateKeyData, UpdateKeyRequest } from '@codika/contract/schemas';
+import { OPERATIONS, type Role } from '@codika/contract/operations';
+import type {
+  CreateKeyData,
+  CreateKeyRequest,
+  ListMembersData,
+  MemberChangeData,
+  RemoveMemberData,
+  RevokeKeyData,
+  UpdateKeyData,
+  UpdateKeyRequest,
+} from '@codika/contract/schemas';
 
 export type { AuditEntry };
 
 export interface ApiError {
   code: string;
   message: string;
+  /** What the person can do next, when the server says (e-mailed codes, member changes). */
+  nextAction?: string;
   details?: Record<string, unknown>;
   status: number;
   requestId?: string;
@@ -50,6 +61,7 @@ export function readEnvelope<T>(status: number, body: unknown, headerRequestId: 
       status,
     };
     if (isRecord(e.details)) error.details = e.details;
+    if (typeof e.nextAction === 'string') error.nextAction = e.nextAction;
     if (requestId) error.requestId = requestId;
     return { ok: false, error };
   }
@@ -91,14 +103,33 @@ export function currentSession(): Promise<Result<DashboardData<'sessionCurrent'>
 }
 
 /** Sign-in does not go through `post`: its 401 means a wrong key, not an ended session. */
-export async function signIn(apiKey: string): Promise<Result<DashboardData<'session'>>> {
+export function signIn(apiKey: string): Promise<Result<DashboardData<'session'>>> {
+  return postSignIn(DASHBOARD_API.session, { apiKey } satisfies DashboardRequest<'session'>);
+}
+
+/** E-mail a sign-in code (the same answer whether or not the address has an account). */
+export function requestCode(email: string): Promise<Result<DashboardData<'codeRequest'>>> {
+  return postSignIn(DASHBOARD_API.codeRequest, { email } satisfies DashboardRequest<'codeRequest'>);
+}
+
+/** Sign in with the e-mailed code: signed in, or the organizations to choose from. */
+export function completeCode(email: string, code: string): Promise<Result<DashboardData<'codeComplete'>>> {
+  return postSignIn(DASHBOARD_API.codeComplete, { email, code } satisfies DashboardRequest<'codeComplete'>);
+}
+
+/** A person signed in by code chooses the organization the session acts in. */
+export function chooseOrganization(organizationId: string): Promise<Result<DashboardData<'sessionOrganization'>>> {
+  return post(DASHBOARD_API.sessionOrganization, { organizationId } satisfies DashboardRequest<'sessionOrganization'>);
+}
+
+async function postSignIn<T>(path: string, body: unknown): Promise<Result<T>> {
   try {
-    const res = await fetch(DASHBOARD_API.session, {
+    const res = await fetch(path, {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
-      body: JSON.stringify({ apiKey } satisfies DashboardRequest<'session'>),
+      body: JSON.stringify(body),
     });
     let json: unknown = null;
     try {
@@ -143,4 +174,29 @@ export function revokeKey(keyId: string): Promise<Result<RevokeKeyData>> {
 
 export function auditOf(keyId: string): Promise<Result<DashboardData<'audit'>>> {
   return post(DASHBOARD_API.audit, { keyId } satisfies DashboardRequest<'audit'>);
+}
+
+/** The live keys the signed-in person created (a member signed in by code sees only these). */
+export function myKeys(): Promise<Result<DashboardData<'myKeys'>>> {
+  return post(DASHBOARD_API.myKeys);
+}
+
+export function revokeMyKey(keyId: string): Promise<Result<DashboardData<'myKeysRevoke'>>> {
+  return post(DASHBOARD_API.myKeysRevoke, { keyId } satisfies DashboardRequest<'myKeysRevoke'>);
+}
+
+export function listMembers(): Promise<Result<ListMembersData>> {
+  return post(OPERATIONS.listMembers.path, {});
+}
+
+export function addMember(email: string, role: Role): Promise<Result<MemberChangeData>> {
+  return post(OPERATIONS.addMember.path, { email, role });
+}
+
+export function updateMember(userId: string, role: Role): Promise<Result<MemberChangeData>> {
+  return post(OPERATIONS.updateMember.path, { userId, role });
+}
+
+export function removeMember(userId: string): Promise<Result<RemoveMemberData>> {
+  return post(OPERATIONS.removeMember.path, { userId });
 }

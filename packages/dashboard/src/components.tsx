@@ -71,6 +71,7 @@ export function ErrorBox({ error, children }: { error: ApiError; children?: Comp
       <p>
         <strong>{error.message}</strong> <code>{error.code}</code>
       </p>
+      {error.nextAction && <p>{error.nextAction}</p>}
       {Array.isArray(invalid) && invalid.length > 0 && <p>Unknown scopes: {invalid.join(', ')}</p>}
       {fields.length > 0 && (
         <ul class="plain">
@@ -160,5 +161,18 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
     <h1 tabIndex={-1} ref={ref}>
       {children}
     </h1>
+  );
+}
+
+/** A section heading that takes focus when it appears (a confirmation opening on the page). */
+export function FocusHeading({ id, children }: { id: string; children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <h2 id={id} tabIndex={-1} ref={ref}>
+      {children}
+    </h2>
   );
 }

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readEnvelope } from './api.js';
 import {
   auditChanges,
+  codeHint,
   describeChange,
+  emailHint,
   formatTime,
   hrefOf,
   isEmptyChange,
   keyShapeHint,
+  memberErrorHelp,
   parseRoute,
   planUpdate,
 } from './logic.js';
@@ -16,6 +19,7 @@ describe('routes', () => {
     for (const route of [
       { page: 'keys' },
       { page: 'create' },
+      { page: 'members' },
       { page: 'edit', keyId: '019d-abc' },
       { page: 'revoke', keyId: 'a/b c' },
       { page: 'history', keyId: 'x' },
@@ -27,6 +31,21 @@ describe('routes', () => {
     expect(parseRoute('')).toEqual({ page: 'keys' });
     expect(parseRoute('#/nope')).toEqual({ page: 'keys' });
     expect(parseRoute('#/keys/%E0%A4%A/edit')).toEqual({ page: 'keys' });
+  });
+});
+
+describe('sign-in by code: address and code hints', () => {
+  it('accepts an address and six digits, and explains anything else', () => {
+    expect(emailHint(' ada@example.com ')).toBeUndefined();
+    expect(emailHint('owner@localhost')).toBeUndefined();
+    expect(emailHint('')).toMatch(/Enter/);
+    for (const bad of ['ada', 'ada@', '@example.com', 'a b@example.com', 'Ada <ada@example.com>', 'a@b.c, d@e.f']) {
+      expect(emailHint(bad), bad).toMatch(/not an e-mail/);
+    }
+    expect(codeHint('012345')).toBeUndefined();
+    expect(codeHint(' 012345 ')).toBeUndefined();
+    expect(codeHint('')).toMatch(/Enter the code/);
+    for (const bad of ['12345', '1234567', '12a456']) expect(codeHint(bad), bad).toMatch(/6 digits/);
   });
 });
 
@@ -92,9 +111,29 @@ describe('envelopes', () => {
         null,
       ),
     ).toEqual({ ok: false, error: { code: 'SELF_LOCKOUT', message: 'm', details: { x: 1 }, status: 409, requestId: 'r2' } });
+    expect(
+      readEnvelope(
+        401,
+        { success: false, error: { code: 'INVALID_CODE', message: 'm', nextAction: 'Ask again' }, requestId: 'r4' },
+        null,
+      ),
+    ).toEqual({
+      ok: false,
+      error: { code: 'INVALID_CODE', message: 'm', nextAction: 'Ask again', status: 401, requestId: 'r4' },
+    });
     expect(readEnvelope(502, null, 'r3')).toEqual({
       ok: false,
       error: { code: 'INVALID_RESPONSE', message: 'Unexpected answer from the server (HTTP 502)', status: 502, requestId: 'r3' },
     });
+  });
+});
+
+describe('member errors in plain words', () => {
+  it('explains the refusals a member change can meet, and nothing else', () => {
+    expect(memberErrorHelp('LAST_OWNER')).toMatch(/at least one owner/);
+    expect(memberErrorHelp('SELF_ROLE_CHANGE')).toMatch(/your own role/);
+    expect(memberErrorHelp('ROLE_HIERARCHY')).toMatch(/Only an owner/);
+    expect(memberErrorHelp('MEMBER_EXISTS')).toMatch(/already a member/);
+    expect(memberErrorHelp('VALIDATION_ERROR')).toBeUndefined();
   });
 });

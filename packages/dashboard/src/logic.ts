@@ -6,6 +6,7 @@ import { canonicalScopes, type Scope } from '@codika/contract/scopes';
 export type Route =
   | { page: 'keys' }
   | { page: 'create' }
+  | { page: 'members' }
   | { page: 'edit'; keyId: string }
   | { page: 'revoke'; keyId: string }
   | { page: 'history'; keyId: string };
@@ -13,6 +14,7 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '/create') return { page: 'create' };
+  if (path === '/members') return { page: 'members' };
   const m = /^\/keys\/([^/]+)\/(edit|revoke|history)$/.exec(path);
   if (m) {
     let keyId: string;
@@ -32,6 +34,8 @@ export function hrefOf(route: Route): string {
       return '#/keys';
     case 'create':
       return '#/create';
+    case 'members':
+      return '#/members';
     default:
       return `#/keys/${encodeURIComponent(route.keyId)}/${route.page}`;
   }
@@ -49,6 +53,45 @@ export function keyShapeHint(raw: string): string | undefined {
   if (RAW_KEY_SHAPE.test(key)) return undefined;
   if (!/^ck[opa]_/.test(key)) return 'An API key starts with cko_ (organization key).';
   return 'That does not look like a whole API key: it should be 32 letters and digits, starting with cko_.';
+}
+
+/** A hint for an address that cannot be one (the server checks it too), or undefined. */
+export function emailHint(email: string): string | undefined {
+  const value = email.trim();
+  if (value.length === 0) return 'Enter your e-mail address.';
+  if (!/^[^\s@<>,"]+@[^\s@<>,"]+$/.test(value)) return 'That is not an e-mail address (name@example.com).';
+  return undefined;
+}
+
+/** A hint for a code that is not six digits, or undefined. */
+export function codeHint(code: string): string | undefined {
+  const value = code.trim();
+  if (value.length === 0) return 'Enter the code from the e-mail.';
+  if (!/^\d{6}$/.test(value)) return 'The code is 6 digits.';
+  return undefined;
+}
+
+// ---- members -------------------------------------------------------------------------
+
+/** What a refused member change means for the person who tried, in plain words. */
+export function memberErrorHelp(code: string): string | undefined {
+  switch (code) {
+    case 'LAST_OWNER':
+      return 'An organization must keep at least one owner: make someone else an owner first.';
+    case 'SELF_ROLE_CHANGE':
+      return 'You cannot change your own role or remove yourself (an owner may step down only while another owner remains). Ask another owner.';
+    case 'ROLE_HIERARCHY':
+      return 'Only an owner may make someone an owner, or change or remove an owner.';
+    case 'MEMBER_EXISTS':
+      return 'That person is already a member: change their role in the list instead.';
+    case 'MEMBER_NOT_FOUND':
+      return 'That person is not a member of this organization (any more): the list is refreshed.';
+    case 'INSUFFICIENT_SCOPE':
+    case 'NOT_ORG_ADMIN':
+      return 'Only an admin or owner manages members.';
+    default:
+      return undefined;
+  }
 }
 
 // ---- update planning and previews -------------------------------------------------------

@@ -3,12 +3,30 @@
  * page with `navigate`) and what every page is given. The pages import this, never app.tsx,
  * so the app → pages imports run one way.
  */
+import type { UserSessionData } from '@codika/contract/dashboard-schemas';
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import { useEffect, useState } from 'preact/hooks';
 import { hrefOf, parseRoute, type Route } from './logic.js';
 
-/** The signed-in key, as /verifyapikey describes it. */
-export type Session = VerifyApiKeyData;
+/**
+ * Who is signed in: a key (as /verifyapikey describes it), or a person signed in by e-mailed
+ * code (type 'user', with their role in the organization they chose).
+ */
+export type Session = VerifyApiKeyData | UserSessionData;
+
+/** The key the session is signed in with; undefined for a person signed in by code. */
+export function sessionKeyId(session: Session): string | undefined {
+  return session.type === 'user' ? undefined : session.keyId;
+}
+
+/**
+ * Whether the session may manage the organization's keys and members. A person's role says so
+ * (owner, admin); for a key only the server knows the creator's role, so the pages ask and show
+ * its answer. The server judges every request either way: this only hides what it would refuse.
+ */
+export function mayManage(session: Session): boolean {
+  return session.type === 'user' ? session.role !== 'member' : session.scopes.includes('api-keys:manage');
+}
 
 export interface PageProps {
   session: Session;

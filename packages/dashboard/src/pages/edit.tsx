@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, getKey, type Key, updateKey } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeChecklist, say } from '../components.js';
 import { type Change, describeChange, isEmptyChange, planUpdate } from '../logic.js';
-import { navigate, type PageProps } from '../router.js';
+import { navigate, type PageProps, sessionKeyId } from '../router.js';
 
 type Stage = 'preview' | 'save';
 
@@ -64,7 +64,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
   }
 
   async function done(data: UpdateKeyData) {
-    if (data.keyId === session.keyId) await refreshSession();
+    if (data.keyId === sessionKeyId(session)) await refreshSession();
     say(`Saved ${data.name}`);
     navigate({ page: 'keys' });
   }
@@ -95,7 +95,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
   }
   if (!key) return <p class="muted">Loading key…</p>;
 
-  const isSelf = key.keyId === session.keyId;
+  const isSelf = key.keyId === sessionKeyId(session);
 
   return (
     <section>

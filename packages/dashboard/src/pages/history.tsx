@@ -84,6 +84,8 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
                         <div class="muted">
                           with {names.keys.has(e.actorKeyId) ? names.keys.get(e.actorKeyId) : 'key'} <code>{e.actorKeyId}</code>
                         </div>
+                      ) : e.actorUserId ? (
+                        <span class="muted">signed in by e-mailed code</span>
                       ) : (
                         <span class="muted">operator (codika-server)</span>
                       )}

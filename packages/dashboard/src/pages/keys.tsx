@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
 import { hrefOf, isExpired } from '../logic.js';
-import type { PageProps } from '../router.js';
+import { type PageProps, sessionKeyId } from '../router.js';
 
 export function KeysPage({ session }: PageProps) {
   const [keys, setKeys] = useState<Key[] | undefined>();
@@ -91,7 +91,7 @@ export function KeysPage({ session }: PageProps) {
                   <tr key={k.keyId} data-key-id={k.keyId} class={k.revokedAt || isExpired(k.expiresAt) ? 'inactive' : undefined}>
                     <td>
                       <strong class="key-name">{k.name}</strong>
-                      {k.keyId === session.keyId && <span class="badge">this session</span>}
+                      {k.keyId === sessionKeyId(session) && <span class="badge">this session</span>}
                       {k.revokedAt && <span class="badge danger">revoked</span>}
                       {!k.revokedAt && isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
                       {k.description && <div class="muted small desc">{k.description}</div>}

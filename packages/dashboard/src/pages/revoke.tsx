@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, getKey, type Key, revokeKey } from '../api.js';
 import { ErrorBox, PageTitle, ScopeList, say, Time } from '../components.js';
-import { navigate, type PageProps } from '../router.js';
+import { navigate, type PageProps, sessionKeyId } from '../router.js';
 
 export function RevokeKeyPage({ session, refreshSession, keyId }: PageProps & { keyId: string }) {
   const [key, setKey] = useState<Key | undefined>();
@@ -22,7 +22,7 @@ export function RevokeKeyPage({ session, refreshSession, keyId }: PageProps & { 
       return;
     }
     say(`Revoked ${key.name}`);
-    if (key.keyId === session.keyId) {
+    if (key.keyId === sessionKeyId(session)) {
       // The session's own key stops authenticating at once: this ends the session.
       await refreshSession();
       return;
@@ -44,7 +44,7 @@ export function RevokeKeyPage({ session, refreshSession, keyId }: PageProps & { 
     );
   }
 
-  const isSelf = key.keyId === session.keyId;
+  const isSelf = key.keyId === sessionKeyId(session);
   return (
     <section>
       <PageTitle>Revoke {key.name}?</PageTitle>
