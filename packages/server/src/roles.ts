@@ -63,7 +63,7 @@ export interface MemberChangeFacts {
  * A "change" to the role the target already has is no change: only rules 1 and 2 apply.
  */
 export function judgeMemberChange(facts: MemberChangeFacts): MemberDenialCode | null {
-  const { actor, actorRole, target, newRole, owners } = facts;
+  const { actor, actorRole, target, newRole } = facts;
   const changes = newRole !== target.role;
   if (actor.kind === 'member') {
     if (!isManager(actorRole)) return 'NOT_ORG_ADMIN';
