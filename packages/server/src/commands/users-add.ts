@@ -1,11 +1,16 @@
-/** `codika-server users add --organization-id <id> --email <email> --role owner|admin|member` */
+/**
+ * `codika-server users add --organization-id <id> --email <email> --role owner|admin|member`
+ *
+ * Through the same store method as the API (audited alike). Keys the user still held in the
+ * organization from an earlier membership are revoked, and the command says so.
+ */
 import type { Command } from 'commander';
 import { iso } from '../clock.js';
 import { newId } from '../ids.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Role } from '../store/types.js';
 import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
-import { requireOrganization } from './operator.js';
+import { operatorAuditOrigin, requireOrganization } from './operator.js';
 import {
   addDatabaseOptions,
   type DatabaseFlags,
@@ -41,17 +46,43 @@ export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): 
   return guard(deps.io, async () => {
     const result = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
-      const user = await store.ensureUser({ id: newId(), email: options.email, createdAt: iso(deps.clock()) });
-      const existing = await store.getMembership(org.id, user.id);
-      if (existing) {
-        throw new UsageError(`${user.email} is already ${existing.role} of "${org.name}"; use users set-role to change it`);
+      const outcome = await store.addMember({
+        organizationId: org.id,
+        email: options.email,
+        role: options.role,
+        newUserId: newId(),
+        now: iso(deps.clock()),
+        actor: { kind: 'operator' },
+        audit: operatorAuditOrigin(deps.clock),
+      });
+      switch (outcome.status) {
+        case 'organization_not_found':
+          throw new UsageError(`no organization with id "${options.organizationId}"`);
+        case 'exists':
+          throw new UsageError(
+            `${outcome.member.email} is already ${outcome.member.role} of "${org.name}"; use users set-role to change it`,
+          );
+        case 'denied':
+          throw new UsageError(`refused: ${outcome.code}`);
+        case 'added':
+          return { org, outcome };
       }
-      await store.setMembership({ organizationId: org.id, userId: user.id, role: options.role });
-      return { org, user };
     });
-    const data = { organizationId: result.org.id, userId: result.user.id, email: result.user.email, role: options.role };
+    const { org, outcome } = result;
+    const data = {
+      organizationId: org.id,
+      userId: outcome.member.userId,
+      email: outcome.member.email,
+      role: outcome.member.role,
+      revokedKeyIds: outcome.revokedKeyIds,
+    };
     if (options.json) printJson(deps.io, data);
-    else deps.io.out(`✓ ${data.email} added to "${result.org.name}" as ${data.role} (user ${data.userId})\n`);
+    else deps.io.out(`✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n`);
+    if (data.revokedKeyIds.length > 0) {
+      deps.io.err(
+        `! ${data.revokedKeyIds.length} live key(s) left from an earlier membership of ${data.email} were revoked: ${data.revokedKeyIds.join(', ')}\n`,
+      );
+    }
     return EXIT_OK;
   });
 }

@@ -1,56 +1,93 @@
-/** `codika-server users remove --organization-id <id> --email <email>` */
+/**
+ * `codika-server users remove --organization-id <id> --email <email> [--force]`
+ *
+ * Through the same store method as the API: the membership goes and every live key the user
+ * made in that organization is revoked in the same transaction (an audit row each), so those
+ * keys answer 401 at once and stay revoked if the user is added back. The command says how
+ * many keys it revoked. The last owner is refused unless `--force` (repair only).
+ */
 import type { Command } from 'commander';
+import { iso } from '../clock.js';
 import type { StoreOptions } from '../store/index.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
-import { requireMember, requireOrganization } from './operator.js';
+import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
+import { lastOwnerError, noOwnerWarning, operatorAuditOrigin, requireOrganization } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
 
 export interface UsersRemoveOptions {
   database: StoreOptions;
   organizationId: string;
   email: string;
+  force: boolean;
   json: boolean;
 }
 
 export function parseUsersRemoveOptions(
-  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; json?: boolean },
+  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; force?: boolean; json?: boolean },
   env: Env,
 ): UsersRemoveOptions {
   return {
     database: resolveDatabase(raw, env),
     organizationId: requireString(raw.organizationId, '--organization-id'),
     email: parseEmail(raw.email),
+    force: raw.force === true,
     json: raw.json === true,
   };
+}
+
+function keysRevoked(count: number, organizationName: string): string {
+  if (count === 0) return 'they had no live keys there';
+  return `${count} live key${count === 1 ? '' : 's'} they created in "${organizationName}" revoked (they answer 401 from now on)`;
 }
 
 export async function runUsersRemove(options: UsersRemoveOptions, deps: CommandDeps): Promise<number> {
   return guard(deps.io, async () => {
     const result = await withStore(deps, options.database, async (store) => {
       const org = await requireOrganization(store, options.organizationId);
-      const { user, membership } = await requireMember(store, org, options.email);
-      await store.removeMembership(org.id, user.id);
-      return { org, user, previousRole: membership.role };
+      const outcome = await store.removeMember({
+        organizationId: org.id,
+        member: { email: options.email },
+        now: iso(deps.clock()),
+        actor: { kind: 'operator', force: options.force },
+        audit: operatorAuditOrigin(deps.clock),
+      });
+      switch (outcome.status) {
+        case 'organization_not_found':
+          throw new UsageError(`no organization with id "${options.organizationId}"`);
+        case 'not_found':
+          throw new UsageError(`${options.email} is not a member of "${org.name}" (${org.id})`);
+        case 'denied':
+          if (outcome.code === 'LAST_OWNER') throw lastOwnerError(options.email, org, 'remove');
+          throw new UsageError(`refused: ${outcome.code}`);
+        case 'removed':
+          return { org, outcome };
+      }
     });
+    const { org, outcome } = result;
     const data = {
-      organizationId: result.org.id,
-      userId: result.user.id,
-      email: result.user.email,
-      previousRole: result.previousRole,
+      organizationId: org.id,
+      userId: outcome.member.userId,
+      email: outcome.member.email,
+      previousRole: outcome.member.role,
+      revokedKeyIds: outcome.revokedKeyIds,
+      forced: outcome.forced,
     };
     if (options.json) printJson(deps.io, data);
     else
       deps.io.out(
-        `✓ ${data.email} removed from "${result.org.name}" (was ${data.previousRole}); keys they created stop authorizing key management\n`,
+        `✓ ${data.email} removed from "${org.name}" (was ${data.previousRole}); ${keysRevoked(data.revokedKeyIds.length, org.name)}\n`,
       );
+    if (outcome.forced) deps.io.err(noOwnerWarning(org));
     return EXIT_OK;
   });
 }
 
 export function registerUsersRemove(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  addDatabaseOptions(users.command('remove').description('remove a member from an organization'))
+  addDatabaseOptions(
+    users.command('remove').description('remove a member from an organization and revoke the keys they created there'),
+  )
     .requiredOption('--organization-id <id>', 'the organization')
     .requiredOption('--email <email>', "the member's email")
+    .option('--force', 'remove the last owner anyway, leaving the organization without an owner (repair only)')
     .option('--json', 'print the result as JSON')
     .action(async (raw) => {
       done(await guard(deps.io, async () => runUsersRemove(parseUsersRemoveOptions(raw, env), deps)));
