@@ -243,12 +243,24 @@ const CALLER_KEY: Record<Role, (t: TestApp) => SeededKey> = {
   member: (t) => t.keys.member,
 };
 
-export function gridCells(route: GridRoute): [Role, Role, Role | undefined, Expected][] {
-  const cells: [Role, Role, Role | undefined, Expected][] = [];
+export interface GridCell {
+  name: string;
+  caller: Role;
+  target: Role;
+  newRole: Role | undefined;
+  expected: Expected;
+}
+
+export function gridCells(route: GridRoute): GridCell[] {
+  const cells: GridCell[] = [];
   for (const caller of ROLES) {
     for (const target of ROLES) {
       for (const newRole of route.newRoles ?? [undefined]) {
-        cells.push([caller, target, newRole, expectedGridCell(route, caller, target, newRole)]);
+        const expected = expectedGridCell(route, caller, target, newRole);
+        const person = `${target === 'member' ? 'a' : 'an'} ${target}`;
+        const what = route.kind === 'key' ? `a key made by ${person}` : person;
+        const name = `${caller} caller × ${what}${newRole === undefined ? '' : ` → ${newRole}`}: ${JSON.stringify(expected)}`;
+        cells.push({ name, caller, target, newRole, expected });
       }
     }
   }
@@ -257,7 +269,8 @@ export function gridCells(route: GridRoute): [Role, Role, Role | undefined, Expe
 
 /** Defines one test per cell of the role grid (call inside a describe). */
 export function runRoleGrid(route: GridRoute): void {
-  it.each(gridCells(route))('%s caller × %s target → %s: %j', async (caller, targetRole, newRole, expected) => {
+  it.each(gridCells(route).map((cell) => [cell.name, cell] as const))('%s', async (_name, cell) => {
+    const { caller, target: targetRole, newRole, expected } = cell;
     const t = await createTestApp();
     try {
       const targets = await seedGridTargets(t);
