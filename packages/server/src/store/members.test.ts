@@ -3,11 +3,13 @@
  * when CODIKA_TEST_DATABASE_URL is set), plus what the key judges learn of a creator's role.
  */
 import type { Scope } from '@codika/contract/scopes';
+import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import type { MemberActor } from '../roles.js';
 import { mintOrgKey } from '../secrets.js';
 import { storeFactories } from '../test-support/stores.js';
+import type { Database } from './schema.js';
 import type { MemberAuditOrigin, Role, Store, User } from './types.js';
 
 const T0 = '2026-03-31T14:00:00.000Z';
@@ -161,6 +163,29 @@ for (const factory of storeFactories) {
         });
         expect(outcome).toMatchObject({ status: 'added', userCreated: false, member: { userId: people.stranger!.id } });
         expect((await store.getMembership(otherOrgId, people.stranger!.id))?.role).toBe('owner');
+      });
+
+      it('shows a last sign-in only since the person joined: adding an address tells nothing of its past', async () => {
+        const db = (store as unknown as { db: Kysely<Database> }).db;
+        const signIn = (at: string) =>
+          db.updateTable('users').set({ last_sign_in_at: at }).where('id', '=', people.stranger!.id).execute();
+        await signIn(T0);
+        const outcome = await store.addMember({
+          organizationId: orgId,
+          email: 'stranger@other.test',
+          role: 'member',
+          newUserId: newId(),
+          now: T1,
+          actor: as(people.owner!),
+          audit: origin(),
+        });
+        expect(outcome).toMatchObject({ status: 'added', member: { joinedAt: T1, lastSignInAt: null } });
+        await signIn(T2);
+        const [listed] = (await store.listMembers(orgId, T2)).filter((m) => m.userId === people.stranger!.id);
+        expect(listed?.lastSignInAt).toBe(T2);
+        // In the organization they belonged to all along, the earlier sign-in showed.
+        await signIn(T0);
+        expect((await store.listMembers(otherOrgId, T2))[0]?.lastSignInAt).toBe(T0);
       });
 
       it('refuses an existing member (MEMBER_EXISTS row, nothing changed)', async () => {

@@ -75,7 +75,14 @@ function memberRows(db: Db, organizationId: string, now: string) {
       'm.role',
       // Memberships written before 0005 (or by setMembership) have no join time: the user's creation.
       eb.fn.coalesce('m.joined_at', 'u.created_at').as('joined_at'),
-      'u.last_sign_in_at',
+      // Only a sign-in since joining: adding an address must not tell whether it had an account before.
+      eb
+        .case()
+        .when('u.last_sign_in_at', '>=', eb.fn.coalesce('m.joined_at', 'u.created_at'))
+        .then(eb.ref('u.last_sign_in_at'))
+        .else(null)
+        .end()
+        .as('last_sign_in_at'),
       eb
         .selectFrom('api_keys as k')
         .select((sub) => sub.fn.countAll<number | string | bigint>().as('n'))

@@ -184,6 +184,7 @@ export interface MemberRecord {
   email: string;
   role: Role;
   joinedAt: string;
+  /** Their last sign-in by code, if it was since they joined this organization. */
   lastSignInAt: string | null;
   /** Live keys (not revoked, not expired) this member created in the organization. */
   liveKeyCount: number;
