@@ -21,6 +21,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { newId } from './ids.js';
+import { registerAddMember } from './routes/add-member.js';
 import { registerCompleteLogin } from './routes/complete-login.js';
 import { registerCompleteSignup } from './routes/complete-signup.js';
 import { registerCreateKey } from './routes/create-key.js';
@@ -33,12 +34,15 @@ import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboa
 import { registerGetKey } from './routes/get-key.js';
 import { registerHealthz } from './routes/healthz.js';
 import { registerListKeys } from './routes/list-keys.js';
+import { registerListMembers } from './routes/list-members.js';
 import { registerOpenApiJson } from './routes/openapi-json.js';
 import { registerReadyz } from './routes/readyz.js';
+import { registerRemoveMember } from './routes/remove-member.js';
 import { registerRequestLoginCode } from './routes/request-login-code.js';
 import { registerRequestSignupCode } from './routes/request-signup-code.js';
 import { registerRevokeKey } from './routes/revoke-key.js';
 import { registerUpdateKey } from './routes/update-key.js';
+import { registerUpdateMember } from './routes/update-member.js';
 import { registerVerifyApiKey } from './routes/verify-api-key.js';
 import type { Store } from './store/types.js';
 
@@ -126,6 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestLoginCode(app, config);
   registerCompleteLogin(app, config);
   registerCreateOrganization(app, config);
+  registerListMembers(app, config);
+  registerAddMember(app, config);
+  registerUpdateMember(app, config);
+  registerRemoveMember(app, config);
   registerHealthz(app);
   registerReadyz(app, config.store);
   registerOpenApiJson(app);

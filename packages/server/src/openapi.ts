@@ -18,12 +18,21 @@ const MANAGE_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN'];
 
 /** Error codes each operation may answer, besides the common ones. */
 export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
-  verifyApiKey: [],
+  // A person's dashboard session (signed in by code) has no key to describe or to act with.
+  verifyApiKey: ['API_KEY_REQUIRED'],
   createKey: [...MANAGE_ERRORS, 'INVALID_SCOPES', 'ORGANIZATION_NOT_FOUND', 'SCOPE_ESCALATION', 'MAX_API_KEYS_REACHED'],
-  updateKey: [...MANAGE_ERRORS, 'NO_FIELDS', 'INVALID_SCOPES', 'KEY_NOT_FOUND', 'SCOPE_ESCALATION', 'SELF_LOCKOUT'],
+  updateKey: [
+    ...MANAGE_ERRORS,
+    'NO_FIELDS',
+    'INVALID_SCOPES',
+    'KEY_NOT_FOUND',
+    'ROLE_HIERARCHY',
+    'SCOPE_ESCALATION',
+    'SELF_LOCKOUT',
+  ],
   listKeys: [...MANAGE_ERRORS, 'ORGANIZATION_NOT_FOUND'],
-  getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
-  revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
+  getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY'],
+  revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY'],
   requestSignupCode: ['SIGNUP_DISABLED', 'RATE_LIMITED', 'MAIL_UNAVAILABLE'],
   completeSignup: ['INVALID_CODE', 'SIGNUP_DISABLED', 'RATE_LIMITED'],
   requestLoginCode: ['RATE_LIMITED', 'MAIL_UNAVAILABLE'],
@@ -35,9 +44,9 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
     'MAX_API_KEYS_REACHED',
     'RATE_LIMITED',
   ],
-  createOrganization: ['SIGNUP_DISABLED', 'UNSUPPORTED_FIELD'],
+  createOrganization: ['SIGNUP_DISABLED', 'UNSUPPORTED_FIELD', 'API_KEY_REQUIRED'],
   listMembers: [...MANAGE_ERRORS],
-  addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY'],
+  addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY', 'MEMBER_EXISTS'],
   updateMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
   removeMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
 };

@@ -33,17 +33,21 @@ describe("a person's dashboard session", () => {
 
     const updated = await t.call(
       '/updateorganizationapikeypublic',
-      { keyId: t.keys.target.id, name: 'Renamed' },
+      { keyId: t.keys.member.id, name: 'Renamed' },
       withSession(id),
     );
     expect(updated.status).toBe(200);
-    const revoked = await t.call('/revokeorganizationapikeypublic', { keyId: t.keys.target.id }, withSession(id));
+    const revoked = await t.call('/revokeorganizationapikeypublic', { keyId: t.keys.member.id }, withSession(id));
     expect(revoked.status).toBe(200);
+    // The role hierarchy holds for a person as for their key: the owner's key is not an admin's to change.
+    const above = await t.call('/updateorganizationapikeypublic', { keyId: t.keys.target.id, name: 'Nope' }, withSession(id));
+    expect([above.status, above.body.error.code]).toEqual([403, 'ROLE_HIERARCHY']);
     const rows = (await t.audit()).filter((r) => r.actorUserId === t.users.admin.id);
     expect(rows.map((r) => [r.action, r.result, r.actorKeyId])).toEqual([
       ['key.create', 'allowed', null],
       ['key.update', 'allowed', null],
       ['key.revoke', 'allowed', null],
+      ['key.update', 'denied', null],
     ]);
     await t.close();
   });

@@ -51,7 +51,8 @@ export function registerDashboardMyKeys(app: FastifyInstance, config: ServerConf
         audit: audit(body.keyId),
       });
       markAudited();
-      if (outcome.status === 'not_found') throw new ApiError('KEY_NOT_FOUND');
+      // No judge is given (the person made the key, so no hierarchy stands between them): only not_found can refuse.
+      if (outcome.status !== 'revoked') throw new ApiError('KEY_NOT_FOUND');
       return { keyId: outcome.key.id, revokedAt: outcome.key.revokedAt ?? nowIso };
     },
   });

@@ -29,11 +29,14 @@ import {
   saveLoginCode,
 } from './accounts.js';
 import { AuthCache } from './auth-cache.js';
+import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
+import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
   AccountAuditBase,
+  AddMemberOutcome,
   ApiKeyRecord,
   ApiKeyWithCreator,
   AuditBase,
@@ -46,8 +49,13 @@ import type {
   CreateOutcome,
   KeyChange,
   KeyFields,
+  KeyJudgeContext,
   LoginCodeInput,
   LoginOutcome,
+  MemberActor,
+  MemberAuditOrigin,
+  MemberRecord,
+  MemberRef,
   Membership,
   MintedKeyInput,
   NewKeyInput,
@@ -55,10 +63,13 @@ import type {
   Organization,
   OrganizationDetails,
   RedeemOutcome,
+  RemoveMemberOutcome,
+  RevokeJudge,
   RevokeOutcome,
   Role,
   SignupOutcome,
   Store,
+  UpdateMemberOutcome,
   UpdateOutcome,
   User,
   UserOrganization,
@@ -130,9 +141,7 @@ class PrecompiledQueries {
   }
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail };
 
 // ---- key reading -----------------------------------------------------------
 
@@ -358,6 +367,7 @@ export class SqlStore implements Store {
   private readonly changeToken: CompiledQuery | undefined;
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
+  private readonly members: MemberStore;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -366,6 +376,11 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
+    this.members = new MemberStore({
+      db: this.db,
+      transaction: (fn) => this.transaction(fn),
+      insertAudit: (db, entry) => insertAudit(db, entry),
+    });
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
@@ -580,6 +595,14 @@ export class SqlStore implements Store {
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
+  /** What a key judge is told: the creating user's role in the key's organization, read in the transaction. */
+  private async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
+    const { rows } = await this.queries.run(trx, 'creatorRole', [key.organizationId, key.createdByUserId], (p) =>
+      trx.selectFrom('memberships').select('role').where('organization_id', '=', p(0)).where('user_id', '=', p(1)),
+    );
+    return { creatorRole: rows[0]?.role ?? null };
+  }
+
   /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
   private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
     const args: string[] = [keyId, now];
@@ -641,11 +664,12 @@ export class SqlStore implements Store {
         }
         const before = await readKey(trx, keyId, this.queries);
         if (!before) throw new Error('locked key not found');
+        const context = await this.keyJudgeContext(trx, before);
         await this.applyChange(trx, keyId, change, now);
         const after = await readKey(trx, keyId, this.queries);
         if (!after) throw new Error('updated key not found');
 
-        const verdict = judge(before, fieldsOf(after));
+        const verdict = judge(before, fieldsOf(after), context);
         if (verdict) {
           throw new RollbackWith<UpdateOutcome>({
             status: 'denied',
@@ -679,8 +703,14 @@ export class SqlStore implements Store {
     return outcome;
   }
 
-  async revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome> {
-    const { organizationId, keyId, now, audit } = params;
+  async revokeKey(params: {
+    organizationId: string;
+    keyId: string;
+    now: string;
+    judge?: RevokeJudge;
+    audit: AuditBase;
+  }): Promise<RevokeOutcome> {
+    const { organizationId, keyId, now, judge, audit } = params;
     return this.transaction(async (trx): Promise<RevokeOutcome> => {
       if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
@@ -688,6 +718,12 @@ export class SqlStore implements Store {
       }
       const before = await readKey(trx, keyId);
       if (!before) throw new Error('locked key not found');
+      const verdict = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
+      if (verdict) {
+        // Nothing was changed: the denial's row commits on its own in this transaction.
+        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before, after: null });
+        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+      }
       await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
       await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });
       const key = await readKey(trx, keyId);
@@ -748,6 +784,45 @@ export class SqlStore implements Store {
     audit: AccountAuditBase;
   }): Promise<OrganizationDetails> {
     return createOrganizationForUser(this.accounts, params);
+  }
+
+  // -- members (store/members.ts) --
+
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]> {
+    return this.members.list(organizationId, now);
+  }
+
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome> {
+    return this.members.add(params);
+  }
+
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome> {
+    return this.members.updateRole(params);
+  }
+
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome> {
+    return this.members.remove(params);
   }
 
   // -- dashboard sessions --
