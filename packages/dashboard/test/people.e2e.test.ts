@@ -208,9 +208,9 @@ describe.skipIf(!ready)('dashboard people in Chromium', { timeout: 90_000 }, () 
     await owner.getByLabel('Role', { exact: true }).selectOption('admin');
     await owner.getByRole('button', { name: 'Add member' }).click();
     await row('dev@localhost').waitFor();
-    await expect(owner.getByLabel('Role of dev@localhost').inputValue()).resolves.toBe('admin');
+    await expect(owner.getByLabel('Role of dev@localhost', { exact: true }).inputValue()).resolves.toBe('admin');
 
-    await owner.getByLabel('Role of dev@localhost').selectOption('member');
+    await owner.getByLabel('Role of dev@localhost', { exact: true }).selectOption('member');
     await owner.getByRole('button', { name: 'Change role of dev@localhost' }).click();
     await expect
       .poll(
@@ -229,13 +229,13 @@ describe.skipIf(!ready)('dashboard people in Chromium', { timeout: 90_000 }, () 
     expect(await named.textContent()).toContain('Member CI key');
     expect(await named.textContent()).not.toContain('Member laptop key');
     await shot(owner, '19-member-remove-confirm');
-    await owner.getByRole('button', { name: 'Remove member' }).click();
+    await owner.getByRole('button', { name: 'Remove member', exact: true }).click();
     await expect.poll(() => owner.locator('tr', { hasText: 'member@localhost' }).count()).toBe(0);
     expect((await api(server.url, '/verifyapikey', memberKeys.ci.apiKey)).status).toBe(401);
   });
 
   it('the last owner cannot step down: the refusal is shown in plain words', async () => {
-    await owner.getByLabel('Role of owner@localhost').selectOption('admin');
+    await owner.getByLabel('Role of owner@localhost', { exact: true }).selectOption('admin');
     await owner.getByRole('button', { name: 'Change role of owner@localhost' }).click();
     const refused = owner.locator('[data-code="LAST_OWNER"]');
     await refused.waitFor();
