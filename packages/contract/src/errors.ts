@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   },
   LAST_OWNER: { status: 409, message: 'The organization must keep at least one owner' },
   SELF_ROLE_CHANGE: { status: 409, message: 'You cannot change your own role or remove yourself' },
+  MEMBER_EXISTS: {
+    status: 409,
+    message: 'This person is already a member of the organization; change their role with /updateorganizationmemberpublic',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   NOT_FOUND: { status: 404, message: 'Route not found' },

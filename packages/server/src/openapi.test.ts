@@ -39,6 +39,28 @@ describe('buildOpenApiDocument', () => {
     expect(doc.paths['/createorganizationapikeypublic'].post.responses['429']).toBeDefined();
   });
 
+  it('lists the refusals of the member operations and the key hierarchy', () => {
+    const codesOf = (path: string, status: string) =>
+      doc.paths[path].post.responses[status].content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codesOf('/updateorganizationmemberpublic', '409')).toEqual(['LAST_OWNER', 'SELF_ROLE_CHANGE']);
+    expect(codesOf('/removeorganizationmemberpublic', '404')).toEqual(['MEMBER_NOT_FOUND']);
+    expect(codesOf('/removeorganizationmemberpublic', '403')).toEqual(['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN', 'ROLE_HIERARCHY']);
+    expect(codesOf('/addorganizationmemberpublic', '409')).toEqual(['MEMBER_EXISTS']);
+    for (const path of ['/getorganizationapikeypublic', '/updateorganizationapikeypublic', '/revokeorganizationapikeypublic']) {
+      expect(codesOf(path, '403')).toContain('ROLE_HIERARCHY');
+    }
+    const update = doc.components.schemas.UpdateMemberRequest;
+    expect(Object.keys(update.properties).sort()).toEqual(['email', 'role', 'userId']);
+    expect(update.properties.role.enum).toEqual(['owner', 'admin', 'member']);
+    expect(doc.components.schemas.ListMembersData.properties.members.items.required).toEqual([
+      'userId',
+      'email',
+      'role',
+      'joinedAt',
+      'liveKeyCount',
+    ]);
+  });
+
   it('describes the request bodies from the contract schemas (as input)', () => {
     const update = doc.components.schemas.UpdateKeyRequest;
     expect(update.required).toEqual(['keyId']);

@@ -1,9 +1,15 @@
-/** `codika-server users add --organization-id <id> --email <email> --role owner|admin|member` */
+/**
+ * `codika-server users add --organization-id <id> --email <email> --role owner|admin|member`
+ *
+ * Through the same store method as the API (audited alike). Keys the user still held in the
+ * organization from an earlier membership are revoked, and the command says so.
+ */
 import type { Command } from 'commander';
 import { iso } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Role } from '../store/types.js';
 import { type CommandDeps, UsageError } from './command-deps.js';
+import { operatorAuditOrigin } from './operator.js';
 import { type Env, type OrgFlags, type OrgOptions, parseEmail, parseOrgOptions, parseRole } from './options.js';
 import { registerSubcommand, runOnOrganization } from './subcommand.js';
 
@@ -18,14 +24,44 @@ export function parseUsersAddOptions(raw: OrgFlags & { email?: unknown; role?: u
 
 export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): Promise<number> {
   return runOnOrganization(options, deps, async (store, org) => {
-    const user = await store.ensureUser({ id: newId(), email: options.email, createdAt: iso(deps.clock()) });
-    const existing = await store.getMembership(org.id, user.id);
-    if (existing) {
-      throw new UsageError(`${user.email} is already ${existing.role} of "${org.name}"; use users set-role to change it`);
+    const outcome = await store.addMember({
+      organizationId: org.id,
+      email: options.email,
+      role: options.role,
+      newUserId: newId(),
+      now: iso(deps.clock()),
+      actor: { kind: 'operator' },
+      audit: operatorAuditOrigin(deps.clock),
+    });
+    switch (outcome.status) {
+      case 'organization_not_found':
+        throw new UsageError(`no organization with id "${options.organizationId}"`);
+      case 'exists':
+        throw new UsageError(
+          `${outcome.member.email} is already ${outcome.member.role} of "${org.name}"; use users set-role to change it`,
+        );
+      case 'denied':
+        throw new UsageError(`refused: ${outcome.code}`);
+      case 'added':
+        break;
     }
-    await store.setMembership({ organizationId: org.id, userId: user.id, role: options.role });
-    const data = { organizationId: org.id, userId: user.id, email: user.email, role: options.role };
-    return { data, text: `✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n` };
+    const data = {
+      organizationId: org.id,
+      userId: outcome.member.userId,
+      email: outcome.member.email,
+      role: outcome.member.role,
+      revokedKeyIds: outcome.revokedKeyIds,
+    };
+    const revoked = data.revokedKeyIds.length;
+    return {
+      data,
+      text: `✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n`,
+      ...(revoked > 0
+        ? {
+            warning: `! ${revoked} live key(s) left from an earlier membership of ${data.email} were revoked: ${data.revokedKeyIds.join(', ')}\n`,
+          }
+        : {}),
+    };
   });
 }
 

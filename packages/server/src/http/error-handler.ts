@@ -44,10 +44,11 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL', { cause: error });
 }
 
-function targetKeyIdOf(body: unknown): string | null {
+/** An id field of the body as requested (key routes: keyId; member routes: userId), when it looks like one. */
+function bodyIdOf(body: unknown, field: 'keyId' | 'userId'): string | null {
   if (typeof body !== 'object' || body === null) return null;
-  const keyId = (body as Record<string, unknown>).keyId;
-  return typeof keyId === 'string' && keyId.length <= 128 ? keyId : null;
+  const id = (body as Record<string, unknown>)[field];
+  return typeof id === 'string' && id.length <= 128 ? id : null;
 }
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
@@ -56,7 +57,8 @@ async function auditDenial(store: Store, request: FastifyRequest, error: ApiErro
   state.audited = true;
   try {
     await store.appendAudit({
-      ...auditBase(request, state.caller, state.auditAction, targetKeyIdOf(request.body), iso(state.now)),
+      ...auditBase(request, state.caller, state.auditAction, bodyIdOf(request.body, 'keyId'), iso(state.now)),
+      targetUserId: bodyIdOf(request.body, 'userId'),
       result: 'denied',
       reason: error.code,
       before: null,

@@ -18,10 +18,13 @@ import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
 import { AuthCache } from './auth-cache.js';
+import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
+import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
+  AddMemberOutcome,
   ApiKeyRecord,
   ApiKeyWithCreator,
   AuditBase,
@@ -33,12 +36,21 @@ import type {
   CreateOutcome,
   KeyChange,
   KeyFields,
+  KeyJudgeContext,
+  MemberActor,
+  MemberAuditOrigin,
+  MemberRecord,
+  MemberRef,
   Membership,
   NewKeyInput,
   NewSessionInput,
   Organization,
+  RemoveMemberOutcome,
+  RevokeJudge,
   RevokeOutcome,
+  Role,
   Store,
+  UpdateMemberOutcome,
   UpdateOutcome,
   User,
 } from './types.js';
@@ -108,9 +120,7 @@ class PrecompiledQueries {
   }
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail };
 
 // ---- key reading -----------------------------------------------------------
 
@@ -277,6 +287,7 @@ export class SqlStore implements Store {
   private readonly changeToken: CompiledQuery | undefined;
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
+  private readonly members: MemberStore;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -285,6 +296,11 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
+    this.members = new MemberStore({
+      db: this.db,
+      transaction: (fn) => this.transaction(fn),
+      insertAudit: (db, entry) => insertAudit(db, entry),
+    });
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
@@ -531,6 +547,14 @@ export class SqlStore implements Store {
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
+  /** What a key judge is told: the creating user's role in the key's organization, read in the transaction. */
+  private async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
+    const { rows } = await this.queries.run(trx, 'creatorRole', [key.organizationId, key.createdByUserId], (p) =>
+      trx.selectFrom('memberships').select('role').where('organization_id', '=', p(0)).where('user_id', '=', p(1)),
+    );
+    return { creatorRole: rows[0]?.role ?? null };
+  }
+
   /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
   private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
     const args: string[] = [keyId, now];
@@ -592,11 +616,12 @@ export class SqlStore implements Store {
         }
         const before = await readKey(trx, keyId, this.queries);
         if (!before) throw new Error('locked key not found');
+        const context = await this.keyJudgeContext(trx, before);
         await this.applyChange(trx, keyId, change, now);
         const after = await readKey(trx, keyId, this.queries);
         if (!after) throw new Error('updated key not found');
 
-        const verdict = judge(before, fieldsOf(after));
+        const verdict = judge(before, fieldsOf(after), context);
         if (verdict) {
           throw new RollbackWith<UpdateOutcome>({
             status: 'denied',
@@ -630,8 +655,14 @@ export class SqlStore implements Store {
     return outcome;
   }
 
-  async revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome> {
-    const { organizationId, keyId, now, audit } = params;
+  async revokeKey(params: {
+    organizationId: string;
+    keyId: string;
+    now: string;
+    judge?: RevokeJudge;
+    audit: AuditBase;
+  }): Promise<RevokeOutcome> {
+    const { organizationId, keyId, now, judge, audit } = params;
     return this.transaction(async (trx): Promise<RevokeOutcome> => {
       if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
@@ -639,12 +670,57 @@ export class SqlStore implements Store {
       }
       const before = await readKey(trx, keyId);
       if (!before) throw new Error('locked key not found');
+      const verdict = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
+      if (verdict) {
+        // Nothing was changed: the denial's row commits on its own in this transaction.
+        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before, after: null });
+        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+      }
       await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
       await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });
       const key = await readKey(trx, keyId);
       if (!key) throw new Error('revoked key not found');
       return { status: 'revoked', key };
     });
+  }
+
+  // -- members (store/members.ts) --
+
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]> {
+    return this.members.list(organizationId, now);
+  }
+
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome> {
+    return this.members.add(params);
+  }
+
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome> {
+    return this.members.updateRole(params);
+  }
+
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome> {
+    return this.members.remove(params);
   }
 
   // -- dashboard sessions --
@@ -682,9 +758,15 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  async listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]> {
+  async listAudit(filter: {
+    organizationId: string;
+    targetKeyId?: string;
+    targetUserId?: string;
+    limit?: number;
+  }): Promise<AuditEntry[]> {
     let query = this.db.selectFrom('audit_log').selectAll().where('organization_id', '=', filter.organizationId);
     if (filter.targetKeyId !== undefined) query = query.where('target_key_id', '=', filter.targetKeyId);
+    if (filter.targetUserId !== undefined) query = query.where('target_user_id', '=', filter.targetUserId);
     const rows = await query
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')

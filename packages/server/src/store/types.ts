@@ -11,6 +11,7 @@ import type { AuditAction, AuditResult } from '@codika/contract/audit';
 import type { Role } from '@codika/contract/operations';
 import type { KeyFields, MemberState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
+import type { MemberActor, MemberDenialCode } from '../roles.js';
 
 export type { AuditAction, AuditResult } from '@codika/contract/audit';
 export { ROLES, type Role } from '@codika/contract/operations';
@@ -69,7 +70,10 @@ export interface AuditEntryInput {
   requestId: string;
   action: AuditAction;
   result: AuditResult;
-  /** Error code when denied (e.g. SCOPE_ESCALATION), null otherwise. */
+  /**
+   * Error code when denied (e.g. SCOPE_ESCALATION), null otherwise — except `LAST_OWNER` on an
+   * allowed member change: the operator passed the last-owner rule with --force.
+   */
   reason: string | null;
   /** The calling key; null for operator actions (codika-server bootstrap / keys issue). */
   actorKeyId: string | null;
@@ -119,12 +123,24 @@ export interface KeyChange {
   removeScopes?: Scope[];
 }
 
+/** A judge's refusal: an error code and optional details. */
+export type Verdict = { code: string; details?: Record<string, unknown> } | null;
+
+/** What a key judge learns inside the transaction besides the key itself. */
+export interface KeyJudgeContext {
+  /** The key's creating user's role in the organization as the transaction reads it; null if no longer a member. */
+  creatorRole: Role | null;
+}
+
 /**
  * Decides, inside the write transaction and with the target row locked, whether the
  * change may be applied. Returns null to allow, or an error code (and optional details)
  * to deny; a denial rolls back nothing but the change (the audit row is still written).
  */
-export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields) => { code: string; details?: Record<string, unknown> } | null;
+export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields, context: KeyJudgeContext) => Verdict;
+
+/** Decides, inside the revoke transaction with the key row locked, whether the key may be revoked. */
+export type RevokeJudge = (key: ApiKeyRecord, context: KeyJudgeContext) => Verdict;
 
 export type UpdateOutcome =
   | { status: 'not_found' }
@@ -134,7 +150,56 @@ export type UpdateOutcome =
 
 export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status: 'limit_reached'; limit: number };
 
-export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
+export type RevokeOutcome =
+  | { status: 'revoked'; key: ApiKeyRecord }
+  | { status: 'not_found' }
+  | { status: 'denied'; code: string; details?: Record<string, unknown> };
+
+// -- members --
+
+/** A member of an organization as listed. */
+export interface MemberRecord {
+  userId: string;
+  email: string;
+  role: Role;
+  joinedAt: string;
+  /** Their last sign-in by code, if it was since they joined this organization. */
+  lastSignInAt: string | null;
+  /** Live keys (not revoked, not expired) this member created in the organization. */
+  liveKeyCount: number;
+}
+
+/** A member named by user id or by e-mail address. */
+export type MemberRef = { userId: string } | { email: string };
+
+/**
+ * Who/where/when of a member change; the store completes each audit row it writes (action,
+ * result, reason, target key and user, before/after).
+ */
+export type MemberAuditOrigin = Omit<
+  AuditEntryInput,
+  'action' | 'result' | 'reason' | 'targetKeyId' | 'targetUserId' | 'before' | 'after' | 'organizationId'
+>;
+
+export type { MemberActor, MemberDenialCode };
+
+export type AddMemberOutcome =
+  | { status: 'added'; member: MemberRecord; userCreated: boolean; revokedKeyIds: string[] }
+  | { status: 'exists'; member: MemberRecord }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'organization_not_found' };
+
+export type UpdateMemberOutcome =
+  | { status: 'updated'; member: MemberRecord; previousRole: Role; forced: boolean }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'not_found' }
+  | { status: 'organization_not_found' };
+
+export type RemoveMemberOutcome =
+  | { status: 'removed'; member: MemberRecord; revokedKeyIds: string[]; forced: boolean }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'not_found' }
+  | { status: 'organization_not_found' };
 
 export interface NewSessionInput {
   idHash: string;
@@ -199,8 +264,61 @@ export interface Store {
     judge: ChangeJudge;
     audit: AuditBase;
   }): Promise<UpdateOutcome>;
-  /** Revoke a live key and append the audit row in one transaction. */
-  revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome>;
+  /**
+   * Revoke a live key and append the audit row in one transaction; `judge` (when given) is
+   * asked with the key row locked, and a refusal is recorded as a denied row.
+   */
+  revokeKey(params: {
+    organizationId: string;
+    keyId: string;
+    now: string;
+    judge?: RevokeJudge;
+    audit: AuditBase;
+  }): Promise<RevokeOutcome>;
+
+  // -- members (store/members.ts) --
+  /**
+   * The members of an organization with their live key counts, in one query: owners, then
+   * admins, then members, each by e-mail.
+   */
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]>;
+  /**
+   * Every member change below runs in one transaction that first locks the organization's
+   * row (the portable row lock), then reads the actor's and the target's role and the owner
+   * count and judges the change with roles.ts; each writes its own audit row(s) — allowed or
+   * denied — in that transaction (`member.*` with before/after `{ email, role }`).
+   *
+   * Add a person by e-mail (the user is created when new; `newUserId` is its id then). A
+   * person already a member: `exists` (nothing written but a denied MEMBER_EXISTS row). Live
+   * keys the person still holds in the organization from an earlier membership are revoked
+   * (a `key.revoke` row each), so adding someone back never brings an old key back.
+   */
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome>;
+  /** Change a member's role (no change when it is the same role: an allowed row, before = after). */
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome>;
+  /** Remove a member and revoke every live key they created in the organization (a `key.revoke` row each). */
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome>;
 
   // -- dashboard sessions --
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
@@ -219,5 +337,10 @@ export interface Store {
   // -- audit --
   /** Append one row on its own (denials that never reach a write transaction). */
   appendAudit(entry: AuditEntryInput): Promise<void>;
-  listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]>;
+  listAudit(filter: {
+    organizationId: string;
+    targetKeyId?: string;
+    targetUserId?: string;
+    limit?: number;
+  }): Promise<AuditEntry[]>;
 }

@@ -84,7 +84,16 @@ export interface SeededKey {
 export interface Seed {
   orgA: Organization;
   orgB: Organization;
-  users: { owner: User; admin: User; member: User; otherOwner: User };
+  users: {
+    owner: User;
+    admin: User;
+    member: User;
+    otherOwner: User;
+    /** orgB, member (no key): a member target in the other organization. */
+    otherMember: User;
+    /** Was a member of orgA and was removed (no key): a former member. */
+    former: User;
+  };
   keys: {
     /** orgA, owner, all scopes. */
     owner: SeededKey;
@@ -205,6 +214,9 @@ export async function seed(store: Store): Promise<Seed> {
   const admin = await seedUser(store, orgA.id, 'admin@acme.test', 'admin');
   const member = await seedUser(store, orgA.id, 'member@acme.test', 'member');
   const otherOwner = await seedUser(store, orgB.id, 'owner@other.test', 'owner');
+  const otherMember = await seedUser(store, orgB.id, 'member@other.test', 'member');
+  const former = await seedUser(store, orgA.id, 'former@acme.test', 'member');
+  await store.removeMembership(orgA.id, former.id);
 
   const dayBefore = new Date(Date.parse(T0) - DAY_MS).toISOString();
   const twoDaysBefore = new Date(Date.parse(T0) - 2 * DAY_MS).toISOString();
@@ -240,7 +252,7 @@ export async function seed(store: Store): Promise<Seed> {
     },
   });
   if (revoked.status !== 'revoked') throw new Error('seed: key not revoked');
-  return { orgA, orgB, users: { owner, admin, member, otherOwner }, keys };
+  return { orgA, orgB, users: { owner, admin, member, otherOwner, otherMember, former }, keys };
 }
 
 /** A well-formed key (valid checksum) that was never stored. */
@@ -344,8 +356,8 @@ export function withoutRequestId(text: string): string {
 
 /**
  * Everything a denied request must leave untouched: every seeded key's stored record
- * (revoked ones included; last use aside, which any authenticated call may record) and
- * the live keys of both organizations (so nothing was created).
+ * (revoked ones included; last use aside, which any authenticated call may record), the
+ * live keys of both organizations (so nothing was created) and their members and roles.
  */
 export async function snapshotKeys(t: TestApp): Promise<unknown> {
   const records: Record<string, unknown> = {};
@@ -355,7 +367,14 @@ export async function snapshotKeys(t: TestApp): Promise<unknown> {
   }
   const live = async (orgId: string) =>
     (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, ...rest }) => rest);
-  return { records, liveA: await live(t.orgA.id), liveB: await live(t.orgB.id) };
+  const members = async (orgId: string) => await t.store.listMembers(orgId, t.clock.now().toISOString());
+  return {
+    records,
+    liveA: await live(t.orgA.id),
+    liveB: await live(t.orgB.id),
+    membersA: await members(t.orgA.id),
+    membersB: await members(t.orgB.id),
+  };
 }
 
 /** The store with some methods replaced (spies, injected failures); the rest bound to the original. */
