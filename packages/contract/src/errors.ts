@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   },
   MAX_API_KEYS_REACHED: { status: 429, message: 'The organization has reached its maximum number of API keys' },
   RATE_LIMITED: { status: 429, message: 'Too many failed authentication attempts; retry later' },
-  // accounts (spec/accounts.md)
+  // accounts: e-mailed codes, sign-up, sign-in, organizations
   INVALID_CODE: { status: 401, message: 'The code is wrong, used or expired' },
   SIGNUP_DISABLED: { status: 403, message: 'This server does not take sign-ups for this address' },
   MULTIPLE_ORGANIZATIONS: { status: 409, message: 'This user belongs to several organizations; choose one' },

@@ -3,7 +3,7 @@
  * bodies with the request schemas and generates /openapi.json from all of them.
  * Semantic rules that need more than shape (unknown scope names → INVALID_SCOPES,
  * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes) are checked
- * by the server after shape validation, in the order the spec gives.
+ * by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
 import {
@@ -72,7 +72,7 @@ export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() })
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
-// accounts (spec/accounts.md) and members
+// accounts (e-mailed codes, sign-up, sign-in, organizations) and members
 
 /**
  * An e-mail address: trimmed, at most 254 characters, in the WHATWG (HTML `input type=email`)
@@ -173,11 +173,18 @@ export const CreateKeyData = z.object({
   expiresAt: Timestamp.optional(),
 });
 
+/** The mutable fields of a key: `previous` of an update, an audit row's before/after of a key action. */
 export const KeyFields = z.object({
   name: z.string(),
   description: z.string(),
+  /** Canonical order (alphabetical, see canonicalScopes), no duplicates. */
   scopes: z.array(ScopeEnum),
 });
+
+/** What an audit row of a member change records before and after. */
+export const MemberState = z.object({ email: z.string(), role: RoleEnum });
+/** What an audit row of an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export const AccountState = z.object({ email: z.string(), purpose: z.enum(['signup', 'login']).optional() });
 
 export const UpdateKeyData = z.object({
   keyId: z.string(),
@@ -268,6 +275,9 @@ export type GetKeyRequest = z.infer<typeof GetKeyRequest>;
 export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequest>;
 export type VerifyApiKeyData = z.infer<typeof VerifyApiKeyData>;
 export type CreateKeyData = z.infer<typeof CreateKeyData>;
+export type KeyFields = z.infer<typeof KeyFields>;
+export type MemberState = z.infer<typeof MemberState>;
+export type AccountState = z.infer<typeof AccountState>;
 export type UpdateKeyData = z.infer<typeof UpdateKeyData>;
 export type KeySummary = z.infer<typeof KeySummary>;
 export type ListKeysData = z.infer<typeof ListKeysData>;

@@ -15,7 +15,7 @@ import {
   installAuthThrottle,
 } from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
-import './http/context.js';
+import './http/request-state.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';

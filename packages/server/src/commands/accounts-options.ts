@@ -9,7 +9,7 @@
  */
 import { CLOSED_SIGNUP, type SignupPolicy } from '../accounts/policy.js';
 import { DEFAULT_MAIL_FROM } from '../accounts/smtp-mailer.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 import type { Env } from './options.js';
 
 export const SMTP_URL_ENV = 'CODIKA_SMTP_URL';

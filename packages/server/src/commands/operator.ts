@@ -5,7 +5,7 @@ import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
 import { mintOrgKey } from '../secrets.js';
 import type { ApiKeyRecord, Membership, Organization, Store, User } from '../store/types.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 
 /** Recorded as the user agent of audit rows the operator CLI writes. */
 export const OPERATOR_AGENT = 'codika-server (operator CLI)';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
 import { startSmtpServer } from '../test-support/smtp.js';
-import type { CommandIO } from './context.js';
+import type { CommandIO } from './command-deps.js';
 import { parseStartOptions, runStart, type StartDeps } from './start.js';
 
 function startHarness() {

@@ -36,8 +36,9 @@ import {
 } from './accounts-options.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
 import { bootstrapOrganization } from './bootstrap.js';
-import { type CommandDeps, EXIT_OK, guard } from './context.js';
+import { type CommandDeps, EXIT_OK } from './command-deps.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
+import { guard } from './subcommand.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const FIRST_RUN_ORG_NAME = 'Default Organization';

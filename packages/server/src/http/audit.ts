@@ -1,9 +1,7 @@
-/** The part of an audit row that describes the attempt (who, from where, on what). */
+/** The part of an audit row that describes the attempt (who, from where, on what), read off the request. */
 import type { FastifyRequest } from 'fastify';
-import type { AuditAction, AuditEntryInput } from '../store/types.js';
-import type { Caller } from './context.js';
-
-export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+import type { AuditAction, AuditBase } from '../store/types.js';
+import type { Caller } from './request-state.js';
 
 export const USER_AGENT_MAX = 512;
 

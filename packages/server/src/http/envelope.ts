@@ -1,4 +1,4 @@
-/** The one response envelope of the platform API (spec: Transport). */
+/** The one response envelope of the platform API (docs/server.md, Transport). */
 import type { ErrorEnvelope, SuccessEnvelope } from '@codika/contract/errors';
 
 export function successBody<T>(requestId: string, data: T): SuccessEnvelope<T> {

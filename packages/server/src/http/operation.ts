@@ -1,6 +1,6 @@
 /**
  * How an operation is served. A key operation (`OPERATIONS[name].auth === 'key'`), in the
- * spec's order of checks:
+ * order of checks of docs/server.md:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
  *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)
@@ -22,12 +22,12 @@ import type { CodeRequestThrottle } from '../accounts/code-throttle.js';
 import type { Mailer } from '../accounts/mailer.js';
 import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
-import type { AccountAuditBase, AuditAction, Store } from '../store/types.js';
-import { type AuditBase, auditBase, USER_AGENT_MAX } from './audit.js';
+import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
+import { auditBase, USER_AGENT_MAX } from './audit.js';
 import { authenticateRequest } from './auth.js';
-import type { Caller } from './context.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { validateBody } from './validation.js';
 
 export interface ServerConfig {
@@ -55,12 +55,19 @@ export interface OperationContext<Body> {
   markAudited(): void;
 }
 
+/** The body an operation's handler is given: its request schema's output. */
 type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
+/**
+ * What an operation's handler must answer: its response schema's output, so a handler cannot
+ * leave out a field the contract requires or answer one of another type. (Fields the contract
+ * does not name are caught by the route tests: test-support/http.ts checks every answer.)
+ */
+export type ResponseOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['response']>;
 
 export interface OperationOptions<N extends OperationName> {
   /** Audited operations write exactly one audit row per authenticated attempt. */
   audit: AuditAction | null;
-  handler(ctx: OperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: OperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -79,7 +86,7 @@ export function registerOperation<N extends KeyOperationName>(
 ): void {
   const { path, scope, auth } = OPERATIONS[name];
   if (auth !== 'key') throw new Error(`${name} is not a key operation: register it with registerPublicOperation`);
-  registerAuthenticatedRoute(app, config, {
+  registerAuthenticatedRoute<RequestOf<N>, ResponseOf<N>>(app, config, {
     path,
     scope,
     schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
@@ -88,13 +95,14 @@ export function registerOperation<N extends KeyOperationName>(
   });
 }
 
-export interface AuthenticatedRouteOptions<Body> {
+export interface AuthenticatedRouteOptions<Body, Data> {
   path: string;
   /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
   scope: Scope | null;
   schema: z.ZodType<Body>;
   audit: AuditAction | null;
-  handler(ctx: OperationContext<Body>): Promise<unknown>;
+  /** Answers the `data` of the success envelope. */
+  handler(ctx: OperationContext<Body>): Promise<Data>;
 }
 
 /**
@@ -102,10 +110,10 @@ export interface AuthenticatedRouteOptions<Body> {
  * checks, same validation, same envelope); the contract operations and the dashboard's
  * audit route are all registered through here.
  */
-export function registerAuthenticatedRoute<Body>(
+export function registerAuthenticatedRoute<Body, Data>(
   app: FastifyInstance,
   config: ServerConfig,
-  options: AuthenticatedRouteOptions<Body>,
+  options: AuthenticatedRouteOptions<Body, Data>,
 ): void {
   const { path, scope, schema } = options;
 
@@ -180,7 +188,7 @@ export interface PublicOperationContext<Body> {
 }
 
 export interface PublicOperationOptions<N extends OperationName> {
-  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 /** Register an operation anyone may call (`OPERATIONS[name].auth === 'none'`). */

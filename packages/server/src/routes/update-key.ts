@@ -1,7 +1,7 @@
 /**
- * POST /updateorganizationapikeypublic — the seed's operation: replace scopes, rename,
- * change the description; plus addScopes/removeScopes (applied atomically by the store),
- * dryRun and force. Semantic checks, then the store locks the live target, computes the
+ * POST /updateorganizationapikeypublic — replace scopes, rename, change the description;
+ * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
+ * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live target, computes the
  * new fields and asks the judge below (escalation, empty result, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
@@ -12,11 +12,8 @@ import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists, invalidScopes } from '../http/scopes.js';
 import { validationError } from '../http/validation.js';
-import type { ApiKeyRecord, ChangeJudge, KeyChange } from '../store/types.js';
-
-function fieldsOf(key: ApiKeyRecord): UpdateKeyData['previous'] & object {
-  return { name: key.name, description: key.description, scopes: key.scopes };
-}
+import { fieldsOf } from '../store/key-fields.js';
+import type { ChangeJudge, KeyChange } from '../store/types.js';
 
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {

@@ -1,6 +1,6 @@
 /**
  * The Store, written once with Kysely for every dialect. Dialect-specific set-up lives in
- * the adapters (sqlite.ts; postgres later); nothing here branches on the dialect.
+ * the adapters (sqlite.ts, postgres.ts); nothing here branches on the dialect.
  *
  * Concurrency rules kept by every write transaction:
  * - it begins with a write to the row it is about (the "portable row lock": an UPDATE that
@@ -30,11 +30,13 @@ import {
 } from './accounts.js';
 import { AuthCache } from './auth-cache.js';
 import { GroupCommit } from './group-commit.js';
+import { fieldsOf } from './key-fields.js';
 import type { Database } from './schema.js';
 import type {
   AccountAuditBase,
   ApiKeyRecord,
   ApiKeyWithCreator,
+  AuditBase,
   AuditEntry,
   AuditEntryInput,
   AuditState,
@@ -84,7 +86,6 @@ export interface StoreConnection {
 export const TRANSACTION_ATTEMPTS = 5;
 
 export type Db = Kysely<Database>;
-type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
@@ -130,10 +131,6 @@ class PrecompiledQueries {
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-export function fieldsOf(key: KeyFields): KeyFields {
-  return { name: key.name, description: key.description, scopes: [...key.scopes] };
 }
 
 // ---- key reading -----------------------------------------------------------

@@ -1,16 +1,21 @@
 /**
  * The one async store interface. Everything above it (routes, services, the operator
- * CLI) talks to this and nothing else; SQLite (now) and PostgreSQL (issue 4) live below
- * it, written with Kysely so both dialects share the queries. No dialect branch may
+ * CLI) talks to this and nothing else; SQLite and PostgreSQL live below it (sql-store.ts,
+ * written with Kysely so both dialects share the queries). No dialect branch may
  * appear above this file.
  *
  * Times are ISO 8601 UTC strings with milliseconds (`2026-03-31T14:00:00.000Z`) in and
  * out; the clock is always passed in (`now`) so tests control it.
  */
+import type { AuditAction, AuditResult } from '@codika/contract/audit';
 import type { Role } from '@codika/contract/operations';
+import type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
 
+export type { AuditAction, AuditResult } from '@codika/contract/audit';
 export { ROLES, type Role } from '@codika/contract/operations';
+/** A key's mutable fields (scopes in canonical order) and a member's state, as audit rows hold them. */
+export type { KeyFields, MemberState } from '@codika/contract/schemas';
 
 export interface Organization {
   id: string;
@@ -28,14 +33,6 @@ export interface Membership {
   organizationId: string;
   userId: string;
   role: Role;
-}
-
-/** The mutable fields of a key, as shown in audit before/after and `previous`. */
-export interface KeyFields {
-  name: string;
-  description: string;
-  /** Canonical order (the order of SCOPES), no duplicates. */
-  scopes: Scope[];
 }
 
 export interface ApiKeyRecord extends KeyFields {
@@ -67,21 +64,6 @@ export interface AuthRecord {
   role: Role | null;
 }
 
-export type AuditAction =
-  | 'key.create'
-  | 'key.update'
-  | 'key.revoke'
-  // accounts (0005)
-  | 'account.signup'
-  | 'account.login'
-  | 'account.code_failed'
-  | 'organization.create'
-  // members (0005)
-  | 'member.add'
-  | 'member.update'
-  | 'member.remove';
-export type AuditResult = 'allowed' | 'denied' | 'dry_run';
-
 export interface AuditEntryInput {
   at: string;
   requestId: string;
@@ -105,19 +87,13 @@ export interface AuditEntryInput {
   userAgent: string | null;
 }
 
-/** What a member change records before and after. */
-export interface MemberState {
-  email: string;
-  role: Role;
-}
-
 /** What an account event (sign-up, sign-in, failed code) records: the address, and which code. */
-export interface AccountState {
-  email: string;
-  purpose?: CodePurpose;
-}
+export type { AccountState } from '@codika/contract/schemas';
 
 export type AuditState = KeyFields | MemberState | AccountState;
+
+/** The part of an audit row that describes the attempt (who, from where, on what); the store completes the rest. */
+export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
 
 export interface AuditEntry extends AuditEntryInput {
   id: string;
@@ -318,15 +294,10 @@ export interface Store {
     dryRun: boolean;
     now: string;
     judge: ChangeJudge;
-    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+    audit: AuditBase;
   }): Promise<UpdateOutcome>;
   /** Revoke a live key and append the audit row in one transaction. */
-  revokeKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
-  }): Promise<RevokeOutcome>;
+  revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome>;
 
   // -- accounts: e-mailed codes, sign-up, sign-in, organizations (store/accounts.ts) --
   /** Store the code of an address, replacing whatever code it had (one code per address). */

@@ -6,9 +6,14 @@
  * log stream captured; an `inject` wrapper that speaks the wire protocol.
  */
 import { Writable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
+import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
+import { DASHBOARD_API, type DashboardEndpoint } from '@codika/contract/dashboard';
+import { DASHBOARD_SCHEMAS } from '@codika/contract/dashboard-schemas';
 import { generateKey } from '@codika/contract/keys';
 import { SCOPES, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { CodeRequestBudget } from '../accounts/code-throttle.js';
 import { type Mailer, type MemoryOutbox, memoryOutbox } from '../accounts/mailer.js';
 import type { SignupPolicy } from '../accounts/policy.js';
@@ -261,6 +266,28 @@ export function badChecksumKey(raw: string): string {
   return raw.slice(0, -1) + (last === 'A' ? 'B' : 'A');
 }
 
+/** The response schema of every path the contract describes: the operations and the dashboard's endpoints. */
+const RESPONSE_SCHEMAS = new Map<string, z.ZodType>([
+  ...Object.entries(OPERATIONS).map(([name, op]) => [op.path, OPERATION_SCHEMAS[name as OperationName].response] as const),
+  ...Object.entries(DASHBOARD_API).map(([name, path]) => [path, DASHBOARD_SCHEMAS[name as DashboardEndpoint].response] as const),
+]);
+
+/**
+ * Every success answer of a path of the contract must be exactly what its response schema
+ * describes: a field missing or of another type, or a field the schema does not name (which
+ * parsing drops), fails the test that made the call.
+ */
+export function checkAnswerShape(path: string, body: unknown): void {
+  const schema = RESPONSE_SCHEMAS.get(path.split('?')[0] as string);
+  if (schema === undefined || (body as { success?: unknown } | undefined)?.success !== true) return;
+  const data = (body as { data: unknown }).data;
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new Error(`${path} answered data its response schema refuses: ${parsed.error.message}`);
+  if (!isDeepStrictEqual(parsed.data, data)) {
+    throw new Error(`${path} answered a field its response schema does not name: ${JSON.stringify(data)}`);
+  }
+}
+
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const baseStore = await routeStoreFactory.create();
   const seeded = await seed(baseStore);
@@ -297,6 +324,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     } catch {
       parsed = undefined;
     }
+    checkAnswerShape(path, parsed);
     return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
   };
 
