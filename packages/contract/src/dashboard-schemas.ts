@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_RESULTS } from './audit.js';
 import { AUDIT_LIMIT_MAX, type DashboardEndpoint } from './dashboard.js';
-import { Id, KeyFields, KeySummary, MemberState, Timestamp, VerifyApiKeyData } from './schemas.js';
+import { AccountState, Id, KeyFields, KeySummary, MemberState, Timestamp, VerifyApiKeyData } from './schemas.js';
 
 // ---- requests -------------------------------------------------------------
 
@@ -35,8 +35,8 @@ export const AuditEntry = z.object({
   /** Null on rows the operator CLI wrote. */
   actorKeyId: z.string().nullable(),
   actorUserId: z.string().nullable(),
-  before: z.union([KeyFields, MemberState]).nullable(),
-  after: z.union([KeyFields, MemberState]).nullable(),
+  before: z.union([KeyFields, MemberState, AccountState]).nullable(),
+  after: z.union([KeyFields, MemberState, AccountState]).nullable(),
   sourceIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   requestId: z.string(),

@@ -74,12 +74,16 @@ export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
 // accounts (e-mailed codes, sign-up, sign-in, organizations) and members
 
-/** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
+/**
+ * An e-mail address: trimmed, at most 254 characters, in the WHATWG (HTML `input type=email`)
+ * form — ASCII, no whitespace, control characters, quotes, `<>` or commas (no header
+ * injection), and a domain that may be a single label (`owner@localhost`, the first-run owner).
+ */
 export const Email = z
   .string()
   .trim()
   .max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`)
-  .pipe(z.email('email must be an e-mail address'));
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: 'email must be an e-mail address' }));
 export const OtpCode = z
   .string()
   .trim()
@@ -179,6 +183,8 @@ export const KeyFields = z.object({
 
 /** What an audit row of a member change records before and after. */
 export const MemberState = z.object({ email: z.string(), role: RoleEnum });
+/** What an audit row of an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export const AccountState = z.object({ email: z.string(), purpose: z.enum(['signup', 'login']).optional() });
 
 export const UpdateKeyData = z.object({
   keyId: z.string(),
@@ -271,6 +277,7 @@ export type VerifyApiKeyData = z.infer<typeof VerifyApiKeyData>;
 export type CreateKeyData = z.infer<typeof CreateKeyData>;
 export type KeyFields = z.infer<typeof KeyFields>;
 export type MemberState = z.infer<typeof MemberState>;
+export type AccountState = z.infer<typeof AccountState>;
 export type UpdateKeyData = z.infer<typeof UpdateKeyData>;
 export type KeySummary = z.infer<typeof KeySummary>;
 export type ListKeysData = z.infer<typeof ListKeysData>;

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditAction, AuditBase } from '../store/types.js';
 import type { Caller } from './request-state.js';
 
-const USER_AGENT_MAX = 512;
+export const USER_AGENT_MAX = 512;
 
 export function auditBase(
   request: FastifyRequest,

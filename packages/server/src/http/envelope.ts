@@ -10,7 +10,10 @@ export function errorBody(
   code: string,
   message: string,
   details?: Record<string, unknown>,
+  nextAction?: string,
 ): ErrorEnvelope & { requestId: string } {
-  const error: ErrorEnvelope['error'] = details === undefined ? { code, message } : { code, message, details };
+  const error: ErrorEnvelope['error'] = { code, message };
+  if (nextAction !== undefined) error.nextAction = nextAction;
+  if (details !== undefined) error.details = details;
   return { success: false, error, requestId };
 }

@@ -1,5 +1,6 @@
 /**
- * How a key operation is served, in the order of checks of docs/server.md:
+ * How an operation is served. A key operation (`OPERATIONS[name].auth === 'key'`), in the
+ * order of checks of docs/server.md:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
  *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)
@@ -7,14 +8,22 @@
  *   handler:
  *     4. body shape with the contract's strict zod schema (400 VALIDATION_ERROR)
  *     5. the route's own semantic checks, target lookup and judgement.
+ * A public operation (`auth: 'none'`: the e-mailed-code operations) skips 1–3: any key header
+ * or session cookie is ignored, the body is validated the same way, and the handler's context
+ * has no caller but the audit base of an anonymous attempt. The per-source failed-
+ * authentication throttle (auth-throttle.ts) covers both kinds: its hook runs before every
+ * route, and every 401 counts.
  */
 import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
 import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { CodeRequestThrottle } from '../accounts/code-throttle.js';
+import type { Mailer } from '../accounts/mailer.js';
+import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
-import type { AuditAction, AuditBase, Store } from '../store/types.js';
-import { auditBase } from './audit.js';
+import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
+import { auditBase, USER_AGENT_MAX } from './audit.js';
 import { authenticateRequest } from './auth.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
@@ -25,6 +34,12 @@ export interface ServerConfig {
   store: Store;
   maxKeysPerOrg: number;
   lastUsedIntervalMs: number;
+  /** How e-mailed codes are delivered. */
+  mailer: Mailer;
+  /** Who may sign up and create organizations. */
+  signup: SignupPolicy;
+  /** Code requests per address and per source; null: not throttled. */
+  codeRequestThrottle: CodeRequestThrottle | null;
 }
 
 export interface OperationContext<Body> {
@@ -57,13 +72,20 @@ export interface OperationOptions<N extends OperationName> {
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export function registerOperation<N extends OperationName>(
+/** Operations anyone may call (the e-mailed-code ones), and those that need a key. */
+export type PublicOperationName = {
+  [K in OperationName]: (typeof OPERATIONS)[K]['auth'] extends 'none' ? K : never;
+}[OperationName];
+export type KeyOperationName = Exclude<OperationName, PublicOperationName>;
+
+export function registerOperation<N extends KeyOperationName>(
   app: FastifyInstance,
   config: ServerConfig,
   name: N,
   options: OperationOptions<N>,
 ): void {
-  const { path, scope } = OPERATIONS[name];
+  const { path, scope, auth } = OPERATIONS[name];
+  if (auth !== 'key') throw new Error(`${name} is not a key operation: register it with registerPublicOperation`);
   registerAuthenticatedRoute<RequestOf<N>, ResponseOf<N>>(app, config, {
     path,
     scope,
@@ -142,6 +164,10 @@ export function registerAuthenticatedRoute<Body, Data>(
     },
   });
 
+  registerOtherMethods(app, path);
+}
+
+function registerOtherMethods(app: FastifyInstance, path: string): void {
   app.route({
     method: [...OTHER_METHODS],
     url: path,
@@ -149,4 +175,55 @@ export function registerAuthenticatedRoute<Body, Data>(
       throw new ApiError('METHOD_NOT_ALLOWED');
     },
   });
+}
+
+export interface PublicOperationContext<Body> {
+  request: FastifyRequest;
+  body: Body;
+  now: Date;
+  nowIso: string;
+  config: ServerConfig;
+  /** Who (nobody yet), from where, when: the base of the attempt's audit rows. */
+  audit: AccountAuditBase;
+}
+
+export interface PublicOperationOptions<N extends OperationName> {
+  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
+}
+
+/** Register an operation anyone may call (`OPERATIONS[name].auth === 'none'`). */
+export function registerPublicOperation<N extends PublicOperationName>(
+  app: FastifyInstance,
+  config: ServerConfig,
+  name: N,
+  options: PublicOperationOptions<N>,
+): void {
+  const { path, auth } = OPERATIONS[name];
+  if (auth !== 'none') throw new Error(`${name} needs a key: register it with registerOperation`);
+  const schema = OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>;
+  app.route({
+    method: 'POST',
+    url: path,
+    handler: async (request) => {
+      const state = request.state;
+      const body = validateBody(schema, request.body);
+      const nowIso = iso(state.now);
+      const userAgent = request.headers['user-agent'];
+      const data = await options.handler({
+        request,
+        body,
+        now: state.now,
+        nowIso,
+        config,
+        audit: {
+          at: nowIso,
+          requestId: request.id,
+          sourceIp: request.ip || null,
+          userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
+        },
+      });
+      return successBody(request.id, data);
+    },
+  });
+  registerOtherMethods(app, path);
 }

@@ -9,7 +9,7 @@
  */
 import type { AuditAction, AuditResult } from '@codika/contract/audit';
 import type { Role } from '@codika/contract/operations';
-import type { KeyFields, MemberState } from '@codika/contract/schemas';
+import type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
 import type { MemberActor, MemberDenialCode } from '../roles.js';
 
@@ -91,7 +91,10 @@ export interface AuditEntryInput {
   userAgent: string | null;
 }
 
-export type AuditState = KeyFields | MemberState;
+/** What an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export type { AccountState } from '@codika/contract/schemas';
+
+export type AuditState = KeyFields | MemberState | AccountState;
 
 /** The part of an audit row that describes the attempt (who, from where, on what); the store completes the rest. */
 export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
@@ -200,6 +203,100 @@ export type RemoveMemberOutcome =
   | { status: 'denied'; code: MemberDenialCode }
   | { status: 'not_found' }
   | { status: 'organization_not_found' };
+
+// ---- accounts: e-mailed codes, sign-up, sign-in, organizations ----------------
+
+/** What an e-mailed one-time code is for; a code of one purpose never completes the other. */
+export type CodePurpose = 'signup' | 'login';
+
+/** An organization a user belongs to, with the user's role in it. */
+export interface UserOrganization {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** An organization with what its creator said about it. */
+export interface OrganizationDetails extends Organization {
+  description: string;
+  size: string | null;
+}
+
+/** The code of an address as stored: only its salted hash (see accounts/codes.ts). */
+export interface LoginCodeInput {
+  email: string;
+  purpose: CodePurpose;
+  codeHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/**
+ * Who, from where and when: the part of an account event's audit rows the caller knows. The
+ * store completes each row (action, result, organization, target, before/after). `actorKeyId`
+ * and `actorUserId` are set when a key acts (organization creation); sign-up and sign-in by
+ * code have no actor key, and their actor is the person once the code has proved who they are.
+ */
+export interface AccountAuditBase {
+  at: string;
+  requestId: string;
+  sourceIp: string | null;
+  userAgent: string | null;
+  actorKeyId?: string | null;
+  actorUserId?: string | null;
+}
+
+/**
+ * Judges a presented code against the stored hash (in constant time); the store never sees
+ * the code itself.
+ */
+export type CodeCheck = (codeHash: string) => boolean;
+
+/**
+ * One attempt at a code. In the attempt's transaction the store counts it on the code row
+ * (an atomic `attempts = attempts + 1`, so every instance sharing the database shares the
+ * count), refuses a code that is missing, expired, of the other purpose or out of attempts,
+ * burns (deletes) the code at the `maxAttempts`-th wrong try, and consumes (deletes) it when
+ * right and the rest of the write succeeds. A wrong attempt commits its count and its
+ * `account.code_failed` audit row(s); a right code whose completion is refused (several
+ * organizations, a full organization, …) rolls everything back: the code stays as it was.
+ */
+export interface CodeAttempt {
+  email: string;
+  purpose: CodePurpose;
+  now: string;
+  check: CodeCheck;
+  maxAttempts: number;
+}
+
+/** A key minted by sign-up or sign-in, in the organization and for the user the store settles. */
+export interface MintedKeyInput {
+  id: string;
+  name: string;
+  description: string;
+  prefix: string;
+  hash: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export type SignupOutcome =
+  | { status: 'signed_up'; user: User; isNewUser: boolean; organization: OrganizationDetails; key: ApiKeyRecord }
+  | { status: 'invalid_code' };
+
+export type LoginOutcome =
+  | { status: 'signed_in'; user: User; organization: Organization; role: Role; key: ApiKeyRecord }
+  | { status: 'invalid_code' }
+  /** The code was right but the address has no user or the user no organization. */
+  | { status: 'no_organization' }
+  /** The code was right; no organizationId and several organizations: the code is kept. */
+  | { status: 'multiple_organizations'; organizations: UserOrganization[] }
+  /** The code was right; organizationId is not one of the user's: the code is kept. */
+  | { status: 'organization_not_found'; organizations: UserOrganization[] }
+  /** The code was right; the organization holds its maximum of live keys: the code is kept. */
+  | { status: 'limit_reached'; limit: number };
+
+export type RedeemOutcome = { status: 'redeemed'; user: User; organizations: UserOrganization[] } | { status: 'invalid_code' };
 
 export interface NewSessionInput {
   idHash: string;
@@ -320,6 +417,62 @@ export interface Store {
     audit: MemberAuditOrigin;
   }): Promise<RemoveMemberOutcome>;
 
+  // -- accounts: e-mailed codes, sign-up, sign-in, organizations (store/accounts.ts) --
+  /** Store the code of an address, replacing whatever code it had (one code per address). */
+  saveLoginCode(input: LoginCodeInput): Promise<void>;
+  /**
+   * Remove the code of an address; with `codeHash`, only when it is still that code (a newer
+   * request's code stays). False when nothing was removed.
+   */
+  deleteLoginCode(email: string, codeHash?: string): Promise<boolean>;
+  /**
+   * Sign-up by code, in one transaction: the code attempt (CodeAttempt), then the user (or the
+   * existing one of that address), the organization, its owner membership, the minted key with
+   * `scopes`, `last_sign_in_at`, and the audit rows `organization.create`, `key.create`,
+   * `account.signup`. Nothing is written half-way.
+   */
+  completeSignup(
+    params: CodeAttempt & {
+      userId: string;
+      organization: { id: string; name: string; description: string; size: string | null };
+      key: MintedKeyInput;
+      scopes: Scope[];
+      audit: AccountAuditBase;
+    },
+  ): Promise<SignupOutcome>;
+  /**
+   * Sign-in by code, in one transaction: the code attempt, the user's organization (the one
+   * named, else their only one), the live-key limit judged with the organization row locked,
+   * the minted key with `scopesFor(role)`, `last_sign_in_at`, and the audit rows `key.create`
+   * and `account.login`.
+   */
+  completeLogin(
+    params: CodeAttempt & {
+      organizationId?: string;
+      key: MintedKeyInput;
+      scopesFor(role: Role): Scope[];
+      maxLiveKeys: number;
+      audit: AccountAuditBase;
+    },
+  ): Promise<LoginOutcome>;
+  /**
+   * Check a code for an address and, when right, consume it and return the user with their
+   * organizations (`last_sign_in_at` set, an `account.login` row without organization). For a
+   * sign-in that mints no key (the dashboard's).
+   */
+  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome>;
+  /** The organizations a user belongs to, with their role, by name. */
+  listUserOrganizations(userId: string): Promise<UserOrganization[]>;
+  /**
+   * Create an organization owned by `ownerUserId`, in one transaction with the owner membership
+   * and its `organization.create` audit row.
+   */
+  createOrganizationForUser(params: {
+    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
+    ownerUserId: string;
+    audit: AccountAuditBase;
+  }): Promise<OrganizationDetails>;
+
   // -- dashboard sessions --
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
   createSession(input: NewSessionInput): Promise<void>;
@@ -337,8 +490,12 @@ export interface Store {
   // -- audit --
   /** Append one row on its own (denials that never reach a write transaction). */
   appendAudit(entry: AuditEntryInput): Promise<void>;
+  /**
+   * Audit rows, newest first. `organizationId`: that organization's rows (null: rows of no
+   * organization; absent: every row); `targetUserId`: rows about that person.
+   */
   listAudit(filter: {
-    organizationId: string;
+    organizationId?: string | null;
     targetKeyId?: string;
     targetUserId?: string;
     limit?: number;

@@ -7,6 +7,9 @@
  * a denied cell (and any cell of a read-only route) must leave the keys and the members
  * untouched, and an audited route writes exactly one audit row per authenticated attempt.
  *
+ * Public routes (`auth: 'none'`, the e-mailed-code operations) run the same caller axis: a key
+ * header, valid or not, must change nothing — every caller gets the route's one answer.
+ *
  * Beside it, the role grid (runRoleGrid): owner, admin and member callers against owner,
  * admin and member targets — people (member routes) and the keys each made (key routes).
  */
@@ -23,6 +26,7 @@ import {
   seedUser,
   snapshotKeys,
   type TestApp,
+  type TestAppOptions,
   unknownKey,
 } from './http.js';
 
@@ -59,8 +63,15 @@ export interface MatrixRoute {
   auditAction?: AuditAction;
   /** An allowed call changes keys or members (so the untouched check applies to denied cells only). */
   mutates: boolean;
-  /** The request body for a resolved target (`keyId`, `organizationId`, or the member's `userId` / `email`). */
+  /** The request body for a resolved target (`keyId`, `organizationId`, or the member's `userId` / `email`); may prepare state first. */
   body(target: ResolvedTarget, t: TestApp): unknown;
+  /** 'none': a public route; every caller gets `publicAnswer`. Default 'key'. */
+  auth?: 'key' | 'none';
+  publicAnswer?: Expected;
+  /** Audit rows of the attempt's own action an allowed attempt writes (default 1). */
+  auditRows?: number;
+  /** Options of each cell's app (e.g. an open sign-up policy). */
+  app?: TestAppOptions;
 }
 
 export interface ResolvedTarget {
@@ -134,6 +145,7 @@ export function targetsOf(route: MatrixRoute): readonly TargetKind[] {
 }
 
 export function expectedCell(route: MatrixRoute, caller: CallerKind, target: TargetKind): Expected {
+  if (route.auth === 'none') return route.publicAnswer ?? { status: 200 };
   if (UNAUTHENTICATED.has(caller)) return { status: 401, code: 'UNAUTHENTICATED' };
   if (route.scope !== null) {
     if (caller === 'lacking api-keys:manage') return { status: 403, code: 'INSUFFICIENT_SCOPE' };
@@ -160,13 +172,14 @@ export function runAuthzMatrix(route: MatrixRoute): void {
   }
 
   it.each(cells)('%s × %s → %j', async (caller, target, expected) => {
-    const t = await createTestApp();
+    const t = await createTestApp(route.app);
     try {
+      const body = await route.body(resolveTarget(t, target), t);
       const before = await snapshotKeys(t);
       const ownRows = async () =>
         (await t.audit()).filter((r) => route.auditAction === undefined || r.action === route.auditAction);
       const auditBefore = (await ownRows()).length;
-      const res = await t.call(route.path, route.body(resolveTarget(t, target), t), { key: callerKey(t, caller) });
+      const res = await t.call(route.path, body, { key: callerKey(t, caller) });
 
       expect(res.status).toBe(expected.status);
       expect(res.body.success).toBe(expected.status === 200);
@@ -177,7 +190,8 @@ export function runAuthzMatrix(route: MatrixRoute): void {
         expect(await snapshotKeys(t)).toEqual(before);
       }
       const written = (await ownRows()).length - auditBefore;
-      expect(written).toBe(route.audited && expected.status !== 401 ? 1 : 0);
+      const authenticated = route.auth === 'none' || expected.status !== 401;
+      expect(written).toBe(route.audited && authenticated ? (route.auditRows ?? 1) : 0);
     } finally {
       await t.close();
     }
