@@ -45,24 +45,6 @@ describe('buildOpenApiDocument', () => {
     expect(doc.paths['/createorganizationapikeypublic'].post.responses['429']).toBeDefined();
   });
 
-  it('describes the accounts operations: no key for the e-mailed-code ones, their error codes, nextAction in the envelope', () => {
-    const codes = (path: string, status: string) =>
-      doc.paths[path].post.responses[status]?.content['application/json'].schema.properties.error.properties.code.enum;
-    expect(codes('/clirequestsignupotp', '403')).toEqual(['SIGNUP_DISABLED']);
-    expect(codes('/clirequestsignupotp', '503')).toEqual(['MAIL_UNAVAILABLE']);
-    expect(codes('/clirequestloginotp', '429')).toEqual(['RATE_LIMITED']);
-    expect(codes('/clicompletesignup', '401')).toEqual(['INVALID_CODE']);
-    expect(codes('/clicompletelogin', '409')).toEqual(['MULTIPLE_ORGANIZATIONS']);
-    expect(codes('/clicompletelogin', '429')).toEqual(['MAX_API_KEYS_REACHED', 'RATE_LIMITED']);
-    expect(codes('/createorganizationviaapikey', '400')).toEqual(['VALIDATION_ERROR', 'UNSUPPORTED_FIELD']);
-    expect(doc.paths['/createorganizationviaapikey'].post.security).toEqual([{ ApiKey: [] }]);
-    expect(doc.components.schemas.ErrorEnvelope.properties.error.properties.nextAction).toMatchObject({ type: 'string' });
-    const signup = doc.components.schemas.CompleteSignupRequest;
-    expect(signup.required).toEqual(['email', 'code']);
-    expect(Object.keys(signup.properties).sort()).toEqual(['apiKey', 'code', 'company', 'email']);
-    expect(doc.components.schemas.CompleteSignupData.properties.apiKey.required).toContain('raw');
-  });
-
   it('lists the refusals of the member operations and the key hierarchy', () => {
     const codesOf = (path: string, status: string) =>
       doc.paths[path].post.responses[status].content['application/json'].schema.properties.error.properties.code.enum;
@@ -83,6 +65,24 @@ describe('buildOpenApiDocument', () => {
       'joinedAt',
       'liveKeyCount',
     ]);
+  });
+
+  it('describes the accounts operations: no key for the e-mailed-code ones, their error codes, nextAction in the envelope', () => {
+    const codes = (path: string, status: string) =>
+      doc.paths[path].post.responses[status]?.content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codes('/clirequestsignupotp', '403')).toEqual(['SIGNUP_DISABLED']);
+    expect(codes('/clirequestsignupotp', '503')).toEqual(['MAIL_UNAVAILABLE']);
+    expect(codes('/clirequestloginotp', '429')).toEqual(['RATE_LIMITED']);
+    expect(codes('/clicompletesignup', '401')).toEqual(['INVALID_CODE']);
+    expect(codes('/clicompletelogin', '409')).toEqual(['MULTIPLE_ORGANIZATIONS']);
+    expect(codes('/clicompletelogin', '429')).toEqual(['MAX_API_KEYS_REACHED', 'RATE_LIMITED']);
+    expect(codes('/createorganizationviaapikey', '400')).toEqual(['VALIDATION_ERROR', 'UNSUPPORTED_FIELD']);
+    expect(doc.paths['/createorganizationviaapikey'].post.security).toEqual([{ ApiKey: [] }]);
+    expect(doc.components.schemas.ErrorEnvelope.properties.error.properties.nextAction).toMatchObject({ type: 'string' });
+    const signup = doc.components.schemas.CompleteSignupRequest;
+    expect(signup.required).toEqual(['email', 'code']);
+    expect(Object.keys(signup.properties).sort()).toEqual(['apiKey', 'code', 'company', 'email']);
+    expect(doc.components.schemas.CompleteSignupData.properties.apiKey.required).toContain('raw');
   });
 
   it('describes the request bodies from the contract schemas (as input)', () => {

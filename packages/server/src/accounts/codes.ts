@@ -12,6 +12,9 @@ import { CODE_DIGITS } from '@codika/contract/operations';
 import type { CodePurpose } from '../store/types.js';
 
 const VERSION = 'v1';
+
+/** Wrong tries after which a code is burned. */
+export const MAX_CODE_ATTEMPTS = 5;
 const SALT_BYTES = 16;
 
 /** A fresh code: CODE_DIGITS decimal digits, uniformly drawn. */

@@ -19,16 +19,10 @@ import type { PublicOperationContext } from '../http/operation.js';
 import { normalizeEmail } from '../store/sql-store.js';
 import type { CodePurpose } from '../store/types.js';
 import { hashCode, newCode } from './codes.js';
+import { mailUnavailable, signupDisabled } from './errors.js';
 import { MailDeliveryError, type MailMessage } from './mailer.js';
 import { existingAccountMail, loginCodeMail, noAccountMail, signupCodeMail } from './messages.js';
-import { SIGNUP_DISABLED_NEXT_ACTION, signupAllowed } from './policy.js';
-
-export const MAIL_UNAVAILABLE_NEXT_ACTION =
-  "Try again in a few minutes; if it keeps failing, tell the server's operator (its mail server refused or did not answer)";
-
-export function signupDisabled(): ApiError {
-  return new ApiError('SIGNUP_DISABLED', { nextAction: SIGNUP_DISABLED_NEXT_ACTION });
-}
+import { signupAllowed } from './policy.js';
 
 export async function requestCode(ctx: PublicOperationContext<{ email: string }>, purpose: CodePurpose): Promise<CodeSentData> {
   const { config, now } = ctx;
@@ -75,10 +69,7 @@ export async function requestCode(ctx: PublicOperationContext<{ email: string }>
     await config.mailer.send(mail);
   } catch (err) {
     if (saved) await store.deleteLoginCode(email, codeHash);
-    throw new ApiError('MAIL_UNAVAILABLE', {
-      nextAction: MAIL_UNAVAILABLE_NEXT_ACTION,
-      cause: err instanceof MailDeliveryError ? err : new MailDeliveryError(String(err), { cause: err }),
-    });
+    throw mailUnavailable(err instanceof MailDeliveryError ? err : new MailDeliveryError(String(err), { cause: err }));
   }
   return { email, expiresInSeconds: CODE_TTL_SECONDS };
 }

@@ -44,10 +44,14 @@ export function printJson(io: CommandIO, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** What a subcommand did: `data` is printed as JSON with --json, `text` (newline included) otherwise. */
+/**
+ * What a subcommand did: `data` is printed as JSON with --json, `text` (newline included)
+ * otherwise; `warning` (newline included), when there is one, goes to stderr either way.
+ */
 export interface Report {
   data: unknown;
   text: string;
+  warning?: string;
 }
 
 /** Open and migrate the store, act, close it, then print the report: the exit code. */
@@ -60,6 +64,7 @@ export function runSubcommand(
     const report = await withStore(deps, options.database, act);
     if (options.json) printJson(deps.io, report.data);
     else deps.io.out(report.text);
+    if (report.warning !== undefined) deps.io.err(report.warning);
     return EXIT_OK;
   });
 }

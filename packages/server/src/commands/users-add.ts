@@ -1,9 +1,8 @@
 /**
  * `codika-server users add --organization-id <id> --email <email> --role owner|admin|member`
  *
- * Through the same store method as the API (addorganizationmemberpublic): the user is created
- * when new, the membership and its audit row are written in one transaction, and any live key
- * left from an earlier membership of that person is revoked (the command says so).
+ * Through the same store method as the API (audited alike). Keys the user still held in the
+ * organization from an earlier membership are revoked, and the command says so.
  */
 import type { Command } from 'commander';
 import { iso } from '../clock.js';
@@ -53,12 +52,16 @@ export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): 
       role: outcome.member.role,
       revokedKeyIds: outcome.revokedKeyIds,
     };
-    if (data.revokedKeyIds.length > 0) {
-      deps.io.err(
-        `! ${data.revokedKeyIds.length} live key(s) left from an earlier membership of ${data.email} were revoked: ${data.revokedKeyIds.join(', ')}\n`,
-      );
-    }
-    return { data, text: `✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n` };
+    const revoked = data.revokedKeyIds.length;
+    return {
+      data,
+      text: `✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n`,
+      ...(revoked > 0
+        ? {
+            warning: `! ${revoked} live key(s) left from an earlier membership of ${data.email} were revoked: ${data.revokedKeyIds.join(', ')}\n`,
+          }
+        : {}),
+    };
   });
 }
 

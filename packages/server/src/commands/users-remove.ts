@@ -55,10 +55,10 @@ export async function runUsersRemove(options: UsersRemoveOptions, deps: CommandD
       revokedKeyIds: outcome.revokedKeyIds,
       forced: outcome.forced,
     };
-    if (outcome.forced) deps.io.err(noOwnerWarning(org));
     return {
       data,
       text: `✓ ${data.email} removed from "${org.name}" (was ${data.previousRole}); ${keysRevoked(data.revokedKeyIds.length, org.name)}\n`,
+      ...(outcome.forced ? { warning: noOwnerWarning(org) } : {}),
     };
   });
 }

@@ -55,8 +55,11 @@ export async function runUsersSetRole(options: UsersSetRoleOptions, deps: Comman
       previousRole: outcome.previousRole,
       forced: outcome.forced,
     };
-    if (outcome.forced) deps.io.err(noOwnerWarning(org));
-    return { data, text: `✓ ${data.email} is now ${data.role} of "${org.name}" (was ${data.previousRole})\n` };
+    return {
+      data,
+      text: `✓ ${data.email} is now ${data.role} of "${org.name}" (was ${data.previousRole})\n`,
+      ...(outcome.forced ? { warning: noOwnerWarning(org) } : {}),
+    };
   });
 }
 

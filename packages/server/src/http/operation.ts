@@ -219,7 +219,7 @@ export interface PublicOperationContext<Body> {
 }
 
 export interface PublicOperationOptions<N extends OperationName> {
-  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 /** Register an operation anyone may call (`OPERATIONS[name].auth === 'none'`). */

@@ -7,13 +7,13 @@
  */
 import type { SignedInData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
-import { codeMatches } from '../accounts/codes.js';
+import { codeMatches, MAX_CODE_ATTEMPTS } from '../accounts/codes.js';
+import { invalidCode } from '../accounts/errors.js';
 import { mintedKeyData, newMintedKey, scopesForRole } from '../accounts/minting.js';
 import { ApiError } from '../http/errors.js';
 import { registerPublicOperation, type ServerConfig } from '../http/operation.js';
 import { normalizeEmail } from '../store/sql-store.js';
 import type { UserOrganization } from '../store/types.js';
-import { invalidCode, MAX_CODE_ATTEMPTS } from './complete-signup.js';
 
 function listed(organizations: UserOrganization[]) {
   return organizations.map((o) => ({ id: o.id, name: o.name }));

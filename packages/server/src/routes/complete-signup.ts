@@ -7,22 +7,13 @@
 import { DEFAULT_ORGANIZATION_NAME } from '@codika/contract/operations';
 import type { SignedInData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
-import { codeMatches } from '../accounts/codes.js';
+import { codeMatches, MAX_CODE_ATTEMPTS } from '../accounts/codes.js';
+import { invalidCode, signupDisabled } from '../accounts/errors.js';
 import { mintedKeyData, newMintedKey, scopesForRole } from '../accounts/minting.js';
 import { signupAllowed } from '../accounts/policy.js';
-import { signupDisabled } from '../accounts/request-code.js';
-import { ApiError } from '../http/errors.js';
 import { registerPublicOperation, type ServerConfig } from '../http/operation.js';
 import { newId } from '../ids.js';
 import { normalizeEmail } from '../store/sql-store.js';
-
-export const MAX_CODE_ATTEMPTS = 5;
-
-export function invalidCode(command: 'signup-request' | 'login-request', email: string): ApiError {
-  return new ApiError('INVALID_CODE', {
-    nextAction: `Check the code in the latest e-mail, or request a new one: codika auth ${command} --email ${email}`,
-  });
-}
 
 export function registerCompleteSignup(app: FastifyInstance, config: ServerConfig): void {
   registerPublicOperation(app, config, 'completeSignup', {

@@ -21,7 +21,7 @@
 import { DASHBOARD_API } from '@codika/contract/dashboard';
 import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import type { FastifyInstance } from 'fastify';
-import { codeMatches } from '../accounts/codes.js';
+import { codeMatches, MAX_CODE_ATTEMPTS } from '../accounts/codes.js';
 import { scopesForRole } from '../accounts/minting.js';
 import { requestCode } from '../accounts/request-code.js';
 import { successBody } from '../http/envelope.js';
@@ -31,7 +31,6 @@ import type { UserCaller } from '../http/request-state.js';
 import { checkCsrf } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
 import { normalizeEmail } from '../store/sql-store.js';
-import { MAX_CODE_ATTEMPTS } from './complete-signup.js';
 import { openSession, userSessionData } from './dashboard-sessions.js';
 
 export function registerDashboardCodeSignIn(app: FastifyInstance, config: ServerConfig): void {

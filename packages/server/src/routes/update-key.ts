@@ -1,8 +1,9 @@
 /**
  * POST /updateorganizationapikeypublic — replace scopes, rename, change the description;
  * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
- * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live target, computes the
- * new fields and asks the judge below (key hierarchy, empty result, escalation, self-lockout) inside
+ * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live
+ * target, computes the new fields and asks the judge below (key hierarchy, empty result,
+ * escalation, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
 import type { UpdateKeyData } from '@codika/contract/schemas';

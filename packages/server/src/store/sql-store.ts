@@ -732,6 +732,45 @@ export class SqlStore implements Store {
     });
   }
 
+  // -- members (store/members.ts) --
+
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]> {
+    return this.members.list(organizationId, now);
+  }
+
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome> {
+    return this.members.add(params);
+  }
+
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome> {
+    return this.members.updateRole(params);
+  }
+
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome> {
+    return this.members.remove(params);
+  }
+
   // -- accounts (the queries live in accounts.ts) --
 
   private get accounts() {
@@ -784,45 +823,6 @@ export class SqlStore implements Store {
     audit: AccountAuditBase;
   }): Promise<OrganizationDetails> {
     return createOrganizationForUser(this.accounts, params);
-  }
-
-  // -- members (store/members.ts) --
-
-  listMembers(organizationId: string, now: string): Promise<MemberRecord[]> {
-    return this.members.list(organizationId, now);
-  }
-
-  addMember(params: {
-    organizationId: string;
-    email: string;
-    role: Role;
-    newUserId: string;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<AddMemberOutcome> {
-    return this.members.add(params);
-  }
-
-  updateMemberRole(params: {
-    organizationId: string;
-    member: MemberRef;
-    role: Role;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<UpdateMemberOutcome> {
-    return this.members.updateRole(params);
-  }
-
-  removeMember(params: {
-    organizationId: string;
-    member: MemberRef;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<RemoveMemberOutcome> {
-    return this.members.remove(params);
   }
 
   // -- dashboard sessions --

@@ -16,7 +16,7 @@ import type { MemberActor, MemberDenialCode } from '../roles.js';
 export type { AuditAction, AuditResult } from '@codika/contract/audit';
 export { ROLES, type Role } from '@codika/contract/operations';
 /** A key's mutable fields (scopes in canonical order) and a member's state, as audit rows hold them. */
-export type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
+export type { KeyFields, MemberState } from '@codika/contract/schemas';
 
 export interface Organization {
   id: string;
@@ -90,6 +90,9 @@ export interface AuditEntryInput {
   sourceIp: string | null;
   userAgent: string | null;
 }
+
+/** What an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export type { AccountState } from '@codika/contract/schemas';
 
 export type AuditState = KeyFields | MemberState | AccountState;
 
@@ -394,6 +397,50 @@ export interface Store {
     audit: AuditBase;
   }): Promise<RevokeOutcome>;
 
+  // -- members (store/members.ts) --
+  /**
+   * The members of an organization with their live key counts, in one query: owners, then
+   * admins, then members, each by e-mail.
+   */
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]>;
+  /**
+   * Every member change below runs in one transaction that first locks the organization's
+   * row (the portable row lock), then reads the actor's and the target's role and the owner
+   * count and judges the change with roles.ts; each writes its own audit row(s) — allowed or
+   * denied — in that transaction (`member.*` with before/after `{ email, role }`).
+   *
+   * Add a person by e-mail (the user is created when new; `newUserId` is its id then). A
+   * person already a member: `exists` (nothing written but a denied MEMBER_EXISTS row). Live
+   * keys the person still holds in the organization from an earlier membership are revoked
+   * (a `key.revoke` row each), so adding someone back never brings an old key back.
+   */
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome>;
+  /** Change a member's role (no change when it is the same role: an allowed row, before = after). */
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome>;
+  /** Remove a member and revoke every live key they created in the organization (a `key.revoke` row each). */
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome>;
+
   // -- accounts: e-mailed codes, sign-up, sign-in, organizations (store/accounts.ts) --
   /** Store the code of an address, replacing whatever code it had (one code per address). */
   saveLoginCode(input: LoginCodeInput): Promise<void>;
@@ -449,50 +496,6 @@ export interface Store {
     ownerUserId: string;
     audit: AccountAuditBase;
   }): Promise<OrganizationDetails>;
-
-  // -- members (store/members.ts) --
-  /**
-   * The members of an organization with their live key counts, in one query: owners, then
-   * admins, then members, each by e-mail.
-   */
-  listMembers(organizationId: string, now: string): Promise<MemberRecord[]>;
-  /**
-   * Every member change below runs in one transaction that first locks the organization's
-   * row (the portable row lock), then reads the actor's and the target's role and the owner
-   * count and judges the change with roles.ts; each writes its own audit row(s) — allowed or
-   * denied — in that transaction (`member.*` with before/after `{ email, role }`).
-   *
-   * Add a person by e-mail (the user is created when new; `newUserId` is its id then). A
-   * person already a member: `exists` (nothing written but a denied MEMBER_EXISTS row). Live
-   * keys the person still holds in the organization from an earlier membership are revoked
-   * (a `key.revoke` row each), so adding someone back never brings an old key back.
-   */
-  addMember(params: {
-    organizationId: string;
-    email: string;
-    role: Role;
-    newUserId: string;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<AddMemberOutcome>;
-  /** Change a member's role (no change when it is the same role: an allowed row, before = after). */
-  updateMemberRole(params: {
-    organizationId: string;
-    member: MemberRef;
-    role: Role;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<UpdateMemberOutcome>;
-  /** Remove a member and revoke every live key they created in the organization (a `key.revoke` row each). */
-  removeMember(params: {
-    organizationId: string;
-    member: MemberRef;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<RemoveMemberOutcome>;
 
   // -- dashboard sessions --
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */

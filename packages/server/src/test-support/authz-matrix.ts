@@ -96,7 +96,7 @@ export interface MatrixRoute {
   /** 'none': a public route; every caller gets `publicAnswer`. Default 'key'. */
   auth?: 'key' | 'none';
   publicAnswer?: Expected;
-  /** Audit rows an allowed attempt writes (default 1). */
+  /** Audit rows of the attempt's own action an allowed attempt writes (default 1). */
   auditRows?: number;
   /** Options of each cell's app (e.g. an open sign-up policy). */
   app?: TestAppOptions;
