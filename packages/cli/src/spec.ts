@@ -3,7 +3,7 @@
  * without loading commander, so `--help` starts fast), for parsing (parse.ts builds commander from
  * it), for shell completion, and for the docs.
  */
-import { NAME_MAX } from '@codika/contract/operations';
+import { DESCRIPTION_MAX, descriptionProblem, NAME_MAX, nameProblem } from '@codika/contract/rules';
 import type { Deps } from './deps.js';
 import { ValidationError } from './errors.js';
 
@@ -117,10 +117,17 @@ export function apiFlags(raw: RawArgs): { apiUrl?: string; apiKey?: string; prof
   return flags;
 }
 
-/** A key name as given to --name: not blank, at most NAME_MAX characters (exit 2 otherwise). */
-export function checkName(value: string, flag: string): string {
-  if (value.trim() === '') throw new ValidationError(`${flag} must not be empty.`);
-  if (value.trim().length > NAME_MAX) throw new ValidationError(`${flag} must be at most ${NAME_MAX} characters.`);
+/** A name as given to --name: not blank, at most `max` characters, no control characters (exit 2 otherwise). */
+export function checkName(value: string, flag: string, max = NAME_MAX): string {
+  const why = nameProblem(value, max);
+  if (why !== undefined) throw new ValidationError(`${flag} ${why}.`);
+  return value;
+}
+
+/** A description as given to --description: at most `max` characters, no control characters but tab and newline. */
+export function checkDescription(value: string, flag: string, max = DESCRIPTION_MAX): string {
+  const why = descriptionProblem(value, max);
+  if (why !== undefined) throw new ValidationError(`${flag} ${why}.`);
   return value;
 }
 

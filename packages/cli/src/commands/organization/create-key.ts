@@ -2,12 +2,22 @@
  * `codika organization create-key`: create a key, print the raw key once, save it as a new
  * profile and make it active.
  */
-import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/operations';
+import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/rules';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkName, type RawArgs, renderTable, str } from '../../spec.js';
+import {
+  API_OPTIONS,
+  apiFlags,
+  bool,
+  type CommandSpec,
+  checkDescription,
+  checkName,
+  type RawArgs,
+  renderTable,
+  str,
+} from '../../spec.js';
 import type { VerifyData } from '../profile-from.js';
 
 export const spec: CommandSpec = {
@@ -56,7 +66,7 @@ export function parse(raw: RawArgs): CreateKeyOptions {
     o.organizationId = org.trim();
   }
   const description = str(raw, 'description');
-  if (description !== undefined) o.description = description;
+  if (description !== undefined) o.description = checkDescription(description, '--description');
   const days = str(raw, 'expiresInDays');
   if (days !== undefined) {
     const n = Number(days);

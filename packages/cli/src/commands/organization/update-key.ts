@@ -2,11 +2,22 @@
  * `codika organization update-key` — the seed document's command, exactly, plus
  * `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`.
  */
+import { keyUpdateProblem } from '@codika/contract/rules';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkName, type RawArgs, renderTable, str } from '../../spec.js';
+import {
+  API_OPTIONS,
+  apiFlags,
+  bool,
+  type CommandSpec,
+  checkDescription,
+  checkName,
+  type RawArgs,
+  renderTable,
+  str,
+} from '../../spec.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'update-key'],
@@ -72,21 +83,15 @@ export function parse(raw: RawArgs): UpdateKeyOptions {
   const removeScopes = str(raw, 'removeScopes');
   const name = str(raw, 'name');
   const description = str(raw, 'description');
-  if (scopes !== undefined && (addScopes !== undefined || removeScopes !== undefined)) {
-    throw new ValidationError(
-      '--scopes replaces the whole scope set and cannot be combined with --add-scopes or --remove-scopes.',
-    );
-  }
-  if (
-    scopes === undefined &&
-    name === undefined &&
-    description === undefined &&
-    addScopes === undefined &&
-    removeScopes === undefined
-  ) {
-    throw new ValidationError(
-      'Nothing to update: at least one of --scopes, --name, or --description must be provided (or --add-scopes / --remove-scopes).',
-    );
+  switch (keyUpdateProblem({ scopes, addScopes, removeScopes, name, description })) {
+    case 'SCOPES_COMBINED':
+      throw new ValidationError(
+        '--scopes replaces the whole scope set and cannot be combined with --add-scopes or --remove-scopes.',
+      );
+    case 'NO_FIELDS':
+      throw new ValidationError(
+        'Nothing to update: at least one of --scopes, --name, or --description must be provided (or --add-scopes / --remove-scopes).',
+      );
   }
   const options: UpdateKeyOptions = {
     keyId: keyId.trim(),
@@ -99,7 +104,7 @@ export function parse(raw: RawArgs): UpdateKeyOptions {
   if (addScopes !== undefined) options.addScopes = scopeList(addScopes, '--add-scopes');
   if (removeScopes !== undefined) options.removeScopes = scopeList(removeScopes, '--remove-scopes');
   if (name !== undefined) options.name = checkName(name, '--name');
-  if (description !== undefined) options.description = description;
+  if (description !== undefined) options.description = checkDescription(description, '--description');
   return options;
 }
 
