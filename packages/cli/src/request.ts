@@ -4,7 +4,7 @@
  */
 import type { SuccessEnvelope } from '@codika/contract/errors';
 import { type ApiRequest, callApi } from './api.js';
-import { addApiHints } from './commands/validate.js';
+import { addApiHints } from './api-hints.js';
 import type { Deps } from './deps.js';
 import { progress } from './output.js';
 

@@ -5,8 +5,8 @@
 
 export { DEFAULT_BASE_URL, EXPIRES_IN_DAYS_MAX, OPERATIONS } from '@codika/contract/operations';
 export { callApi } from './api.js';
-export { profileFromVerify, saveProfile } from './commands/profile-from.js';
-export { addApiHints } from './commands/validate.js';
-export { checkKeyFormat, endpointUrl, joinUrl, parseTimeout, resolveApiContext } from './context.js';
+export { profileFromVerify, saveProfile } from './profiles.js';
+export { addApiHints } from './api-hints.js';
+export { checkKeyFormat, endpointUrl, joinUrl, parseTimeout, resolveApiContext } from './api-context.js';
 export { colorsFor, formatScopes, line, masked, progress, writeJson } from './output.js';
 export { request } from './request.js';

@@ -6,7 +6,7 @@ import { DEFAULT_BASE_URL } from '@codika/contract/operations';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, ValidationError } from '../errors.js';
 import { bool, type CommandSpec, checkUrl, type RawArgs, str } from '../spec.js';
-import type { VerifyData } from './profile-from.js';
+import type { VerifyData } from '../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['login'],

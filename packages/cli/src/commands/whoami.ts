@@ -2,11 +2,11 @@
  * `codika whoami`: identity of the resolved key, fresh from /verifyapikey; when the server cannot
  * be reached and the key comes from a profile, the cached profile is shown, marked as cached.
  */
-import type { ApiFlags } from '../context.js';
+import type { ApiFlags } from '../api-context.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, NetworkError } from '../errors.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../spec.js';
-import type { VerifyData } from './profile-from.js';
+import type { VerifyData } from '../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['whoami'],

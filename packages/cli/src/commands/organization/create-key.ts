@@ -4,7 +4,7 @@
  */
 import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/rules';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import {
@@ -18,7 +18,7 @@ import {
   renderTable,
   str,
 } from '../../spec.js';
-import type { VerifyData } from '../profile-from.js';
+import type { VerifyData } from '../../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'create-key'],

@@ -1,6 +1,6 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
 import { SCOPES } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';

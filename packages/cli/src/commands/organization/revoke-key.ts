@@ -1,5 +1,5 @@
 /** `codika organization revoke-key`: revoke a key; asks for confirmation on a terminal unless --yes. */
-import type { ApiFlags } from '../../context.js';
+import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, ValidationError } from '../../errors.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';

@@ -4,7 +4,7 @@
  */
 import { keyUpdateProblem } from '@codika/contract/rules';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import {

@@ -2,7 +2,7 @@
 
 /** Hints a user can act on, added to the server's message (human output only). */
 export async function addApiHints(error: unknown): Promise<void> {
-  const { ApiError } = await import('../errors.js');
+  const { ApiError } = await import('./errors.js');
   if (!(error instanceof ApiError)) return;
   switch (error.code) {
     case 'INVALID_SCOPES': {

@@ -1,6 +1,6 @@
 /** Building and saving profiles in the shared config format. */
-import type { Config, Profile } from '../config-store.js';
-import { slugify, uniqueProfileName } from '../config-store.js';
+import type { Config, Profile } from './config-store.js';
+import { slugify, uniqueProfileName } from './config-store.js';
 
 /** The data of POST /verifyapikey. */
 export interface VerifyData {
