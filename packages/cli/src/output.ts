@@ -55,8 +55,3 @@ export function progress(io: Io, message: string): () => void {
 export function formatScopes(scopes: readonly string[]): string {
   return scopes.length > 0 ? scopes.join(', ') : '(none)';
 }
-
-/** The 8-character display prefix of a raw key, never the key itself. */
-export function masked(apiKey: string): string {
-  return `${apiKey.slice(0, 8)}…`;
-}

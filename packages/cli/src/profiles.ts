@@ -1,22 +1,9 @@
 /** Building and saving profiles in the shared config format. */
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { Config, Profile } from './config-store.js';
 import { slugify, uniqueProfileName } from './config-store.js';
 
-/** The data of POST /verifyapikey. */
-export interface VerifyData {
-  type: string;
-  keyId: string;
-  keyName: string;
-  keyPrefix: string;
-  scopes: string[];
-  organizationId: string;
-  organizationName: string;
-  createdAt: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-}
-
-export function profileFromVerify(apiKey: string, data: VerifyData, baseUrl: string): Profile {
+export function profileFromVerify(apiKey: string, data: VerifyApiKeyData, baseUrl: string): Profile {
   const profile: Profile = {
     apiKey,
     type: data.type,

@@ -2,10 +2,11 @@
  * `codika config set | show | clear`. `set` is `login` under another name; `show` lists the
  * profiles with masked keys; `clear` removes one profile (--profile) or all of them.
  */
+import { maskKey } from '@codika/contract/keys';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { line, masked, writeJson } from '../output.js';
+import { line, writeJson } from '../output.js';
 import { bool, type CommandModule, type CommandSpec, type RawArgs, str } from '../spec.js';
 import * as login from './login.js';
 
@@ -52,7 +53,7 @@ export const show: CommandModule<ShowOptions> = {
     const profiles = Object.fromEntries(
       names.map((n) => {
         const p = config.profiles[n]!;
-        return [n, { ...p, apiKey: masked(p.apiKey) }];
+        return [n, { ...p, apiKey: maskKey(p.apiKey) }];
       }),
     );
     if (o.json) {

@@ -3,10 +3,10 @@
  * named after the organization (or --name), make it active.
  */
 import { DEFAULT_BASE_URL } from '@codika/contract/operations';
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, ValidationError } from '../errors.js';
 import { bool, type CommandSpec, checkUrl, type RawArgs, str } from '../spec.js';
-import type { VerifyData } from '../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['login'],
@@ -59,7 +59,7 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
     colorsFor,
     formatScopes,
     line,
-    masked,
+    maskKey,
     writeJson,
     profileFromVerify,
     saveProfile,
@@ -82,7 +82,7 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
   const timeoutMs = parseTimeout(deps.env);
   const config = await deps.config.read();
 
-  let data: VerifyData;
+  let data: VerifyApiKeyData;
   let verified = false;
   if (o.skipVerify) {
     const { parseKey } = await import('@codika/contract/keys');
@@ -98,8 +98,9 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
       createdAt: deps.clock.now().toISOString(),
     };
   } else {
-    data = (await request<VerifyData>(deps, { url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path), apiKey, body: {}, timeoutMs }))
-      .data;
+    data = (
+      await request<VerifyApiKeyData>(deps, { url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path), apiKey, body: {}, timeoutMs })
+    ).data;
     verified = true;
   }
 
@@ -128,10 +129,10 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const out = deps.io.stdout;
   if (verified) {
-    line(out, `${c.green('✓')} Logged in to ${data.organizationName} as "${data.keyName}" (${masked(apiKey)})`);
+    line(out, `${c.green('✓')} Logged in to ${data.organizationName} as "${data.keyName}" (${maskKey(apiKey)})`);
     line(out, `Scopes: ${formatScopes(data.scopes)}`);
   } else {
-    line(out, `${c.yellow('!')} Saved ${masked(apiKey)} without verifying it (--skip-verify)`);
+    line(out, `${c.yellow('!')} Saved ${maskKey(apiKey)} without verifying it (--skip-verify)`);
   }
   line(out, `Server: ${baseUrl}`);
   line(out, `Profile: ${name}${replaced ? ' (replaced)' : ''} (active), saved in ${deps.config.path}`);

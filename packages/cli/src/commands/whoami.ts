@@ -2,11 +2,13 @@
  * `codika whoami`: identity of the resolved key, fresh from /verifyapikey; when the server cannot
  * be reached and the key comes from a profile, the cached profile is shown, marked as cached.
  */
+
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
+import type { Scope } from '@codika/contract/scopes';
 import type { ApiFlags } from '../api-context.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, NetworkError } from '../errors.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../spec.js';
-import type { VerifyData } from '../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['whoami'],
@@ -25,7 +27,7 @@ export function parse(raw: RawArgs): WhoamiOptions {
 }
 
 export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, colorsFor, formatScopes, line, masked, writeJson, addApiHints, OPERATIONS } =
+  const { callApi, endpointUrl, resolveApiContext, colorsFor, formatScopes, line, maskKey, writeJson, addApiHints, OPERATIONS } =
     await import('../runtime.js');
   let ctx: Awaited<ReturnType<typeof resolveApiContext>>;
   try {
@@ -42,11 +44,11 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
     throw error;
   }
 
-  let data: VerifyData;
+  let data: VerifyApiKeyData;
   let cached = false;
   let offlineReason: string | undefined;
   try {
-    const res = await callApi<VerifyData>({
+    const res = await callApi<VerifyApiKeyData>({
       fetch: deps.fetch,
       url: endpointUrl(ctx, OPERATIONS.verifyApiKey.path),
       apiKey: ctx.apiKey,
@@ -59,12 +61,13 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
       const p = ctx.profile;
       cached = true;
       offlineReason = error.message;
+      // The profile holds what /verifyapikey answered at login.
       data = {
-        type: p.type,
+        type: p.type as VerifyApiKeyData['type'],
         keyId: typeof p.keyId === 'string' ? p.keyId : '', // the shared profile format has no key id
         keyName: p.keyName,
         keyPrefix: p.keyPrefix,
-        scopes: p.scopes,
+        scopes: p.scopes as Scope[],
         organizationId: p.organizationId,
         organizationName: p.organizationName,
         createdAt: p.createdAt,
@@ -87,7 +90,7 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const out = deps.io.stdout;
   line(out, `Organization: ${data.organizationName}${data.organizationId ? ` (${data.organizationId})` : ''}`);
-  line(out, `Key: ${data.keyName} (${data.keyPrefix ? `${data.keyPrefix}…` : masked(ctx.apiKey)})`);
+  line(out, `Key: ${data.keyName} (${data.keyPrefix ? `${data.keyPrefix}…` : maskKey(ctx.apiKey)})`);
   if (data.keyId) line(out, `Key ID: ${data.keyId}`);
   line(out, `Type: ${data.type}`);
   line(out, `Scopes: ${formatScopes(data.scopes)}`);

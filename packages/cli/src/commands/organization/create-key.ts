@@ -3,6 +3,7 @@
  * profile and make it active.
  */
 import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/rules';
+import type { CreateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
@@ -18,7 +19,6 @@ import {
   renderTable,
   str,
 } from '../../spec.js';
-import type { VerifyData } from '../../profiles.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'create-key'],
@@ -78,17 +78,6 @@ export function parse(raw: RawArgs): CreateKeyOptions {
   return o;
 }
 
-interface CreateKeyData {
-  keyId: string;
-  apiKey: string;
-  keyPrefix: string;
-  name: string;
-  description?: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt?: string;
-}
-
 export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   const {
     callApi,
@@ -112,7 +101,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   let organizationId = o.organizationId ?? (ctx.profile?.organizationId || undefined);
   let callerOrgName = ctx.profile?.organizationId === organizationId ? ctx.profile?.organizationName : undefined;
   if (organizationId === undefined) {
-    const who = await request<VerifyData>(deps, {
+    const who = await request<VerifyApiKeyData>(deps, {
       url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
       apiKey: ctx.apiKey,
       body: {},
@@ -134,7 +123,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
 
   // Save the new key as a profile. The organization name comes from the calling profile when it
   // is the same organization; otherwise ask the server with the new key (best effort).
-  let verify: VerifyData = {
+  let verify: VerifyApiKeyData = {
     type: 'org-api-key',
     keyId: data.keyId,
     keyName: data.name,
@@ -147,7 +136,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   if (data.expiresAt) verify.expiresAt = data.expiresAt;
   if (verify.organizationName === '') {
     try {
-      const res = await callApi<VerifyData>({
+      const res = await callApi<VerifyApiKeyData>({
         fetch: deps.fetch,
         url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
         apiKey: data.apiKey,

@@ -1,4 +1,5 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
+import type { ListKeysData } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
@@ -32,18 +33,6 @@ export function parse(raw: RawArgs): ListKeysOptions {
   return o;
 }
 
-export interface KeySummary {
-  keyId: string;
-  name: string;
-  description: string;
-  keyPrefix: string;
-  scopes: string[];
-  createdAt: string;
-  updatedAt: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-}
-
 export function formatTable(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) =>
@@ -59,7 +48,7 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
   if (o.organizationId !== undefined) body.organizationId = o.organizationId;
-  const envelope = await request<{ keys: KeySummary[] }>(
+  const envelope = await request<ListKeysData>(
     deps,
     { url: endpointUrl(ctx, OPERATIONS.listKeys.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
     'Listing API keys…',

@@ -1,4 +1,5 @@
 /** `codika organization revoke-key`: revoke a key; asks for confirmation on a terminal unless --yes. */
+import type { RevokeKeyData } from '@codika/contract/schemas';
 import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, ValidationError } from '../../errors.js';
@@ -39,7 +40,7 @@ export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
     const ok = await deps.prompter.confirm(`Revoke API key ${o.keyId}? It stops working at once; this cannot be undone.`);
     if (!ok) throw new CancelledError('Cancelled: the key was not revoked.');
   }
-  const envelope = await request<{ keyId: string; revokedAt: string }>(
+  const envelope = await request<RevokeKeyData>(
     deps,
     { url: endpointUrl(ctx, OPERATIONS.revokeKey.path), apiKey: ctx.apiKey, body: { keyId: o.keyId }, timeoutMs: ctx.timeoutMs },
     'Revoking API key…',

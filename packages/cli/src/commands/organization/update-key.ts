@@ -3,6 +3,7 @@
  * `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`.
  */
 import { keyUpdateProblem } from '@codika/contract/rules';
+import type { UpdateKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
 import type { ApiFlags } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
@@ -106,19 +107,6 @@ export function parse(raw: RawArgs): UpdateKeyOptions {
   if (name !== undefined) options.name = checkName(name, '--name');
   if (description !== undefined) options.description = checkDescription(description, '--description');
   return options;
-}
-
-interface KeyFields {
-  name: string;
-  description: string;
-  scopes: string[];
-}
-
-export interface UpdateKeyData extends KeyFields {
-  keyId: string;
-  updatedAt: string;
-  previous?: KeyFields;
-  dryRun?: boolean;
 }
 
 export function requestBody(o: UpdateKeyOptions): Record<string, unknown> {
