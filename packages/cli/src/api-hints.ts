@@ -1,14 +1,14 @@
 /** Advice added to API errors, shared by the commands that call the API. */
+import { describeInvalidScopes } from '@codika/contract/scopes';
+import { ApiError } from './errors.js';
 
 /** Hints a user can act on, added to the server's message (human output only). */
-export async function addApiHints(error: unknown): Promise<void> {
-  const { ApiError } = await import('./errors.js');
+export function addApiHints(error: unknown): void {
   if (!(error instanceof ApiError)) return;
   switch (error.code) {
     case 'INVALID_SCOPES': {
       const invalid = error.envelope.error.details?.invalid;
       if (Array.isArray(invalid) && invalid.length > 0 && !/did you mean|\bvalid scopes:/i.test(error.message)) {
-        const { describeInvalidScopes } = await import('@codika/contract/scopes');
         error.withHint(describeInvalidScopes(invalid.map(String)));
       }
       break;

@@ -1,7 +1,6 @@
 /**
  * Output discipline: results on stdout, errors/warnings on stderr, progress on stderr and only on a
- * terminal, colour only on a terminal (NO_COLOR disables, FORCE_COLOR forces). The colour library is
- * loaded only when colour is actually used.
+ * terminal, colour only on a terminal (NO_COLOR disables, FORCE_COLOR forces).
  */
 import type { Env, Io, Writer } from './deps.js';
 
@@ -31,6 +30,10 @@ export function colorEnabled(env: Env, isTTY: boolean): boolean {
   return isTTY && env.TERM !== 'dumb';
 }
 
+/**
+ * picocolors is loaded only when colour is used: at load it reads process.stdout.isTTY, which
+ * creates the stdout stream (a few ms that a piped or NO_COLOR run does not need to spend).
+ */
 export async function colorsFor(env: Env, isTTY: boolean): Promise<Colors> {
   if (!colorEnabled(env, isTTY)) return plain;
   const pc = (await import('picocolors')).default.createColors(true);

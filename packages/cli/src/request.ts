@@ -1,6 +1,6 @@
 /**
  * One API call as a command makes it: the progress line (stderr, terminal only), the request,
- * and the hints a user can act on when it fails. Loaded lazily with the rest of runtime.ts.
+ * and the hints a user can act on when it fails.
  */
 import type { SuccessEnvelope } from '@codika/contract/errors';
 import { type ApiRequest, callApi } from './api.js';
@@ -17,7 +17,7 @@ export async function request<T>(
   try {
     return (await callApi<T>({ fetch: deps.fetch, ...req })).envelope;
   } catch (error) {
-    await addApiHints(error);
+    addApiHints(error);
     throw error;
   } finally {
     done();

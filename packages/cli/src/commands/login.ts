@@ -2,10 +2,15 @@
  * `codika login` (and `codika config set`): verify a key with /verifyapikey, save it as a profile
  * named after the organization (or --name), make it active.
  */
-import { DEFAULT_BASE_URL } from '@codika/contract/operations';
+import { maskKey, parseKey } from '@codika/contract/keys';
+import { DEFAULT_BASE_URL, OPERATIONS } from '@codika/contract/operations';
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
+import { checkKeyFormat, joinUrl, parseTimeout } from '../api-context.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, ValidationError } from '../errors.js';
+import { colorsFor, formatScopes, line, writeJson } from '../output.js';
+import { profileFromVerify, saveProfile } from '../profiles.js';
+import { request } from '../request.js';
 import { bool, type CommandSpec, checkUrl, type RawArgs, str } from '../spec.js';
 
 export const spec: CommandSpec = {
@@ -53,20 +58,6 @@ export function parse(raw: RawArgs): LoginOptions {
 }
 
 export async function run(o: LoginOptions, deps: Deps): Promise<number> {
-  const {
-    request,
-    joinUrl,
-    colorsFor,
-    formatScopes,
-    line,
-    maskKey,
-    writeJson,
-    profileFromVerify,
-    saveProfile,
-    OPERATIONS,
-    checkKeyFormat,
-    parseTimeout,
-  } = await import('../runtime.js');
   let apiKey = o.apiKey;
   if (apiKey === undefined) {
     if (!deps.io.stdinIsTTY) {
@@ -76,7 +67,7 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
     if (answer === undefined || answer.trim() === '') throw new MissingApiKeyError('No API key entered.');
     apiKey = answer.trim();
   }
-  await checkKeyFormat(apiKey, o.apiKey !== undefined ? '--api-key' : 'the prompt');
+  checkKeyFormat(apiKey, o.apiKey !== undefined ? '--api-key' : 'the prompt');
   const envBase = deps.env.CODIKA_BASE_URL?.trim();
   const baseUrl = (o.baseUrl ?? (envBase ? checkUrl(envBase, 'CODIKA_BASE_URL') : DEFAULT_BASE_URL)).replace(/\/+$/, '');
   const timeoutMs = parseTimeout(deps.env);
@@ -85,7 +76,6 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
   let data: VerifyApiKeyData;
   let verified = false;
   if (o.skipVerify) {
-    const { parseKey } = await import('@codika/contract/keys');
     const parsed = parseKey(apiKey);
     data = {
       type: parsed.ok ? parsed.type : 'org-api-key',

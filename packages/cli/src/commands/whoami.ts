@@ -3,11 +3,16 @@
  * be reached and the key comes from a profile, the cached profile is shown, marked as cached.
  */
 
+import { maskKey } from '@codika/contract/keys';
+import { OPERATIONS } from '@codika/contract/operations';
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
-import type { ApiFlags } from '../api-context.js';
+import { callApi } from '../api.js';
+import { type ApiFlags, endpointUrl, resolveApiContext } from '../api-context.js';
+import { addApiHints } from '../api-hints.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, NetworkError } from '../errors.js';
+import { colorsFor, formatScopes, line, writeJson } from '../output.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../spec.js';
 
 export const spec: CommandSpec = {
@@ -27,8 +32,6 @@ export function parse(raw: RawArgs): WhoamiOptions {
 }
 
 export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, colorsFor, formatScopes, line, maskKey, writeJson, addApiHints, OPERATIONS } =
-    await import('../runtime.js');
   let ctx: Awaited<ReturnType<typeof resolveApiContext>>;
   try {
     ctx = await resolveApiContext(o.api, deps);
@@ -74,7 +77,7 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
       };
       if (p.expiresAt) data.expiresAt = p.expiresAt;
     } else {
-      await addApiHints(error);
+      addApiHints(error);
       throw error;
     }
   }

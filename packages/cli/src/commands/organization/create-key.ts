@@ -2,12 +2,17 @@
  * `codika organization create-key`: create a key, print the raw key once, save it as a new
  * profile and make it active.
  */
+import { OPERATIONS } from '@codika/contract/operations';
 import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/rules';
 import type { CreateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../api-context.js';
+import { callApi } from '../../api.js';
+import { type ApiFlags, endpointUrl, joinUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
+import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
+import { profileFromVerify, saveProfile } from '../../profiles.js';
+import { request } from '../../request.js';
 import {
   API_OPTIONS,
   apiFlags,
@@ -79,20 +84,6 @@ export function parse(raw: RawArgs): CreateKeyOptions {
 }
 
 export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
-  const {
-    callApi,
-    endpointUrl,
-    joinUrl,
-    resolveApiContext,
-    colorsFor,
-    formatScopes,
-    line,
-    request,
-    writeJson,
-    profileFromVerify,
-    saveProfile,
-    OPERATIONS,
-  } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   // Default organization: the calling profile's; for a key from --api-key or CODIKA_API_KEY, ask
   // the server which organization the key belongs to.

@@ -1,9 +1,12 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
+import { OPERATIONS } from '@codika/contract/operations';
 import type { ListKeysData } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../api-context.js';
+import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
+import { colorsFor, line, writeJson } from '../../output.js';
+import { request } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
@@ -44,7 +47,6 @@ export function formatTable(rows: string[][]): string[] {
 }
 
 export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
   if (o.organizationId !== undefined) body.organizationId = o.organizationId;

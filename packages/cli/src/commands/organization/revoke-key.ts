@@ -1,8 +1,11 @@
 /** `codika organization revoke-key`: revoke a key; asks for confirmation on a terminal unless --yes. */
+import { OPERATIONS } from '@codika/contract/operations';
 import type { RevokeKeyData } from '@codika/contract/schemas';
-import type { ApiFlags } from '../../api-context.js';
+import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, ValidationError } from '../../errors.js';
+import { colorsFor, line, writeJson } from '../../output.js';
+import { request } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
@@ -31,7 +34,6 @@ export function parse(raw: RawArgs): RevokeKeyOptions {
 }
 
 export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   if (!o.yes) {
     if (!deps.io.stdinIsTTY) {

@@ -2,12 +2,15 @@
  * `codika organization update-key` — the seed document's command, exactly, plus
  * `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`.
  */
+import { OPERATIONS } from '@codika/contract/operations';
 import { keyUpdateProblem } from '@codika/contract/rules';
 import type { UpdateKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../api-context.js';
+import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
+import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
+import { request } from '../../request.js';
 import {
   API_OPTIONS,
   apiFlags,
@@ -125,7 +128,6 @@ const quote = (s: string) => (s === '' ? '(none)' : `"${s}"`);
 
 /** The human lines: the seed's four first and intact, then what changed when the server says. */
 export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps: Deps): Promise<string[]> {
-  const { colorsFor, formatScopes } = await import('../../runtime.js');
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const dry = o.dryRun || data.dryRun === true;
   const lines = [
@@ -156,7 +158,6 @@ export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps
 }
 
 export async function run(o: UpdateKeyOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   const url = endpointUrl(ctx, OPERATIONS.updateKey.path);
   const envelope = await request<UpdateKeyData>(
