@@ -28,6 +28,27 @@ describe('router', () => {
     expect(c.stdout.text).toBe(HELP['organization update-key']);
   });
 
+  it('routes help as the entry does: a topic, else its first word, else (for `help …`) the top level', async () => {
+    for (const [argv, key] of [
+      [['organization', 'update-key', '--json', '--help'], 'organization update-key'],
+      [['organization', 'nope', '--help'], 'organization'],
+      [['login', 'extra', '-h'], 'login'],
+      [['help', 'nope'], ''],
+      [['--json', '--help'], ''],
+      [['organization'], 'organization'],
+    ] as const) {
+      const h = harness();
+      expect(await h.run([...argv]), argv.join(' ')).toBe(0);
+      expect(h.stdout.text, argv.join(' ')).toBe(HELP[key]);
+    }
+  });
+
+  it('an unknown command with --help is still an unknown command', async () => {
+    const h = harness();
+    expect(await h.run(['nope', '--help'])).toBe(2);
+    expect(h.stderr.text).toContain('Unknown command "nope"');
+  });
+
   it.each([[['nope']], [['organization', 'nope']], [['--bogus']]])('unknown %j → exit 2', async (argv) => {
     const h = harness();
     expect(await h.run(argv)).toBe(2);
@@ -48,7 +69,7 @@ describe('router', () => {
 });
 
 describe('pre-rendered help (src/help-text.ts)', () => {
-  it('matches the command specs — if not, run `npm run gen:help -w codika`', async () => {
-    expect(HELP).toEqual(await helpTable());
+  it('matches the command specs — if not, run `npm run gen:help -w codika`', () => {
+    expect(HELP).toEqual(helpTable());
   });
 });

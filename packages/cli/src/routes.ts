@@ -1,47 +1,56 @@
 /**
- * The command table. Loading a command module is lazy: `codika X` imports only X.
- * Summaries are repeated here so that `codika --help` loads no command module.
+ * The command table: each command's words, the one-line summary of the command list (shorter
+ * than the spec's), and its module.
  */
+import * as completion from './commands/completion.js';
+import * as config from './commands/config.js';
+import * as login from './commands/login.js';
+import * as logout from './commands/logout.js';
+import * as createKey from './commands/organization/create-key.js';
+import * as listKeys from './commands/organization/list-keys.js';
+import * as revokeKey from './commands/organization/revoke-key.js';
+import * as updateKey from './commands/organization/update-key.js';
+import * as use from './commands/use.js';
+import * as whoami from './commands/whoami.js';
 import type { CommandModule } from './spec.js';
 
 export interface Route {
   path: readonly string[];
   summary: string;
-  load: () => Promise<CommandModule<never>>;
+  module: CommandModule<never>;
 }
 
-type Loader = () => Promise<unknown>;
-const route = (path: string[], summary: string, load: Loader): Route => ({
+const route = <O>(path: string[], summary: string, module: CommandModule<O>): Route => ({
   path,
   summary,
-  load: load as () => Promise<CommandModule<never>>,
+  module: module as CommandModule<never>,
 });
 
+/** completion writes its script from the table below (passed in, so it need not import this file). */
+const completionCommand: CommandModule<completion.CompletionOptions> = {
+  spec: completion.spec,
+  parse: completion.parse,
+  run: (o, deps) =>
+    completion.run(
+      o,
+      deps,
+      ROUTES.map((r) => r.module.spec),
+    ),
+};
+
 export const ROUTES: readonly Route[] = [
-  route(['login'], 'Verify an API key and save it as the active profile', () => import('./commands/login.js')),
-  route(['whoami'], 'Show the organization, key and scopes of the API key in use', () => import('./commands/whoami.js')),
-  route(['use'], 'List saved profiles, or switch the active one', () => import('./commands/use.js')),
-  route(['logout'], 'Remove a saved profile (default: the active one)', () => import('./commands/logout.js')),
-  route(['config', 'set'], 'Save an API key as a profile (same as login)', () =>
-    import('./commands/config.js').then((m) => m.set),
-  ),
-  route(['config', 'show'], 'Show the config file and its profiles (keys masked)', () =>
-    import('./commands/config.js').then((m) => m.show),
-  ),
-  route(['config', 'clear'], 'Remove one profile, or all of them', () => import('./commands/config.js').then((m) => m.clear)),
-  route(['organization', 'create-key'], 'Create an organization API key', () => import('./commands/organization/create-key.js')),
-  route(
-    ['organization', 'update-key'],
-    'Update the scopes, name or description of an organization API key',
-    () => import('./commands/organization/update-key.js'),
-  ),
-  route(
-    ['organization', 'list-keys'],
-    'List the API keys of an organization',
-    () => import('./commands/organization/list-keys.js'),
-  ),
-  route(['organization', 'revoke-key'], 'Revoke an organization API key', () => import('./commands/organization/revoke-key.js')),
-  route(['completion'], 'Print a shell completion script (bash, zsh, fish)', () => import('./commands/completion.js')),
+  route(['login'], 'Verify an API key and save it as the active profile', login),
+  route(['whoami'], 'Show the organization, key and scopes of the API key in use', whoami),
+  route(['use'], 'List saved profiles, or switch the active one', use),
+  route(['logout'], 'Remove a saved profile (default: the active one)', logout),
+  route(['config', 'set'], 'Save an API key as a profile (same as login)', config.set),
+  route(['config', 'show'], 'Show the config file and its profiles (keys masked)', config.show),
+  route(['config', 'clear'], 'Remove one profile, or all of them', config.clear),
+  route(['organization', 'create-key'], 'Create an organization API key', createKey),
+  route(['organization', 'update-key'], 'Update the scopes, name or description of an organization API key', updateKey),
+  route(['organization', 'list-keys'], 'List the API keys of an organization', listKeys),
+  route(['organization', 'revoke-key'], 'Revoke an organization API key', revokeKey),
+  route(['completion'], 'Print a shell completion script (bash, zsh, fish)', completionCommand),
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {

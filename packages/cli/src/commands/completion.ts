@@ -1,7 +1,9 @@
-/** `codika completion bash|zsh|fish`: a completion script generated from the command table. */
+/**
+ * `codika completion bash|zsh|fish`: a completion script generated from the specs of every
+ * command, which the router passes in (routes.ts).
+ */
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { ROUTES } from '../routes.js';
 import type { CommandSpec, RawArgs } from '../spec.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -36,14 +38,11 @@ interface Entry {
   flags: string[];
 }
 
-async function table(): Promise<Entry[]> {
-  const entries: Entry[] = [];
-  for (const r of ROUTES) {
-    const mod = await r.load();
-    const flags = mod.spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []);
-    entries.push({ words: r.path, flags: [...flags, '--help'] });
-  }
-  return entries;
+function table(commands: readonly CommandSpec[]): Entry[] {
+  return commands.map((spec) => ({
+    words: spec.path,
+    flags: [...spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []), '--help'],
+  }));
 }
 
 function bash(entries: Entry[]): string {
@@ -108,8 +107,8 @@ function fish(entries: Entry[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function run(o: CompletionOptions, deps: Deps): Promise<number> {
-  const entries = await table();
+export async function run(o: CompletionOptions, deps: Deps, commands: readonly CommandSpec[]): Promise<number> {
+  const entries = table(commands);
   deps.io.stdout.write(o.shell === 'bash' ? bash(entries) : o.shell === 'zsh' ? zsh(entries) : fish(entries));
   return 0;
 }
