@@ -15,8 +15,6 @@ export interface Io {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
-  /** Raw streams for the interactive prompter (only used when stdin is a terminal). */
-  stdin?: NodeJS.ReadableStream;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

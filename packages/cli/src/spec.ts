@@ -1,7 +1,7 @@
 /**
- * Declarative description of a command: the single source for its `--help` text (rendered here,
- * without loading commander, so `--help` starts fast), for parsing (parse.ts builds commander from
- * it), for shell completion, and for the docs.
+ * Declarative description of a command: the single source for its `--help` text (rendered here
+ * into the generated help-text.ts), for parsing (parse.ts builds commander from it), for shell
+ * completion, and for the docs check (docs.test.ts).
  */
 import { DESCRIPTION_MAX, descriptionProblem, NAME_MAX, nameProblem } from '@codika/contract/rules';
 import type { Deps } from './deps.js';

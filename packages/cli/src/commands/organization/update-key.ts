@@ -1,6 +1,7 @@
 /**
- * `codika organization update-key` — the seed document's command, exactly, plus
- * `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`.
+ * `codika organization update-key`: the public Codika CLI's command, with its options, output and
+ * exit codes, plus `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`
+ * (docs/cli/organization-update-key.md).
  */
 import { OPERATIONS } from '@codika/contract/operations';
 import { keyUpdateProblem } from '@codika/contract/rules';
@@ -126,7 +127,7 @@ export function requestBody(o: UpdateKeyOptions): Record<string, unknown> {
 
 const quote = (s: string) => (s === '' ? '(none)' : `"${s}"`);
 
-/** The human lines: the seed's four first and intact, then what changed when the server says. */
+/** The human lines: the public CLI's four first and intact, then what changed when the server says. */
 export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps: Deps): Promise<string[]> {
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const dry = o.dryRun || data.dryRun === true;
