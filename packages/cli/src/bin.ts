@@ -42,6 +42,7 @@ async function clack(): Promise<Prompter> {
 const prompter: Prompter = {
   password: async (message) => (await clack()).password(message),
   confirm: async (message) => (await clack()).confirm(message),
+  select: async (message, choices) => (await clack()).select(message, choices),
 };
 
 /**

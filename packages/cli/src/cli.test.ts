@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { helpTable, wantsJson } from './cli.js';
 import { HELP } from './help-text.js';
-import { harness } from './test-support/harness.js';
+import { harness, KEY, profileConfig } from './test-support/harness.js';
 
 describe('router', () => {
   it('prints the top-level help for no arguments and --help', async () => {
@@ -65,6 +65,40 @@ describe('router', () => {
   it('detects --json only before --', () => {
     expect(wantsJson(['a', '--json'])).toBe(true);
     expect(wantsJson(['a', '--', '--json'])).toBe(false);
+  });
+});
+
+describe('API errors (one place for every command)', () => {
+  const envelope = {
+    success: false,
+    error: { code: 'UNAUTHENTICATED', message: 'Invalid API key', nextAction: 'Sign in again with `codika auth login`' },
+    requestId: 'req-9',
+  };
+
+  it('prints the nextAction under the error in human output', async () => {
+    const h = harness({ config: profileConfig(), expected: [{ url: '/verifyapikey', status: 401, response: envelope }] });
+    expect(await h.run(['whoami'])).toBe(1);
+    const lines = h.stderr.text.split('\n');
+    expect(lines[0]).toBe('Error: Invalid API key (UNAUTHENTICATED)');
+    expect(lines[1]).toBe('Next: Sign in again with `codika auth login`');
+    expect(h.stdout.text).toBe('');
+  });
+
+  it('prints no Next line when the server gives none', async () => {
+    const h = harness({
+      config: profileConfig(),
+      expected: [
+        { url: '/verifyapikey', status: 401, response: { ...envelope, error: { code: 'UNAUTHENTICATED', message: 'x' } } },
+      ],
+    });
+    expect(await h.run(['whoami'])).toBe(1);
+    expect(h.stderr.text).not.toContain('Next:');
+  });
+
+  it('--json prints the envelope as received, nextAction included', async () => {
+    const h = harness({ expected: [{ url: '/verifyapikey', status: 401, response: envelope }] });
+    expect(await h.run(['whoami', '--api-key', KEY, '--json'])).toBe(1);
+    expect(JSON.parse(h.stdout.text)).toEqual(envelope);
   });
 });
 

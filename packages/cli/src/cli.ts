@@ -46,8 +46,18 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
+const startsWith = (words: readonly string[], prefix: readonly string[]) => prefix.every((p, i) => words[i] === p);
+
+/** The longest group ('organization members', 'organization', …) argv starts with. */
+function matchGroup(argv: readonly string[]): string | undefined {
+  return Object.keys(GROUPS)
+    .filter((g) => startsWith(argv, g.split(' ')))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
 function groupHelp(group: string): string {
-  const rows: [string, string][] = ROUTES.filter((r) => r.path[0] === group).map((r) => [r.path.join(' '), r.summary]);
+  const words = group.split(' ');
+  const rows: [string, string][] = ROUTES.filter((r) => startsWith(r.path, words)).map((r) => [r.path.join(' '), r.summary]);
   return [`Usage: codika ${group} <command> [options]`, '', GROUPS[group] ?? '', '', 'Commands:', ...renderTable(rows), ''].join(
     '\n',
   );
@@ -56,7 +66,7 @@ function groupHelp(group: string): string {
 export async function reportError(error: unknown, deps: Deps, json: boolean): Promise<number> {
   const code = exitCodeOf(error);
   if (json) {
-    if (error instanceof ApiError) writeJson(deps.io.stdout, error.envelope);
+    if (error instanceof ApiError) writeJson(deps.io.stdout, error.jsonDocument());
     else {
       const e = error instanceof CliError ? error : undefined;
       const doc: Record<string, unknown> = {
@@ -72,6 +82,8 @@ export async function reportError(error: unknown, deps: Deps, json: boolean): Pr
   if (error instanceof CliError) {
     const suffix = error instanceof ApiError ? ` (${error.code})` : '';
     deps.io.stderr.write(`${c.red('Error:')} ${error.message}${suffix}\n`);
+    const next = error instanceof ApiError ? error.envelope.error.nextAction : undefined;
+    if (next) deps.io.stderr.write(`${c.bold('Next:')} ${next}\n`);
     for (const hint of error.hints) deps.io.stderr.write(`${hint}\n`);
     if (error.requestId && !error.message.includes(error.requestId))
       deps.io.stderr.write(`${c.dim(`Request ID: ${error.requestId}`)}\n`);
@@ -89,12 +101,14 @@ export async function runCli(argv: readonly string[], deps: Deps, version: () =>
     const first = argv[0] as string; // argv is not empty: a bare `codika` is the top-level help
     const route = matchRoute(argv);
     if (!route) {
-      if (GROUPS[first]) {
-        if (argv.length === 1) {
-          deps.io.stdout.write((await helpText(first)) ?? '');
+      const group = matchGroup(argv);
+      if (group !== undefined) {
+        const depth = group.split(' ').length;
+        if (argv.length === depth) {
+          deps.io.stdout.write((await helpText(group)) ?? '');
           return 0;
         }
-        throw new ValidationError(`Unknown command "${first} ${argv[1]}". Run \`codika ${first} --help\` for the list.`);
+        throw new ValidationError(`Unknown command "${group} ${argv[depth]}". Run \`codika ${group} --help\` for the list.`);
       }
       if (first.startsWith('-')) throw new ValidationError(`Unknown option '${first}'. Run \`codika --help\` for usage.`);
       throw new ValidationError(`Unknown command "${first}". Run \`codika --help\` for the list of commands.`);

@@ -22,7 +22,7 @@ export function helpTopic(argv: readonly string[]): string | undefined {
     const firstOption = tokens.findIndex((t) => t.startsWith('-'));
     words = tokens.slice(0, firstOption === -1 ? tokens.length : firstOption);
   } else return undefined;
-  return words.slice(0, 2).join(' ');
+  return words.slice(0, 3).join(' ');
 }
 
 /** `--version` / `-V` as the first word (what follows is ignored). */
@@ -30,17 +30,25 @@ export function wantsVersion(argv: readonly string[]): boolean {
   return argv[0] === '--version' || argv[0] === '-V';
 }
 
-/** The help of `topic`, else of its first word, else (with `orTopLevel`) the top-level help. */
+/**
+ * The help of `topic`, else of its longest known prefix but the top level (`organization nope` →
+ * `organization`), else — with `orTopLevel` — the top-level help.
+ */
 export async function helpText(topic: string, orTopLevel = false): Promise<string | undefined> {
   const { HELP } = await import('./help-text.js');
-  return HELP[topic] ?? HELP[topic.split(' ')[0] ?? ''] ?? (orTopLevel ? HELP[''] : undefined);
+  const words = topic === '' ? [] : topic.split(' ');
+  for (let n = words.length; n > 0; n--) {
+    const text = HELP[words.slice(0, n).join(' ')];
+    if (text !== undefined) return text;
+  }
+  return orTopLevel ? HELP[''] : undefined;
 }
 
 /**
  * Writes the help or the version that argv asks for and returns true; false when argv runs a
- * command. An unknown topic falls back to its first word (`organization nope --help` → the
- * group), then — for `codika help <anything>` — to the top level; `codika nope --help` is left to
- * the router, which calls it an unknown command.
+ * command. An unknown topic falls back to its group (`organization nope --help` → the group's
+ * help), then — for `codika help <anything>` and a bare `codika` — to the top level;
+ * `codika nope --help` is left to the router, which calls it an unknown command.
  */
 export async function answerHelpOrVersion(
   argv: readonly string[],
@@ -49,7 +57,7 @@ export async function answerHelpOrVersion(
 ): Promise<boolean> {
   const topic = helpTopic(argv);
   if (topic !== undefined) {
-    const text = await helpText(topic, argv[0] === 'help');
+    const text = await helpText(topic, topic === '' || argv[0] === 'help');
     if (text !== undefined) {
       out.write(text);
       return true;

@@ -35,47 +35,60 @@ export function parse(raw: RawArgs): CompletionOptions {
 
 interface Entry {
   words: readonly string[];
-  flags: string[];
+  /** Option flags and argument choices offered after the command's words. */
+  completions: string[];
 }
 
 function table(commands: readonly CommandSpec[]): Entry[] {
   return commands.map((spec) => ({
     words: spec.path,
-    flags: [...spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []), '--help'],
+    completions: [
+      ...(spec.arguments ?? []).flatMap((a) => a.choices ?? []),
+      ...spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []),
+      '--help',
+    ],
   }));
 }
 
+/** Each group's words ('' = top level, 'organization', 'organization members') → the words that may follow. */
+function groups(entries: Entry[]): Map<string, string[]> {
+  const next = new Map<string, string[]>();
+  for (const e of entries) {
+    for (let k = 0; k < e.words.length; k++) {
+      const prefix = e.words.slice(0, k).join(' ');
+      const list = next.get(prefix) ?? [];
+      if (!list.includes(e.words[k]!)) list.push(e.words[k]!);
+      next.set(prefix, list);
+    }
+  }
+  return next;
+}
+
+const quoted = (s: string) => `"${s}"`;
+
 function bash(entries: Entry[]): string {
-  const tops = [...new Set(entries.map((e) => e.words[0]!))];
-  const cases = entries.map((e) => `    "${e.words.join(' ')}") opts="${e.flags.join(' ')}" ;;`).join('\n');
-  const subs = [...new Set(entries.filter((e) => e.words.length > 1).map((e) => e.words[0]!))]
-    .map(
-      (g) =>
-        `    ${g}) COMPREPLY=( $(compgen -W "${entries
-          .filter((e) => e.words[0] === g)
-          .map((e) => e.words[1])
-          .join(' ')}" -- "$cur") ); return ;;`,
-    )
-    .join('\n');
+  const next = groups(entries);
+  const cases = [
+    ...[...next].map(
+      ([prefix, words]) =>
+        `    ${quoted(prefix)}) words="${[...words, ...(prefix === '' ? ['--help', '--version'] : [])].join(' ')}" ;;`,
+    ),
+    ...entries.map((e) => `    ${quoted(e.words.join(' '))}) words="${e.completions.join(' ')}" ;;`),
+  ].join('\n');
   return `# bash completion for codika
 _codika() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}"
-  if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=( $(compgen -W "${tops.join(' ')} --help --version" -- "$cur") ); return
-  fi
-  if [ "$COMP_CWORD" -eq 2 ]; then
-    case "\${COMP_WORDS[1]}" in
-${subs}
+  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" words="" i
+  # The command words typed so far: while they name a group, the next word belongs to them.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "$path" in
+      ${[...next.keys()].map(quoted).join('|')}) path="\${path:+$path }\${COMP_WORDS[i]}" ;;
+      *) break ;;
     esac
-  fi
-  local cmd="\${COMP_WORDS[1]}"
-  case "\${COMP_WORDS[1]}" in ${[...new Set(entries.filter((e) => e.words.length > 1).map((e) => e.words[0]))].join('|')}) cmd="\${COMP_WORDS[1]} \${COMP_WORDS[2]}" ;; esac
-  local opts=""
-  case "$cmd" in
+  done
+  case "$path" in
 ${cases}
   esac
-  if [ "$cmd" = "completion" ]; then opts="bash zsh fish"; fi
-  COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 complete -F _codika codika
 `;
@@ -89,21 +102,19 @@ ${bash(entries)}`;
 }
 
 function fish(entries: Entry[]): string {
-  const tops = [...new Set(entries.map((e) => e.words[0]!))];
+  const seen = (words: readonly string[]) => words.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
   const out = ['# fish completion for codika', 'complete -c codika -f'];
-  out.push(`complete -c codika -n "__fish_use_subcommand" -a "${tops.join(' ')}"`);
+  for (const [prefix, words] of groups(entries)) {
+    const notYet = `not __fish_seen_subcommand_from ${words.join(' ')}`;
+    const cond = prefix === '' ? '__fish_use_subcommand' : `${seen(prefix.split(' '))}; and ${notYet}`;
+    out.push(`complete -c codika -n "${cond}" -a "${words.join(' ')}"`);
+  }
   for (const e of entries) {
-    if (e.words.length > 1) {
-      out.push(
-        `complete -c codika -n "__fish_seen_subcommand_from ${e.words[0]}; and not __fish_seen_subcommand_from ${e.words[1]}" -a "${e.words[1]}"`,
-      );
-    }
-    const cond = e.words.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
-    for (const f of e.flags) {
-      if (f.startsWith('--')) out.push(`complete -c codika -n "${cond}" -l ${f.slice(2)}`);
+    for (const c of e.completions) {
+      if (c.startsWith('--')) out.push(`complete -c codika -n "${seen(e.words)}" -l ${c.slice(2)}`);
+      else if (!c.startsWith('-')) out.push(`complete -c codika -n "${seen(e.words)}" -a "${c}"`);
     }
   }
-  out.push('complete -c codika -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"');
   return `${out.join('\n')}\n`;
 }
 

@@ -5,7 +5,7 @@ import { SCOPES } from '@codika/contract/scopes';
 import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
-import { colorsFor, line, writeJson } from '../../output.js';
+import { line, writeJson, writeTable } from '../../output.js';
 import { request } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
 
@@ -36,16 +36,6 @@ export function parse(raw: RawArgs): ListKeysOptions {
   return o;
 }
 
-export function formatTable(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
@@ -67,17 +57,10 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
   }
   const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'LAST USED'];
   const rows = keys.map((k) => [k.keyId, k.name, `${k.keyPrefix}…`, k.scopes.join(','), k.lastUsedAt ?? 'never']);
-  if (!deps.io.stdoutIsTTY) {
-    for (const r of [header, ...rows]) line(out, r.join('\t'));
-    return 0;
-  }
   // On a terminal, a key holding every scope would make the table wrap: say so instead.
-  const tableRows = rows.map((r, i) =>
+  const terminalRows = rows.map((r, i) =>
     new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, r[4]!] : r,
   );
-  const c = await colorsFor(deps.env, true);
-  const [head, ...body2] = formatTable([header, ...tableRows]);
-  line(out, c.bold(head!));
-  for (const r of body2) line(out, r);
+  await writeTable(deps, header, rows, terminalRows);
   return 0;
 }
