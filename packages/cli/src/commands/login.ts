@@ -11,7 +11,7 @@ import { MissingApiKeyError, ValidationError } from '../errors.js';
 import { colorsFor, formatScopes, line, writeJson } from '../output.js';
 import { profileFromVerify, saveProfile } from '../profiles.js';
 import { request } from '../request.js';
-import { bool, type CommandSpec, checkUrl, type RawArgs, str } from '../spec.js';
+import { bool, type CommandSpec, checkProfileName, checkUrl, type RawArgs, str } from '../spec.js';
 
 export const spec: CommandSpec = {
   path: ['login'],
@@ -48,12 +48,7 @@ export function parse(raw: RawArgs): LoginOptions {
     o.apiKey = apiKey.trim();
   }
   if (baseUrl !== undefined) o.baseUrl = checkUrl(baseUrl, '--base-url');
-  if (name !== undefined) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-      throw new ValidationError('--name must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
-    }
-    o.name = name;
-  }
+  if (name !== undefined) o.name = checkProfileName(name, '--name');
   return o;
 }
 

@@ -18,7 +18,9 @@ import {
   apiFlags,
   bool,
   type CommandSpec,
+  checkDays,
   checkDescription,
+  checkId,
   checkName,
   type RawArgs,
   renderTable,
@@ -66,20 +68,11 @@ export function parse(raw: RawArgs): CreateKeyOptions {
   if (list.length === 0) throw new ValidationError('--scopes is empty: give at least one scope, comma-separated.');
   const o: CreateKeyOptions = { name: checkName(name, '--name'), scopes: list, json: bool(raw, 'json'), api: apiFlags(raw) };
   const org = str(raw, 'organizationId');
-  if (org !== undefined) {
-    if (org.trim() === '') throw new ValidationError('--organization-id must not be empty.');
-    o.organizationId = org.trim();
-  }
+  if (org !== undefined) o.organizationId = checkId(org, '--organization-id');
   const description = str(raw, 'description');
   if (description !== undefined) o.description = checkDescription(description, '--description');
   const days = str(raw, 'expiresInDays');
-  if (days !== undefined) {
-    const n = Number(days);
-    if (!/^\d+$/.test(days.trim()) || n < 1 || n > EXPIRES_IN_DAYS_MAX) {
-      throw new ValidationError(`--expires-in-days must be a whole number from 1 to ${EXPIRES_IN_DAYS_MAX}, got "${days}".`);
-    }
-    o.expiresInDays = n;
-  }
+  if (days !== undefined) o.expiresInDays = checkDays(days, '--expires-in-days');
   return o;
 }
 

@@ -4,10 +4,9 @@ import type { ListKeysData } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
 import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
-import { ValidationError } from '../../errors.js';
 import { line, writeJson, writeTable } from '../../output.js';
 import { request } from '../../request.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
+import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkId, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'list-keys'],
@@ -29,10 +28,7 @@ export interface ListKeysOptions {
 export function parse(raw: RawArgs): ListKeysOptions {
   const o: ListKeysOptions = { json: bool(raw, 'json'), api: apiFlags(raw) };
   const org = str(raw, 'organizationId');
-  if (org !== undefined) {
-    if (org.trim() === '') throw new ValidationError('--organization-id must not be empty.');
-    o.organizationId = org.trim();
-  }
+  if (org !== undefined) o.organizationId = checkId(org, '--organization-id');
   return o;
 }
 
