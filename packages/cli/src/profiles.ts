@@ -41,3 +41,37 @@ export function saveProfile(
   config.activeProfile = name;
   return { name, replaced };
 }
+
+/** The public Codika CLI's slug: lower case, each run of other characters than a–z and 0–9 one "-", none at the ends. */
+function publicSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** What names a key minted by sign-up or sign-in. */
+export interface MintedKeyNaming {
+  organizationId: string;
+  organizationName: string;
+  keyName: string;
+  keyPrefix: string;
+}
+
+/**
+ * The profile a key minted by sign-up or sign-in is saved as, named the way the public Codika CLI
+ * names it (so both clients pick the same name): `name` when given; else the first profile that
+ * already holds this organization (its key is replaced); else the organization's name as a slug —
+ * or the key's name, its prefix, `default` — with `-2`, `-3`… when that name is taken.
+ */
+export function signInProfileName(config: Config, key: MintedKeyNaming, name?: string): string {
+  if (name !== undefined) return name;
+  const existing = Object.entries(config.profiles).find(([, p]) => p.organizationId === key.organizationId);
+  if (existing) return existing[0];
+  const base =
+    (key.organizationName ? publicSlug(key.organizationName) : key.keyName ? publicSlug(key.keyName) : key.keyPrefix) ||
+    'default';
+  let candidate = base;
+  for (let i = 2; config.profiles[candidate] !== undefined; i++) candidate = `${base}-${i}`;
+  return candidate;
+}

@@ -2,6 +2,11 @@
  * The command table: each command's words, the one-line summary of the command list (shorter
  * than the spec's), and its module.
  */
+import * as authLogin from './commands/auth/login.js';
+import * as loginComplete from './commands/auth/login-complete.js';
+import * as loginRequest from './commands/auth/login-request.js';
+import * as signupComplete from './commands/auth/signup-complete.js';
+import * as signupRequest from './commands/auth/signup-request.js';
 import * as completion from './commands/completion.js';
 import * as config from './commands/config.js';
 import * as login from './commands/login.js';
@@ -43,6 +48,11 @@ export const ROUTES: readonly Route[] = [
   route(['whoami'], 'Show the organization, key and scopes of the API key in use', whoami),
   route(['use'], 'List saved profiles, or switch the active one', use),
   route(['logout'], 'Remove a saved profile (default: the active one)', logout),
+  route(['auth', 'login'], 'Sign in by e-mail in one step (sends a code, asks for it)', authLogin),
+  route(['auth', 'signup-request'], 'E-mail a sign-up code', signupRequest),
+  route(['auth', 'signup-complete'], 'Sign up with the e-mailed code; save the new key as a profile', signupComplete),
+  route(['auth', 'login-request'], 'E-mail a sign-in code', loginRequest),
+  route(['auth', 'login-complete'], 'Sign in with the e-mailed code; save a fresh key as a profile', loginComplete),
   route(['config', 'set'], 'Save an API key as a profile (same as login)', config.set),
   route(['config', 'show'], 'Show the config file and its profiles (keys masked)', config.show),
   route(['config', 'clear'], 'Remove one profile, or all of them', config.clear),
@@ -54,6 +64,7 @@ export const ROUTES: readonly Route[] = [
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {
+  auth: 'Sign up and sign in with a code sent by e-mail',
   config: 'Manage the saved configuration',
   organization: 'Manage organization API keys',
 };
