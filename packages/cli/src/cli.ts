@@ -30,7 +30,7 @@ export function topLevelHelp(): string {
   return [
     'Usage: codika <command> [options]',
     '',
-    'Command-line client for codika organization API keys.',
+    'Command-line client for codika: sign-in, organizations, their members and API keys.',
     '',
     'Commands:',
     ...renderTable(rows),

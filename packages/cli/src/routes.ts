@@ -11,6 +11,7 @@ import * as completion from './commands/completion.js';
 import * as config from './commands/config.js';
 import * as login from './commands/login.js';
 import * as logout from './commands/logout.js';
+import * as createOrganization from './commands/organization/create.js';
 import * as createKey from './commands/organization/create-key.js';
 import * as listKeys from './commands/organization/list-keys.js';
 import * as revokeKey from './commands/organization/revoke-key.js';
@@ -56,6 +57,7 @@ export const ROUTES: readonly Route[] = [
   route(['config', 'set'], 'Save an API key as a profile (same as login)', config.set),
   route(['config', 'show'], 'Show the config file and its profiles (keys masked)', config.show),
   route(['config', 'clear'], 'Remove one profile, or all of them', config.clear),
+  route(['organization', 'create'], 'Create an organization (you become its owner)', createOrganization),
   route(['organization', 'create-key'], 'Create an organization API key', createKey),
   route(['organization', 'update-key'], 'Update the scopes, name or description of an organization API key', updateKey),
   route(['organization', 'list-keys'], 'List the API keys of an organization', listKeys),
@@ -66,5 +68,5 @@ export const ROUTES: readonly Route[] = [
 export const GROUPS: Readonly<Record<string, string>> = {
   auth: 'Sign up and sign in with a code sent by e-mail',
   config: 'Manage the saved configuration',
-  organization: 'Manage organization API keys',
+  organization: 'Manage organizations and their API keys',
 };
