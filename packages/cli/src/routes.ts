@@ -14,6 +14,10 @@ import * as logout from './commands/logout.js';
 import * as createOrganization from './commands/organization/create.js';
 import * as createKey from './commands/organization/create-key.js';
 import * as listKeys from './commands/organization/list-keys.js';
+import * as addMember from './commands/organization/members/add.js';
+import * as listMembers from './commands/organization/members/list.js';
+import * as removeMember from './commands/organization/members/remove.js';
+import * as setRole from './commands/organization/members/set-role.js';
 import * as revokeKey from './commands/organization/revoke-key.js';
 import * as updateKey from './commands/organization/update-key.js';
 import * as use from './commands/use.js';
@@ -62,11 +66,16 @@ export const ROUTES: readonly Route[] = [
   route(['organization', 'update-key'], 'Update the scopes, name or description of an organization API key', updateKey),
   route(['organization', 'list-keys'], 'List the API keys of an organization', listKeys),
   route(['organization', 'revoke-key'], 'Revoke an organization API key', revokeKey),
+  route(['organization', 'members', 'list'], 'List the members, their roles and live keys', listMembers),
+  route(['organization', 'members', 'add'], 'Add a person by e-mail, with a role', addMember),
+  route(['organization', 'members', 'set-role'], "Change a member's role", setRole),
+  route(['organization', 'members', 'remove'], 'Remove a member; their keys are revoked', removeMember),
   route(['completion'], 'Print a shell completion script (bash, zsh, fish)', completionCommand),
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {
   auth: 'Sign up and sign in with a code sent by e-mail',
   config: 'Manage the saved configuration',
-  organization: 'Manage organizations and their API keys',
+  organization: 'Manage organizations, their API keys and members',
+  'organization members': 'Manage the people of the organization and their roles',
 };
