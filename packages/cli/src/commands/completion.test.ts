@@ -46,6 +46,31 @@ describe('completion', () => {
     expect(complete(script, ['organization', 'update-key', '--key-id', 'abc'], '--na')).toEqual(['--name']);
     expect(complete(script, ['use', 'some-profile'], '--j')).toEqual(['--json']);
   });
+  const fish = spawnSync('fish', ['--version']).status === 0;
+  it.skipIf(!fish)('fish completes the same words (skipped when fish is not installed)', async () => {
+    const h = harness();
+    await h.run(['completion', 'fish']);
+    const complete = (line: string) => {
+      const r = spawnSync('fish', ['-c', `${h.stdout.text}\ncomplete -C '${line}'`], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return r.stdout
+        .split('\n')
+        .map((l) => l.split('\t')[0])
+        .filter((l) => l !== '');
+    };
+    for (const r of ROUTES) {
+      for (let k = 0; k < r.path.length; k++)
+        expect(complete(['codika', ...r.path.slice(0, k), ''].join(' ')), r.path.join(' ')).toContain(r.path[k]);
+      const flags = complete(['codika', ...r.path, '--'].join(' '));
+      for (const o of r.module.spec.options) {
+        const long = o.flags.match(/--[\w-]+/)?.[0];
+        if (long) expect(flags, r.path.join(' ')).toContain(long);
+      }
+    }
+    // `auth login` is not `login`: each gets its own options only.
+    expect(complete('codika auth login --')).not.toContain('--api-key');
+    expect(complete('codika login --')).not.toContain('--email');
+  });
   it('an unknown shell → exit 2', async () => {
     const h = harness();
     expect(await h.run(['completion', 'tcsh'])).toBe(2);

@@ -102,17 +102,30 @@ ${bash(entries)}`;
 }
 
 function fish(entries: Entry[]): string {
-  const seen = (words: readonly string[]) => words.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
-  const out = ['# fish completion for codika', 'complete -c codika -f'];
-  for (const [prefix, words] of groups(entries)) {
-    const notYet = `not __fish_seen_subcommand_from ${words.join(' ')}`;
-    const cond = prefix === '' ? '__fish_use_subcommand' : `${seen(prefix.split(' '))}; and ${notYet}`;
-    out.push(`complete -c codika -n "${cond}" -a "${words.join(' ')}"`);
-  }
+  const next = groups(entries);
+  const groupList = [...next.keys()].map((g) => `'${g}'`).join(' ');
+  const at = (path: string) => `__codika_at '${path}'`;
+  const out = [
+    '# fish completion for codika',
+    '# __codika_at PATH: the command words typed so far (while they name a group) are PATH.',
+    'function __codika_at',
+    '    set -l words (commandline -opc)',
+    '    set -e words[1]',
+    "    set -l path ''",
+    '    for w in $words',
+    `        contains -- "$path" ${groupList}; or break`,
+    '        set path (string trim -- "$path $w")',
+    '    end',
+    '    test "$path" = "$argv[1]"',
+    'end',
+    'complete -c codika -f',
+  ];
+  for (const [prefix, words] of next) out.push(`complete -c codika -n "${at(prefix)}" -a "${words.join(' ')}"`);
   for (const e of entries) {
+    const cond = at(e.words.join(' '));
     for (const c of e.completions) {
-      if (c.startsWith('--')) out.push(`complete -c codika -n "${seen(e.words)}" -l ${c.slice(2)}`);
-      else if (!c.startsWith('-')) out.push(`complete -c codika -n "${seen(e.words)}" -a "${c}"`);
+      if (c.startsWith('--')) out.push(`complete -c codika -n "${cond}" -l ${c.slice(2)}`);
+      else if (!c.startsWith('-')) out.push(`complete -c codika -n "${cond}" -a "${c}"`);
     }
   }
   return `${out.join('\n')}\n`;
