@@ -1,3 +1,6 @@
+export * from './audit.js';
+export * from './dashboard.js';
+export * from './dashboard-schemas.js';
 export * from './errors.js';
 export * from './keys.js';
 export * from './operations.js';

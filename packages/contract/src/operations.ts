@@ -15,7 +15,7 @@ export const OPERATIONS = {
   listKeys: { path: '/listorganizationapikeyspublic', scope: 'api-keys:manage', auth: 'key' },
   getKey: { path: '/getorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
   revokeKey: { path: '/revokeorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
-  // accounts (spec/accounts.md)
+  // accounts: e-mailed codes, sign-up, sign-in, organizations
   requestSignupCode: { path: '/clirequestsignupotp', scope: null, auth: 'none' },
   completeSignup: { path: '/clicompletesignup', scope: null, auth: 'none' },
   requestLoginCode: { path: '/clirequestloginotp', scope: null, auth: 'none' },
@@ -62,6 +62,6 @@ export const ORGANIZATION_SIZES = ['solo', '2-10', '11-50', '51-200', '201-1000'
 /** Digits of an e-mailed one-time code, and how long it is valid. */
 export const CODE_DIGITS = 6;
 export const CODE_TTL_SECONDS = 600;
-/** Defaults of sign-up (spec/accounts.md). */
+/** What sign-up names the organization and the key it creates when the request does not say. */
 export const DEFAULT_ORGANIZATION_NAME = 'My Organization';
 export const DEFAULT_CLI_KEY_NAME = 'CLI default key';

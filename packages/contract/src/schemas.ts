@@ -4,7 +4,7 @@
  * Names and descriptions are judged by the plain rules of rules.ts, which the CLI uses too.
  * Rules that need more than one field or the scope list (unknown scope names → INVALID_SCOPES,
  * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes: rules.ts keyUpdateProblem)
- * are checked by the server after shape validation.
+ * are checked by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
 import { CODE_DIGITS, ORGANIZATION_SIZES, ROLES } from './operations.js';
@@ -81,14 +81,18 @@ export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() })
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
-// accounts (spec/accounts.md) and members
+// accounts (e-mailed codes, sign-up, sign-in, organizations) and members
 
-/** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
+/**
+ * An e-mail address: trimmed, at most 254 characters, in the WHATWG (HTML `input type=email`)
+ * form — ASCII, no whitespace, control characters, quotes, `<>` or commas (no header
+ * injection), and a domain that may be a single label (`owner@localhost`, the first-run owner).
+ */
 export const Email = z
   .string()
   .trim()
   .max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`)
-  .pipe(z.email('email must be an e-mail address'));
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: 'email must be an e-mail address' }));
 export const OtpCode = z
   .string()
   .trim()
@@ -178,11 +182,18 @@ export const CreateKeyData = z.object({
   expiresAt: Timestamp.optional(),
 });
 
+/** The mutable fields of a key: `previous` of an update, an audit row's before/after of a key action. */
 export const KeyFields = z.object({
   name: z.string(),
   description: z.string(),
+  /** Canonical order (alphabetical, see canonicalScopes), no duplicates. */
   scopes: z.array(ScopeEnum),
 });
+
+/** What an audit row of a member change records before and after. */
+export const MemberState = z.object({ email: z.string(), role: RoleEnum });
+/** What an audit row of an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export const AccountState = z.object({ email: z.string(), purpose: z.enum(['signup', 'login']).optional() });
 
 export const UpdateKeyData = z.object({
   keyId: z.string(),
@@ -273,6 +284,9 @@ export type GetKeyRequest = z.infer<typeof GetKeyRequest>;
 export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequest>;
 export type VerifyApiKeyData = z.infer<typeof VerifyApiKeyData>;
 export type CreateKeyData = z.infer<typeof CreateKeyData>;
+export type KeyFields = z.infer<typeof KeyFields>;
+export type MemberState = z.infer<typeof MemberState>;
+export type AccountState = z.infer<typeof AccountState>;
 export type UpdateKeyData = z.infer<typeof UpdateKeyData>;
 export type KeySummary = z.infer<typeof KeySummary>;
 export type ListKeysData = z.infer<typeof ListKeysData>;

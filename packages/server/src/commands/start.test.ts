@@ -6,7 +6,8 @@ import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
-import type { CommandIO } from './context.js';
+import { startSmtpServer } from '../test-support/smtp.js';
+import type { CommandIO } from './command-deps.js';
 import { parseStartOptions, runStart, type StartDeps } from './start.js';
 
 function startHarness() {
@@ -58,6 +59,7 @@ describe('codika-server start', () => {
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
+      accounts: { mailFrom: 'codika <no-reply@localhost>', signup: { mode: 'closed' } },
     });
     expect(() => parseStartOptions({ port: '70000' }, {})).toThrow(/--port/);
     expect(() => parseStartOptions({ port: 'abc' }, {})).toThrow(/--port/);
@@ -119,6 +121,63 @@ describe('codika-server start', () => {
     const store = await openStore({ sqliteFile: db });
     expect(await store.isEmpty()).toBe(true);
     await store.close();
+  });
+
+  it('without SMTP the console outbox prints each code on the terminal (not in the request log), and says so at start', async () => {
+    const h = startHarness();
+    const running = runStart(
+      parseStartOptions({ db: join(dir, 'c.db'), port: '0', firstRunBootstrap: true, signup: 'open' }, {}),
+      h.deps,
+    );
+    await until(() => h.out().includes('listening on'), 'the listening line');
+    expect(h.out()).toContain('Mail: console outbox (no SMTP server configured; codes are printed here)\n');
+    expect(h.out()).toContain('Sign-up: open to anyone\n');
+    const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+    const res = await fetch(`${url}/clirequestloginotp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@localhost' }),
+    });
+    expect(res.status).toBe(200);
+    const line = /\[mail\] to owner@localhost: sign-in code (\d{6}) \(valid 10 minutes\)\n/.exec(h.out());
+    expect(line).not.toBeNull();
+    const login = await fetch(`${url}/clicompletelogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@localhost', code: line?.[1] }),
+    });
+    expect(((await login.json()) as { data: { organizationName: string } }).data.organizationName).toBe('Default Organization');
+    h.stop();
+    expect(await running).toBe(0);
+  });
+
+  it('with --smtp-url the codes go to that SMTP server', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const h = startHarness();
+      const options = parseStartOptions(
+        { db: join(dir, 's.db'), port: '0', smtpUrl: smtp.url, mailFrom: 'codika <no-reply@acme.test>' },
+        {},
+      );
+      const running = runStart(options, h.deps);
+      await until(() => h.out().includes('listening on'), 'the listening line');
+      expect(h.out()).toContain(`Mail: SMTP smtp://127.0.0.1:${smtp.port}, from codika <no-reply@acme.test>\n`);
+      expect(h.out()).toContain('Sign-up: closed');
+      const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+      const res = await fetch(`${url}/clirequestloginotp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ghost@acme.test' }),
+      });
+      expect(res.status).toBe(200);
+      const mail = await smtp.waitFor('ghost@acme.test');
+      expect(mail.text).toContain('there is no account for it');
+      expect(h.out()).not.toContain('[mail]');
+      h.stop();
+      expect(await running).toBe(0);
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('a port already in use is an unexpected error (exit 1) and closes the store', async () => {

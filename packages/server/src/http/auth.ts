@@ -6,16 +6,17 @@
  * 401 UNAUTHENTICATED, so nothing can be learned from the difference.
  */
 import { parseKey } from '@codika/contract/keys';
+import { API_KEY_HEADER } from '@codika/contract/operations';
 import type { FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
-import type { Caller } from './context.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
-/** Lower-case, as Node exposes incoming header names. */
-export const API_KEY_HEADER_NAME = 'x-process-manager-key';
+/** The contract's API_KEY_HEADER in lower case, as Node exposes incoming header names. */
+export const API_KEY_HEADER_NAME = API_KEY_HEADER.toLowerCase();
 
 export interface AuthOptions {
   store: Store;

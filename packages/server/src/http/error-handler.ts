@@ -2,8 +2,9 @@
  * The single place where errors become answers: every thrown error — ApiError from
  * the routes and hooks, Fastify's own (body too large, bad media type, …), anything
  * unexpected — is mapped to a code of the contract, its status and the failure envelope.
- * 5xx answers say only "Internal server error"; the cause goes to the log with the
- * request id. A denied attempt of an audited operation that the store did not already
+ * 5xx answers carry only their code's fixed message ("Internal server error" for anything
+ * unexpected; MAIL_UNAVAILABLE's own) and no details; the cause goes to the log with the
+ * request id. RATE_LIMITED carries `Retry-After` from `details.retryAfterSeconds`. A denied attempt of an audited operation that the store did not already
  * record gets its audit row here.
  */
 import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
@@ -44,10 +45,11 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL', { cause: error });
 }
 
-function targetKeyIdOf(body: unknown): string | null {
+/** An id field of the body as requested (key routes: keyId; member routes: userId), when it looks like one. */
+function bodyIdOf(body: unknown, field: 'keyId' | 'userId'): string | null {
   if (typeof body !== 'object' || body === null) return null;
-  const keyId = (body as Record<string, unknown>).keyId;
-  return typeof keyId === 'string' && keyId.length <= 128 ? keyId : null;
+  const id = (body as Record<string, unknown>)[field];
+  return typeof id === 'string' && id.length <= 128 ? id : null;
 }
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
@@ -56,7 +58,8 @@ async function auditDenial(store: Store, request: FastifyRequest, error: ApiErro
   state.audited = true;
   try {
     await store.appendAudit({
-      ...auditBase(request, state.caller, state.auditAction, targetKeyIdOf(request.body), iso(state.now)),
+      ...auditBase(request, state.caller, state.auditAction, bodyIdOf(request.body, 'keyId'), iso(state.now)),
+      targetUserId: bodyIdOf(request.body, 'userId'),
       result: 'denied',
       reason: error.code,
       before: null,
@@ -71,9 +74,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   if (request.state) request.state.errorCode = error.code;
   reply.code(error.status);
   if (error.code === 'METHOD_NOT_ALLOWED') reply.header('allow', 'POST');
-  const message = error.status >= 500 ? ERROR_CODES.INTERNAL.message : error.message;
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.code === 'RATE_LIMITED' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  const message = error.status >= 500 ? ERROR_CODES[error.code].message : error.message;
   const details = error.status >= 500 ? undefined : error.details;
-  return errorBody(request.id, error.code, message, details);
+  return errorBody(request.id, error.code, message, details, error.nextAction);
 }
 
 export function installErrorHandling(app: FastifyInstance, store: Store): void {

@@ -1,8 +1,9 @@
 /**
- * POST /updateorganizationapikeypublic — the seed's operation: replace scopes, rename,
- * change the description; plus addScopes/removeScopes (applied atomically by the store),
- * dryRun and force. Semantic checks, then the store locks the live target, computes the
- * new fields and asks the judge below (escalation, empty result, self-lockout) inside
+ * POST /updateorganizationapikeypublic — replace scopes, rename, change the description;
+ * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
+ * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live
+ * target, computes the new fields and asks the judge below (key hierarchy, empty result,
+ * escalation, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
 import { keyUpdateProblem } from '@codika/contract/rules';
@@ -13,11 +14,9 @@ import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists, invalidScopes } from '../http/scopes.js';
 import { validationError } from '../http/validation.js';
-import type { ApiKeyRecord, ChangeJudge, KeyChange } from '../store/types.js';
-
-function fieldsOf(key: ApiKeyRecord): UpdateKeyData['previous'] & object {
-  return { name: key.name, description: key.description, scopes: key.scopes };
-}
+import { keyHierarchyDenial } from '../roles.js';
+import { fieldsOf } from '../store/key-fields.js';
+import type { ChangeJudge, KeyChange } from '../store/types.js';
 
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {
@@ -44,8 +43,12 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
 
       // Decided inside the store's transaction, against the locked row.
       let denial: ApiError | undefined;
-      const judge: ChangeJudge = (before, after) => {
-        if (after.scopes.length === 0) {
+      const judge: ChangeJudge = (before, after, { creatorRole }) => {
+        // First: a key of a higher role is not the caller's to change, whatever the change.
+        const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
+        if (hierarchy !== null) {
+          denial = new ApiError(hierarchy);
+        } else if (after.scopes.length === 0) {
           denial = invalidScopes('A key must keep at least one scope', []);
         } else {
           const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.key.scopes.includes(s));
