@@ -39,6 +39,9 @@ export function addApiHints(error: unknown): void {
         error.withHint(['Available organizations:', ...renderTable(orgs.map((o) => [o.id, o.name]))].join('\n'));
       break;
     }
+    case 'MEMBER_EXISTS':
+      error.withHint('Change the role of a member with `codika organization members set-role`.');
+      break;
     case 'MEMBER_NOT_FOUND':
       error.withHint('List the members with `codika organization members list`.');
       break;

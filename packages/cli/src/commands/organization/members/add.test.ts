@@ -52,6 +52,17 @@ describe('organization members add', () => {
     expect(h.stderr.text).toMatch(message);
   });
 
+  it('MEMBER_EXISTS: exit 1, pointing to set-role', async () => {
+    const h = harness({
+      config: profileConfig(),
+      expected: [{ url: '/addorganizationmemberpublic', status: 409, response: fail('MEMBER_EXISTS', 'Already a member') }],
+    });
+    expect(await h.run(['organization', 'members', 'add', '--email', 'ada@example.com'])).toBe(1);
+    expect(h.stderr.text).toContain(
+      'Error: Already a member (MEMBER_EXISTS)\nChange the role of a member with `codika organization members set-role`.\n',
+    );
+  });
+
   it('ROLE_HIERARCHY (an admin adding an owner): exit 1', async () => {
     const h = harness({
       config: profileConfig(),
