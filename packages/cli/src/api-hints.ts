@@ -25,7 +25,9 @@ export function addApiHints(error: unknown): void {
       break;
     }
     case 'UNAUTHENTICATED':
-      error.withHint('The API key is unknown, revoked or expired. Run `codika login` with a valid key, or pass --api-key.');
+      error.withHint(
+        'The API key is unknown, revoked or expired. Sign in again with `codika auth login --email <you>`, save a valid key with `codika login`, or pass --api-key.',
+      );
       break;
     case 'INSUFFICIENT_SCOPE':
     case 'NOT_ORG_ADMIN':

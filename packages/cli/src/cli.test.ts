@@ -81,6 +81,7 @@ describe('API errors (one place for every command)', () => {
     const lines = h.stderr.text.split('\n');
     expect(lines[0]).toBe('Error: Invalid API key (UNAUTHENTICATED)');
     expect(lines[1]).toBe('Next: Sign in again with `codika auth login`');
+    expect(lines[2]).toContain('The API key is unknown, revoked or expired. Sign in again with `codika auth login');
     expect(h.stdout.text).toBe('');
   });
 
