@@ -3,7 +3,9 @@
  * and the hints a user can act on when it fails.
  */
 import type { SuccessEnvelope } from '@codika/contract/errors';
+import { OPERATIONS, type OperationName } from '@codika/contract/operations';
 import { type ApiRequest, callApi } from './api.js';
+import { type ApiContext, endpointUrl } from './api-context.js';
 import { addApiHints } from './api-hints.js';
 import type { Deps } from './deps.js';
 import { progress } from './output.js';
@@ -22,4 +24,16 @@ export async function request<T>(
   } finally {
     done();
   }
+}
+
+/** An operation with the command's key and server (api-context.ts): its URL, the key, the timeout. */
+export function callOperation<T>(
+  deps: Deps,
+  ctx: ApiContext,
+  operation: OperationName,
+  body: unknown,
+  progressMessage?: string,
+): Promise<SuccessEnvelope<T>> {
+  const url = endpointUrl(ctx, OPERATIONS[operation].path);
+  return request<T>(deps, { url, apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs }, progressMessage);
 }

@@ -12,7 +12,7 @@ import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
 import { profileFromVerify, saveProfile } from '../../profiles.js';
-import { request } from '../../request.js';
+import { callOperation, request } from '../../request.js';
 import {
   API_OPTIONS,
   apiFlags,
@@ -98,11 +98,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   if (o.description !== undefined) body.description = o.description;
   if (o.expiresInDays !== undefined) body.expiresInDays = o.expiresInDays;
 
-  const envelope = await request<CreateKeyData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.createKey.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
-    'Creating API key…',
-  );
+  const envelope = await callOperation<CreateKeyData>(deps, ctx, 'createKey', body, 'Creating API key…');
   const data = envelope.data;
 
   // Save the new key as a profile. The organization name comes from the calling profile when it

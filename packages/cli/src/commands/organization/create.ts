@@ -2,14 +2,14 @@
  * `codika organization create`: a new organization, owned by the calling key's user (the public
  * Codika CLI's command, without its logo and n8n options, which this server does not support).
  */
-import { OPERATIONS, ORGANIZATION_SIZES } from '@codika/contract/operations';
+import { ORGANIZATION_SIZES } from '@codika/contract/operations';
 import { ORGANIZATION_DESCRIPTION_MAX, ORGANIZATION_NAME_MAX } from '@codika/contract/rules';
 import type { CreateOrganizationData } from '@codika/contract/schemas';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { colorsFor, line, writeJson } from '../../output.js';
-import { request } from '../../request.js';
+import { callOperation } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkDescription, checkName, type RawArgs, str } from '../../spec.js';
 
 type Size = (typeof ORGANIZATION_SIZES)[number];
@@ -65,11 +65,7 @@ export async function run(o: CreateOrganizationOptions, deps: Deps): Promise<num
   const body: Record<string, unknown> = { name: o.name };
   if (o.description !== undefined) body.description = o.description;
   if (o.size !== undefined) body.size = o.size;
-  const envelope = await request<CreateOrganizationData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.createOrganization.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
-    'Creating organization…',
-  );
+  const envelope = await callOperation<CreateOrganizationData>(deps, ctx, 'createOrganization', body, 'Creating organization…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;

@@ -1,11 +1,10 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
-import { OPERATIONS } from '@codika/contract/operations';
 import type { ListKeysData } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { line, writeJson, writeTable } from '../../output.js';
-import { request } from '../../request.js';
+import { callOperation } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkId, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
@@ -36,11 +35,7 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
   if (o.organizationId !== undefined) body.organizationId = o.organizationId;
-  const envelope = await request<ListKeysData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.listKeys.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
-    'Listing API keys…',
-  );
+  const envelope = await callOperation<ListKeysData>(deps, ctx, 'listKeys', body, 'Listing API keys…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;

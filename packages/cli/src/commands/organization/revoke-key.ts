@@ -1,11 +1,10 @@
 /** `codika organization revoke-key`: revoke a key; asks for confirmation on a terminal unless --yes. */
-import { OPERATIONS } from '@codika/contract/operations';
 import type { RevokeKeyData } from '@codika/contract/schemas';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, ValidationError } from '../../errors.js';
 import { colorsFor, line, writeJson } from '../../output.js';
-import { request } from '../../request.js';
+import { callOperation } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
@@ -42,11 +41,7 @@ export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
     const ok = await deps.prompter.confirm(`Revoke API key ${o.keyId}? It stops working at once; this cannot be undone.`);
     if (!ok) throw new CancelledError('Cancelled: the key was not revoked.');
   }
-  const envelope = await request<RevokeKeyData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.revokeKey.path), apiKey: ctx.apiKey, body: { keyId: o.keyId }, timeoutMs: ctx.timeoutMs },
-    'Revoking API key…',
-  );
+  const envelope = await callOperation<RevokeKeyData>(deps, ctx, 'revokeKey', { keyId: o.keyId }, 'Revoking API key…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;

@@ -3,15 +3,14 @@
  * exit codes, plus `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`
  * (docs/cli/organization-update-key.md).
  */
-import { OPERATIONS } from '@codika/contract/operations';
 import { keyUpdateProblem } from '@codika/contract/rules';
 import type { UpdateKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
-import { request } from '../../request.js';
+import { callOperation } from '../../request.js';
 import {
   API_OPTIONS,
   apiFlags,
@@ -160,10 +159,11 @@ export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps
 
 export async function run(o: UpdateKeyOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
-  const url = endpointUrl(ctx, OPERATIONS.updateKey.path);
-  const envelope = await request<UpdateKeyData>(
+  const envelope = await callOperation<UpdateKeyData>(
     deps,
-    { url, apiKey: ctx.apiKey, body: requestBody(o), timeoutMs: ctx.timeoutMs },
+    ctx,
+    'updateKey',
+    requestBody(o),
     o.dryRun ? 'Checking API key update…' : 'Updating API key…',
   );
   if (o.json) {

@@ -2,14 +2,14 @@
  * `codika organization members add`: add a person by e-mail with a role. The server creates the
  * user when the address is new; they sign in with an e-mailed code (`codika auth login`).
  */
-import { OPERATIONS, ROLES, type Role } from '@codika/contract/operations';
+import { ROLES, type Role } from '@codika/contract/operations';
 import type { MemberChangeData } from '@codika/contract/schemas';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../../api-context.js';
 import type { Deps } from '../../../deps.js';
 import { ValidationError } from '../../../errors.js';
 import { checkRole } from '../../../members.js';
 import { colorsFor, line, writeJson } from '../../../output.js';
-import { request } from '../../../request.js';
+import { callOperation } from '../../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkEmail, type RawArgs, str } from '../../../spec.js';
 
 export const spec: CommandSpec = {
@@ -50,14 +50,11 @@ export function parse(raw: RawArgs): AddMemberOptions {
 
 export async function run(o: AddMemberOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
-  const envelope = await request<MemberChangeData>(
+  const envelope = await callOperation<MemberChangeData>(
     deps,
-    {
-      url: endpointUrl(ctx, OPERATIONS.addMember.path),
-      apiKey: ctx.apiKey,
-      body: { email: o.email, role: o.role },
-      timeoutMs: ctx.timeoutMs,
-    },
+    ctx,
+    'addMember',
+    { email: o.email, role: o.role },
     'Adding member…',
   );
   if (o.json) {

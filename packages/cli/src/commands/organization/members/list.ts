@@ -1,10 +1,9 @@
 /** `codika organization members list`: the people of the calling key's organization, their roles and keys. */
-import { OPERATIONS } from '@codika/contract/operations';
 import type { ListMembersData } from '@codika/contract/schemas';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../../api-context.js';
 import type { Deps } from '../../../deps.js';
 import { line, writeJson, writeTable } from '../../../output.js';
-import { request } from '../../../request.js';
+import { callOperation } from '../../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../../../spec.js';
 
 export const spec: CommandSpec = {
@@ -27,11 +26,7 @@ export function parse(raw: RawArgs): ListMembersOptions {
 /** The member list, as `remove` also asks for it before confirming. */
 export async function listMembers(o: { api: ApiFlags }, deps: Deps, progressMessage?: string) {
   const ctx = await resolveApiContext(o.api, deps);
-  const envelope = await request<ListMembersData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.listMembers.path), apiKey: ctx.apiKey, body: {}, timeoutMs: ctx.timeoutMs },
-    progressMessage,
-  );
+  const envelope = await callOperation<ListMembersData>(deps, ctx, 'listMembers', {}, progressMessage);
   return { ctx, envelope };
 }
 

@@ -3,14 +3,13 @@
  * organization in the same transaction. On a terminal it asks first (unless --yes), saying how
  * many live keys will be revoked (from the member list).
  */
-import { OPERATIONS } from '@codika/contract/operations';
 import type { RemoveMemberData } from '@codika/contract/schemas';
-import { type ApiContext, type ApiFlags, endpointUrl, resolveApiContext } from '../../../api-context.js';
+import { type ApiContext, type ApiFlags, resolveApiContext } from '../../../api-context.js';
 import type { Deps } from '../../../deps.js';
 import { CancelledError, ValidationError } from '../../../errors.js';
 import { describeRef, MEMBER_OPTIONS, type MemberRef, parseMemberRef } from '../../../members.js';
 import { colorsFor, line, writeJson } from '../../../output.js';
-import { request } from '../../../request.js';
+import { callOperation } from '../../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../../../spec.js';
 import { listMembers } from './list.js';
 
@@ -67,11 +66,7 @@ async function confirm(o: RemoveMemberOptions, deps: Deps): Promise<ApiContext> 
 
 export async function run(o: RemoveMemberOptions, deps: Deps): Promise<number> {
   const ctx = o.yes ? await resolveApiContext(o.api, deps) : await confirm(o, deps);
-  const envelope = await request<RemoveMemberData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.removeMember.path), apiKey: ctx.apiKey, body: o.member, timeoutMs: ctx.timeoutMs },
-    'Removing member…',
-  );
+  const envelope = await callOperation<RemoveMemberData>(deps, ctx, 'removeMember', o.member, 'Removing member…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;

@@ -1,12 +1,12 @@
 /** `codika organization members set-role`: change a member's role (the organization keeps an owner). */
-import { OPERATIONS, ROLES, type Role } from '@codika/contract/operations';
+import { ROLES, type Role } from '@codika/contract/operations';
 import type { MemberChangeData } from '@codika/contract/schemas';
-import { type ApiFlags, endpointUrl, resolveApiContext } from '../../../api-context.js';
+import { type ApiFlags, resolveApiContext } from '../../../api-context.js';
 import type { Deps } from '../../../deps.js';
 import { ValidationError } from '../../../errors.js';
 import { checkRole, MEMBER_OPTIONS, type MemberRef, parseMemberRef } from '../../../members.js';
 import { colorsFor, line, writeJson } from '../../../output.js';
-import { request } from '../../../request.js';
+import { callOperation } from '../../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../../spec.js';
 
 export const spec: CommandSpec = {
@@ -42,14 +42,11 @@ export function parse(raw: RawArgs): SetRoleOptions {
 
 export async function run(o: SetRoleOptions, deps: Deps): Promise<number> {
   const ctx = await resolveApiContext(o.api, deps);
-  const envelope = await request<MemberChangeData>(
+  const envelope = await callOperation<MemberChangeData>(
     deps,
-    {
-      url: endpointUrl(ctx, OPERATIONS.updateMember.path),
-      apiKey: ctx.apiKey,
-      body: { ...o.member, role: o.role },
-      timeoutMs: ctx.timeoutMs,
-    },
+    ctx,
+    'updateMember',
+    { ...o.member, role: o.role },
     'Changing role…',
   );
   if (o.json) {
