@@ -36,18 +36,18 @@ export interface ApiContext {
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
-function listProfiles(config: Config): string {
+/** `--profile`, `use`, `logout`, `config show|clear` naming a profile that is not saved (exit 2): lists the saved ones. */
+export function unknownProfile(config: Config, name: string): ValidationError {
   const names = profileNames(config);
-  return names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved yet; run `codika login`.';
+  const saved = names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved yet; run `codika login`.';
+  return new ValidationError(`Unknown profile "${name}". ${saved}`);
 }
 
 /** The profile named by `--profile` (must exist), else the active one (may be absent). */
 export function selectProfile(config: Config, name: string | undefined): { name?: string; profile?: Profile } {
   if (name !== undefined) {
     const profile = config.profiles[name];
-    if (profile === undefined) {
-      throw new ValidationError(`Unknown profile "${name}". ${listProfiles(config)}`);
-    }
+    if (profile === undefined) throw unknownProfile(config, name);
     return { name, profile };
   }
   const active = config.activeProfile;

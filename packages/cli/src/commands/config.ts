@@ -3,9 +3,9 @@
  * profiles with masked keys; `clear` removes one profile (--profile) or all of them.
  */
 import { maskKey } from '@codika/contract/keys';
+import { unknownProfile } from '../api-context.js';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
-import { ValidationError } from '../errors.js';
 import { line, writeJson } from '../output.js';
 import { bool, type CommandModule, type CommandSpec, type RawArgs, str } from '../spec.js';
 import * as login from './login.js';
@@ -43,11 +43,7 @@ export const show: CommandModule<ShowOptions> = {
     const config = await deps.config.read();
     let names = profileNames(config);
     if (o.profile !== undefined) {
-      if (!config.profiles[o.profile]) {
-        throw new ValidationError(
-          `Unknown profile "${o.profile}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved.'}`,
-        );
-      }
+      if (!config.profiles[o.profile]) throw unknownProfile(config, o.profile);
       names = [o.profile];
     }
     const profiles = Object.fromEntries(
@@ -104,11 +100,7 @@ export const clear: CommandModule<ClearOptions> = {
     const config = await deps.config.read();
     const names = profileNames(config);
     if (o.profile !== undefined) {
-      if (!config.profiles[o.profile]) {
-        throw new ValidationError(
-          `Unknown profile "${o.profile}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved.'}`,
-        );
-      }
+      if (!config.profiles[o.profile]) throw unknownProfile(config, o.profile);
       delete config.profiles[o.profile];
       if (config.activeProfile === o.profile) delete config.activeProfile;
       await deps.config.write(config);
