@@ -43,17 +43,20 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /** Live keys an organization may hold at once. */
 export const DEFAULT_MAX_KEYS_PER_ORG = 20;
 
-export const NAME_MAX = 100;
-export const DESCRIPTION_MAX = 500;
-export const EXPIRES_IN_DAYS_MAX = 365;
+// The field limits live with their rules (rules.ts); here too for the importers of this module.
+export {
+  DESCRIPTION_MAX,
+  EMAIL_MAX,
+  EXPIRES_IN_DAYS_MAX,
+  NAME_MAX,
+  ORGANIZATION_DESCRIPTION_MAX,
+  ORGANIZATION_NAME_MAX,
+} from './rules.js';
 
 /** Roles of a member of an organization, highest first. */
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const EMAIL_MAX = 254;
-export const ORGANIZATION_NAME_MAX = 100;
-export const ORGANIZATION_DESCRIPTION_MAX = 500;
 /** Sizes `/createorganizationviaapikey` takes, as the public CLI sends them. */
 export const ORGANIZATION_SIZES = ['solo', '2-10', '11-50', '51-200', '201-1000', '1000+'] as const;
 /** Digits of an e-mailed one-time code, and how long it is valid. */

@@ -1,41 +1,50 @@
 /**
  * Request and response schemas of every operation (zod 4). The server validates
  * bodies with the request schemas and generates /openapi.json from all of them.
- * Semantic rules that need more than shape (unknown scope names → INVALID_SCOPES,
- * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes) are checked
- * by the server after shape validation (docs/server.md, Order of checks).
+ * Names and descriptions are judged by the plain rules of rules.ts, which the CLI uses too.
+ * Rules that need more than one field or the scope list (unknown scope names → INVALID_SCOPES,
+ * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes: rules.ts keyUpdateProblem)
+ * are checked by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
+import { CODE_DIGITS, ORGANIZATION_SIZES, ROLES } from './operations.js';
 import {
-  CODE_DIGITS,
   DESCRIPTION_MAX,
+  descriptionProblem,
   EMAIL_MAX,
   EXPIRES_IN_DAYS_MAX,
   NAME_MAX,
+  nameProblem,
   ORGANIZATION_DESCRIPTION_MAX,
   ORGANIZATION_NAME_MAX,
-  ORGANIZATION_SIZES,
-  ROLES,
-} from './operations.js';
+} from './rules.js';
 import { SCOPES } from './scopes.js';
 
-// C0 controls, DEL and C1 controls are refused in names; descriptions may hold \t and \n.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const DESCRIPTION_FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/**
+ * A string judged by one of the plain rules of rules.ts (the CLI judges its options with the same
+ * function); `jsonSchema` states the same limits in the OpenAPI document.
+ */
+function ruled(
+  base: z.ZodString,
+  field: string,
+  problem: (value: string) => string | undefined,
+  jsonSchema: { minLength?: number; maxLength: number },
+) {
+  return base
+    .superRefine((value, ctx) => {
+      const why = problem(value);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${field} ${why}` });
+    })
+    .meta(jsonSchema);
+}
 
-export const KeyName = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(NAME_MAX, `name must be at most ${NAME_MAX} characters`)
-  .refine((s) => !NAME_FORBIDDEN.test(s), 'name must not contain control characters');
+/** Trimmed; 1–NAME_MAX characters, no control characters. */
+export const KeyName = ruled(z.string().trim(), 'name', (v) => nameProblem(v, NAME_MAX), { minLength: 1, maxLength: NAME_MAX });
 
-export const KeyDescription = z
-  .string()
-  .max(DESCRIPTION_MAX, `description must be at most ${DESCRIPTION_MAX} characters`)
-  .refine((s) => !DESCRIPTION_FORBIDDEN.test(s), 'description must not contain control characters');
+/** At most DESCRIPTION_MAX characters, no control characters but tab and newline. */
+export const KeyDescription = ruled(z.string(), 'description', (v) => descriptionProblem(v, DESCRIPTION_MAX), {
+  maxLength: DESCRIPTION_MAX,
+});
 
 /** Scope names as sent; membership in the ten scopes is judged later (INVALID_SCOPES). */
 export const ScopeNameList = z.array(z.string().max(64)).max(64);
@@ -88,16 +97,16 @@ export const OtpCode = z
   .string()
   .trim()
   .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
-export const OrganizationName = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(ORGANIZATION_NAME_MAX, `name must be at most ${ORGANIZATION_NAME_MAX} characters`)
-  .refine((s) => !NAME_FORBIDDEN.test(s), 'name must not contain control characters');
-export const OrganizationDescription = z
-  .string()
-  .max(ORGANIZATION_DESCRIPTION_MAX, `description must be at most ${ORGANIZATION_DESCRIPTION_MAX} characters`)
-  .refine((s) => !DESCRIPTION_FORBIDDEN.test(s), 'description must not contain control characters');
+export const OrganizationName = ruled(z.string().trim(), 'name', (v) => nameProblem(v, ORGANIZATION_NAME_MAX), {
+  minLength: 1,
+  maxLength: ORGANIZATION_NAME_MAX,
+});
+export const OrganizationDescription = ruled(
+  z.string(),
+  'description',
+  (v) => descriptionProblem(v, ORGANIZATION_DESCRIPTION_MAX),
+  { maxLength: ORGANIZATION_DESCRIPTION_MAX },
+);
 export const RoleEnum = z.enum(ROLES);
 const ExpiresInDays = z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX);
 /** The key a sign-up or sign-in mints. */

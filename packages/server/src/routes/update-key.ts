@@ -6,6 +6,7 @@
  * escalation, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
+import { keyUpdateProblem } from '@codika/contract/rules';
 import type { UpdateKeyData } from '@codika/contract/schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
@@ -21,17 +22,11 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
   registerOperation(app, config, 'updateKey', {
     audit: 'key.update',
     handler: async ({ caller, body, nowIso, audit, markAudited }) => {
-      if (body.scopes !== undefined && (body.addScopes !== undefined || body.removeScopes !== undefined)) {
-        throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
-      }
-      if (
-        body.scopes === undefined &&
-        body.name === undefined &&
-        body.description === undefined &&
-        body.addScopes === undefined &&
-        body.removeScopes === undefined
-      ) {
-        throw new ApiError('NO_FIELDS');
+      switch (keyUpdateProblem(body)) {
+        case 'SCOPES_COMBINED':
+          throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
+        case 'NO_FIELDS':
+          throw new ApiError('NO_FIELDS');
       }
       const lists = checkScopeLists({ scopes: body.scopes, addScopes: body.addScopes, removeScopes: body.removeScopes });
       const both = (lists.addScopes ?? []).filter((s) => lists.removeScopes?.includes(s));

@@ -5,6 +5,7 @@
  * Base URL: `--api-url` (full endpoint URL; empty or `/` path = base URL), then `CODIKA_BASE_URL`,
  * then the `baseUrl` of the profile in play (`--profile`, else the active one), then the default.
  */
+import { parseKey } from '@codika/contract/keys';
 import { DEFAULT_BASE_URL } from '@codika/contract/operations';
 import type { Config, Profile } from './config-store.js';
 import { profileNames } from './config-store.js';
@@ -35,18 +36,18 @@ export interface ApiContext {
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
-function listProfiles(config: Config): string {
+/** `--profile`, `use`, `logout`, `config show|clear` naming a profile that is not saved (exit 2): lists the saved ones. */
+export function unknownProfile(config: Config, name: string): ValidationError {
   const names = profileNames(config);
-  return names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved yet; run `codika login`.';
+  const saved = names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved yet; run `codika login`.';
+  return new ValidationError(`Unknown profile "${name}". ${saved}`);
 }
 
 /** The profile named by `--profile` (must exist), else the active one (may be absent). */
 export function selectProfile(config: Config, name: string | undefined): { name?: string; profile?: Profile } {
   if (name !== undefined) {
     const profile = config.profiles[name];
-    if (profile === undefined) {
-      throw new ValidationError(`Unknown profile "${name}". ${listProfiles(config)}`);
-    }
+    if (profile === undefined) throw unknownProfile(config, name);
     return { name, profile };
   }
   const active = config.activeProfile;
@@ -55,8 +56,7 @@ export function selectProfile(config: Config, name: string | undefined): { name?
 }
 
 /** Refuses a key whose prefix, shape or checksum is wrong, before any request. */
-export async function checkKeyFormat(apiKey: string, source: string): Promise<void> {
-  const { parseKey } = await import('@codika/contract/keys');
+export function checkKeyFormat(apiKey: string, source: string): void {
   const parsed = parseKey(apiKey.trim());
   if (parsed.ok) return;
   const shown = apiKey.length > 8 ? `${apiKey.slice(0, 8)}…` : 'the key';
@@ -130,7 +130,7 @@ export async function resolveApiContext(flags: ApiFlags, deps: Deps): Promise<Ap
   } else {
     throw new MissingApiKeyError('No API key: pass --api-key, set CODIKA_API_KEY, or run `codika login` to save a profile.');
   }
-  await checkKeyFormat(apiKey, source === 'flag' ? '--api-key' : source === 'env (CODIKA_API_KEY)' ? 'CODIKA_API_KEY' : source);
+  checkKeyFormat(apiKey, source === 'flag' ? '--api-key' : source === 'env (CODIKA_API_KEY)' ? 'CODIKA_API_KEY' : source);
 
   const baseUrl = resolveBaseUrl(deps.env, selected.profile);
   const ctx: ApiContext = { apiKey, source, config, baseUrl, timeoutMs };
