@@ -13,10 +13,12 @@ import {
 } from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
 import './http/context.js';
+import { ConnectionGuard } from './http/connection-guard.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
 import { newId } from './ids.js';
 import { registerCreateKey } from './routes/create-key.js';
 import { registerDashboardApi } from './routes/dashboard-api.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   authFailureBudget?: AuthFailureBudget | false;
   /** The built dashboard (default: packages/dashboard/dist); null serves no dashboard. */
   dashboardDir?: string | null;
+  /** Request and keep-alive timeouts, connection cap (http/transport.ts; defaults: DEFAULT_TRANSPORT_LIMITS). */
+  transport?: Partial<TransportLimits>;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -59,7 +63,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lastUsedIntervalMs: deps.lastUsedIntervalMs ?? DEFAULT_LAST_USED_INTERVAL_MS,
   };
 
+  const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...deps.transport };
   const app = Fastify({
+    ...transportOptions(limits),
     logger: deps.logger === false ? false : loggerOptions(deps.logger),
     logController: new RequestLogController(),
     genReqId: () => newId(),
@@ -74,12 +80,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
+  const connectionGuard = new ConnectionGuard(limits.maxConnections);
+  connectionGuard.attach(app.server);
+  app.decorate('connectionGuard', connectionGuard);
+
   app.decorateRequest('state', null as never);
   app.addHook('onRequest', async (request) => {
     request.state = { now: clock(), caller: null, auditAction: null, audited: false };
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // Answered before the body fully arrived (a refusal in onRequest): close the connection
+    // rather than wait for the rest of a body nobody will read.
+    if (!request.raw.complete || connectionGuard.draining) reply.header('connection', 'close');
     return payload;
   });
   const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;

@@ -58,9 +58,24 @@ describe('codika-server start', () => {
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
+      transport: { requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 },
+      shutdownTimeoutMs: 10_000,
     });
     expect(() => parseStartOptions({ port: '70000' }, {})).toThrow(/--port/);
     expect(() => parseStartOptions({ port: 'abc' }, {})).toThrow(/--port/);
+  });
+
+  it('parses the transport and shutdown flags (seconds, counts) and refuses nonsense', () => {
+    const parsed = parseStartOptions(
+      { requestTimeout: '3', keepAliveTimeout: '75', maxConnections: '50', shutdownTimeout: '20' },
+      {},
+    );
+    expect(parsed.transport).toEqual({ requestTimeoutMs: 3_000, keepAliveTimeoutMs: 75_000, maxConnections: 50 });
+    expect(parsed.shutdownTimeoutMs).toBe(20_000);
+    expect(() => parseStartOptions({ maxConnections: '0' }, {})).toThrow(/--max-connections/);
+    expect(() => parseStartOptions({ requestTimeout: '1.5' }, {})).toThrow(/--request-timeout/);
+    expect(() => parseStartOptions({ shutdownTimeout: '-1' }, {})).toThrow(/--shutdown-timeout/);
+    expect(() => parseStartOptions({ keepAliveTimeout: 'soon' }, {})).toThrow(/--keep-alive-timeout/);
   });
 
   it('first start bootstraps once, writes the owner key (0600), serves, and stops on a signal; later starts never print the key', async () => {

@@ -1,6 +1,9 @@
 /**
  * `codika-server start [--host 127.0.0.1] [--port 8787] [--first-run-bootstrap]` — run the
- * platform API in the foreground until SIGINT/SIGTERM, then close the server and the store.
+ * platform API in the foreground until SIGINT/SIGTERM, then shut down gracefully (stop
+ * accepting, close idle and incomplete connections, answer the requests already received, at
+ * most --shutdown-timeout; a second signal cuts it short), close the store and exit 0.
+ * A signal during start-up stops it there.
  *
  * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
  * database creates "Default Organization", its owner owner@localhost and an owner key with
@@ -15,11 +18,13 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
 import { bootstrapOrganization } from './bootstrap.js';
-import { type CommandDeps, EXIT_OK, guard } from './context.js';
+import { type CommandDeps, EXIT_OK, guard, UsageError } from './context.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -34,6 +39,10 @@ export interface StartOptions {
   firstRunBootstrap: boolean;
   /** --auth-failure-budget / $CODIKA_AUTH_FAILURE_BUDGET; undefined: the server's default (20 per 60 s). */
   authFailureBudget?: AuthFailureBudget | false;
+  /** --request-timeout, --keep-alive-timeout, --max-connections. */
+  transport: TransportLimits;
+  /** --shutdown-timeout: how long a shutdown waits for the requests already received (ms). */
+  shutdownTimeoutMs: number;
 }
 
 export interface StartDeps extends CommandDeps {
@@ -44,16 +53,43 @@ export interface StartDeps extends CommandDeps {
   waitForShutdown(): Promise<string>;
 }
 
-export function parseStartOptions(
-  raw: DatabaseFlags & { host?: unknown; port?: unknown; firstRunBootstrap?: boolean; authFailureBudget?: unknown },
-  env: Env,
-): StartOptions {
+export interface RawStartFlags extends DatabaseFlags {
+  host?: unknown;
+  port?: unknown;
+  firstRunBootstrap?: boolean;
+  authFailureBudget?: unknown;
+  requestTimeout?: unknown;
+  keepAliveTimeout?: unknown;
+  maxConnections?: unknown;
+  shutdownTimeout?: unknown;
+}
+
+/** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
+function parseWhole(value: unknown, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return n;
+}
+
+export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
+  const seconds = (value: unknown, flag: string, fallbackMs: number) =>
+    parseWhole(value, flag, 1, 3600, fallbackMs / 1000) * 1000;
   return {
     database: resolveDatabase(raw, env),
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
     authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
+    transport: {
+      requestTimeoutMs: seconds(raw.requestTimeout, '--request-timeout', DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
+      keepAliveTimeoutMs: seconds(raw.keepAliveTimeout, '--keep-alive-timeout', DEFAULT_TRANSPORT_LIMITS.keepAliveTimeoutMs),
+      maxConnections: parseWhole(raw.maxConnections, '--max-connections', 1, 1_000_000, DEFAULT_TRANSPORT_LIMITS.maxConnections),
+    },
+    shutdownTimeoutMs: seconds(raw.shutdownTimeout, '--shutdown-timeout', DEFAULT_SHUTDOWN_TIMEOUT_MS),
   };
 }
 
@@ -106,29 +142,58 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
   );
 }
 
+/** Thrown out of start-up when a signal arrives before the server listens. */
+class StoppedDuringStartUp extends Error {
+  constructor(readonly signal: string) {
+    super(`${signal} received during start-up`);
+  }
+}
+
 export async function runStart(options: StartOptions, deps: StartDeps): Promise<number> {
   return guard(deps.io, async () => {
     const stopRequested = deps.waitForShutdown();
-    const store = await deps.openStore(options.database);
+    // Every start-up step races the signal: a start stuck on a locked or unusable database
+    // still stops when asked.
+    const untilStopped = stopRequested.then((signal) => {
+      throw new StoppedDuringStartUp(signal);
+    });
+    untilStopped.catch(() => {});
+    const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilStopped]);
+    let store: Store | undefined;
     let app: FastifyInstance | undefined;
     try {
-      await store.migrate();
-      if (options.firstRunBootstrap) await firstRun(store, options, deps);
+      store = await step(deps.openStore(options.database));
+      await step(store.migrate());
+      if (options.firstRunBootstrap) await step(firstRun(store, options, deps));
       app = await deps.buildApp({
         store,
         clock: deps.clock,
+        transport: options.transport,
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
-      await app.listen({ host: options.host, port: options.port });
+      await step(app.listen({ host: options.host, port: options.port }));
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
 
       const signal = await stopRequested;
-      deps.io.err(`codika-server: ${signal} received, shutting down\n`);
+      deps.io.err(
+        `codika-server: ${signal} received, shutting down (at most ${options.shutdownTimeoutMs / 1000} s; another signal stops at once)\n`,
+      );
+      const report = await shutdownGracefully(app, app.connectionGuard, options.shutdownTimeoutMs, deps.waitForShutdown());
+      app = undefined;
+      deps.io.err(
+        `codika-server: stopped in ${report.ms} ms` +
+          (report.cutAtDeadline > 0 ? ` (${report.cutAtDeadline} requests cut at the deadline)` : '') +
+          '\n',
+      );
+      return EXIT_OK;
+    } catch (err) {
+      if (!(err instanceof StoppedDuringStartUp)) throw err;
+      deps.io.err(`codika-server: ${err.signal} received during start-up, stopping\n`);
       return EXIT_OK;
     } finally {
-      await app?.close();
-      await store.close();
+      if (app) await app.close();
+      await store?.close();
     }
   });
 }
@@ -139,6 +204,22 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
+    .option(
+      '--request-timeout <seconds>',
+      `time a client has to send a whole request, headers and body (default ${DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs / 1000})`,
+    )
+    .option(
+      '--keep-alive-timeout <seconds>',
+      `idle keep-alive connections are closed after this; behind a load balancer, set it above the balancer's idle timeout (default ${DEFAULT_TRANSPORT_LIMITS.keepAliveTimeoutMs / 1000})`,
+    )
+    .option(
+      '--max-connections <n>',
+      `connections held at once; past it the stalest idle or incomplete one is closed (default ${DEFAULT_TRANSPORT_LIMITS.maxConnections})`,
+    )
+    .option(
+      '--shutdown-timeout <seconds>',
+      `on SIGTERM/SIGINT, how long requests already received may take to finish (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})`,
+    )
     .action(async (raw) => {
       done(await guard(deps.io, async () => runStart(parseStartOptions(raw, env), deps)));
     });
