@@ -47,11 +47,19 @@ describe('transport', () => {
     await t.close();
   });
 
-  it('refuses prototype-poisoning keys as unknown fields', async () => {
+  it('refuses prototype-poisoning keys as unknown fields, naming each', async () => {
     const t = await createTestApp();
     const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '{"__proto__": {"admin": true}}' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.details).toEqual(JSON.parse('{"__proto__": "unknown field"}'));
+    expect(res.body.error.message).toBe('Invalid request: __proto__: unknown field');
+    for (const field of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const named = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: `{"${field}": 1}` });
+      expect(named.status).toBe(400);
+      expect(Object.keys(named.body.error.details)).toEqual([field]);
+      expect(named.body.error.message).toBe(`Invalid request: ${field}: unknown field`);
+    }
     await t.close();
   });
 

@@ -12,10 +12,12 @@ import {
   installAuthThrottle,
 } from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
+import { clientErrorHandler, installRawAnswers } from './http/client-errors.js';
 import './http/context.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { ApiError } from './http/errors.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
@@ -68,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...transportOptions(limits),
     logger: deps.logger === false ? false : loggerOptions(deps.logger),
     logController: new RequestLogController(),
+    clientErrorHandler,
     genReqId: () => newId(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -83,10 +86,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const connectionGuard = new ConnectionGuard(limits.maxConnections);
   connectionGuard.attach(app.server);
   app.decorate('connectionGuard', connectionGuard);
+  installRawAnswers(app.server, app.log);
 
   app.decorateRequest('state', null as never);
   app.addHook('onRequest', async (request) => {
     request.state = { now: clock(), caller: null, auditAction: null, audited: false };
+    // HTTP/1.1 requires Host (Node's own check, which answers a bare 400, is off: transport.ts).
+    const host = request.headers.host;
+    if (request.raw.httpVersion === '1.1' && (host === undefined || host === '')) {
+      throw new ApiError('VALIDATION_ERROR', { message: 'Missing Host header', details: { host: 'required' } });
+    }
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
