@@ -24,18 +24,41 @@ import { SCOPES } from './scopes.js';
 const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
 const DESCRIPTION_FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/**
+ * Characters that make displayed text lie: bidirectional controls (embeddings, overrides,
+ * isolates, marks: a name can be made to read backwards in a terminal or a table) and
+ * invisible formatting characters (zero-width space, word joiner and the invisible operators,
+ * the byte-order mark). Zero-width joiner and non-joiner stay allowed: emoji sequences and
+ * several scripts need them.
+ */
+/** With the u flag a surrogate pair is one code point; only a lone surrogate is \p{Cs}. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const DISPLAY_FORBIDDEN = /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
-export const KeyName = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(NAME_MAX, `name must be at most ${NAME_MAX} characters`)
-  .refine((s) => !NAME_FORBIDDEN.test(s), 'name must not contain control characters');
+/**
+ * Text people read (names and descriptions): well-formed Unicode (no unpaired surrogate, which
+ * no database stores faithfully), no character that makes it display otherwise than it reads,
+ * stored in NFC so that the same visible text is the same string.
+ */
+function displayText(field: string, options: { min?: number; max: number; forbidden: RegExp; trim: boolean }) {
+  let schema = z.string();
+  if (options.trim) schema = schema.trim();
+  schema = schema
+    .refine((s) => !LONE_SURROGATE.test(s), `${field} must be valid Unicode (no unpaired surrogate)`)
+    .normalize('NFC');
+  if (options.min !== undefined) schema = schema.min(options.min, `${field} must not be empty`);
+  return schema
+    .max(options.max, `${field} must be at most ${options.max} characters`)
+    .refine((s) => !options.forbidden.test(s), `${field} must not contain control characters`)
+    .refine(
+      (s) => !DISPLAY_FORBIDDEN.test(s),
+      `${field} must not contain bidirectional controls or invisible formatting characters`,
+    );
+}
 
-export const KeyDescription = z
-  .string()
-  .max(DESCRIPTION_MAX, `description must be at most ${DESCRIPTION_MAX} characters`)
-  .refine((s) => !DESCRIPTION_FORBIDDEN.test(s), 'description must not contain control characters');
+export const KeyName = displayText('name', { min: 1, max: NAME_MAX, forbidden: NAME_FORBIDDEN, trim: true });
+
+export const KeyDescription = displayText('description', { max: DESCRIPTION_MAX, forbidden: DESCRIPTION_FORBIDDEN, trim: false });
 
 /** Scope names as sent; membership in the ten scopes is judged later (INVALID_SCOPES). */
 export const ScopeNameList = z.array(z.string().max(64)).max(64);
@@ -84,16 +107,17 @@ export const OtpCode = z
   .string()
   .trim()
   .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
-export const OrganizationName = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(ORGANIZATION_NAME_MAX, `name must be at most ${ORGANIZATION_NAME_MAX} characters`)
-  .refine((s) => !NAME_FORBIDDEN.test(s), 'name must not contain control characters');
-export const OrganizationDescription = z
-  .string()
-  .max(ORGANIZATION_DESCRIPTION_MAX, `description must be at most ${ORGANIZATION_DESCRIPTION_MAX} characters`)
-  .refine((s) => !DESCRIPTION_FORBIDDEN.test(s), 'description must not contain control characters');
+export const OrganizationName = displayText('name', {
+  min: 1,
+  max: ORGANIZATION_NAME_MAX,
+  forbidden: NAME_FORBIDDEN,
+  trim: true,
+});
+export const OrganizationDescription = displayText('description', {
+  max: ORGANIZATION_DESCRIPTION_MAX,
+  forbidden: DESCRIPTION_FORBIDDEN,
+  trim: false,
+});
 export const RoleEnum = z.enum(ROLES);
 const ExpiresInDays = z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX);
 /** The key a sign-up or sign-in mints. */

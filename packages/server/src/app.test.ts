@@ -120,6 +120,23 @@ describe('transport', () => {
     await t.close();
   });
 
+  it('marks every API answer Cache-Control: no-store (the create answer carries a raw key), success or failure', async () => {
+    const t = await createTestApp();
+    const created = await t.call(
+      '/createorganizationapikeypublic',
+      { organizationId: t.orgA.id, name: 'Cached?', scopes: ['projects:read'] },
+      { key: t.keys.owner.raw },
+    );
+    expect(created.status).toBe(200);
+    expect(created.body.data.apiKey).toMatch(/^cko_/);
+    expect(created.headers['cache-control']).toBe('no-store');
+    expect((await t.call(LIST, {}, { key: t.keys.owner.raw })).headers['cache-control']).toBe('no-store');
+    expect((await t.call(LIST, {}, { key: 'nope' })).headers['cache-control']).toBe('no-store');
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).headers['cache-control']).toBe('no-store');
+    expect((await t.app.inject({ method: 'GET', url: '/nope' })).headers['cache-control']).toBe('no-store');
+    await t.close();
+  });
+
   it('logs one JSON line per request and never headers or bodies', async () => {
     const t = await createTestApp();
     const res = await t.call(LIST, {}, { key: t.keys.owner.raw, headers: { cookie: 'session=secret-cookie' } });

@@ -99,6 +99,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // No answer of the API may be kept by a cache: some carry a raw key (create, rotate,
+    // sign-up, sign-in), others the state of keys. Routes that want caching say so themselves
+    // (the dashboard's static files).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     // Answered before the body fully arrived (a refusal in onRequest): close the connection
     // rather than wait for the rest of a body nobody will read.
     if (!request.raw.complete || connectionGuard.draining) reply.header('connection', 'close');
