@@ -1,6 +1,6 @@
 /** Text people read — key and organization names and descriptions — is checked and normalized the same way. */
 import { describe, expect, it } from 'vitest';
-import { KeyDescription, KeyName, OrganizationDescription, OrganizationName } from './schemas.js';
+import { Id, KeyDescription, KeyName, OrganizationDescription, OrganizationName } from './schemas.js';
 
 const NAMES = [
   ['KeyName', KeyName],
@@ -39,5 +39,14 @@ describe.each(NAMES)('%s (names)', (_name, schema) => {
     expect(schema.parse('  Acme  ')).toBe('Acme');
     expect(schema.safeParse('   ').success).toBe(false);
     expect(schema.safeParse('a\tb').success).toBe(false);
+  });
+});
+
+describe('Id', () => {
+  it('refuses control characters (NUL included) and accepts ids of the usual shapes', () => {
+    for (const bad of ['a\u0000b', '\u0000', 'id\n', 'id\r', '\u007f', 'a\u0085b', '', 'x'.repeat(129)]) {
+      expect(Id.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    for (const good of ['019d312f-8c1e-7b2a-9f00-1d2e3f4a5b6c', 'key_1', 'é']) expect(Id.safeParse(good).success).toBe(true);
   });
 });

@@ -63,7 +63,16 @@ export const KeyDescription = displayText('description', { max: DESCRIPTION_MAX,
 /** Scope names as sent; membership in the ten scopes is judged later (INVALID_SCOPES). */
 export const ScopeNameList = z.array(z.string().max(64)).max(64);
 
-export const Id = z.string().min(1).max(128);
+/**
+ * An id sent by a client (key, organization, user): refused when it holds a control character —
+ * PostgreSQL cannot store a NUL in text at all (so the same id would answer 404 on SQLite and
+ * fail on PostgreSQL), and none of the server's ids ever holds one.
+ */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !NAME_FORBIDDEN.test(s), 'id must not contain control characters');
 export const Timestamp = z.iso.datetime({ precision: 3 });
 export const ScopeEnum = z.enum(SCOPES);
 export const KeyTypeEnum = z.enum(['org-api-key', 'personal-api-key', 'admin-api-key']);

@@ -63,6 +63,39 @@ describe('transport', () => {
     await t.close();
   });
 
+  it('refuses an id holding a control character (NUL included) at validation, with one audit row where audited', async () => {
+    const t = await createTestApp();
+    const ids = ['a\u0000b', '\u0000', `${t.keys.target.id}\u0000`, 'id\nnext', 'x\u007f'];
+    const routes = [
+      { path: '/getorganizationapikeypublic', body: (keyId: string) => ({ keyId }), audited: false },
+      { path: '/updateorganizationapikeypublic', body: (keyId: string) => ({ keyId, name: 'x' }), audited: true },
+      { path: '/revokeorganizationapikeypublic', body: (keyId: string) => ({ keyId }), audited: true },
+      {
+        path: '/createorganizationapikeypublic',
+        body: (organizationId: string) => ({ organizationId, name: 'x', scopes: ['projects:read'] }),
+        audited: true,
+      },
+      { path: LIST, body: (organizationId: string) => ({ organizationId }), audited: false },
+    ];
+    for (const route of routes) {
+      for (const id of ids) {
+        const before = (await t.audit()).length;
+        const res = await t.call(route.path, route.body(id), { key: t.keys.owner.raw });
+        expect(res.status, `${route.path} ${JSON.stringify(id)}`).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_ERROR');
+        expect(Object.values(res.body.error.details)).toContain('id must not contain control characters');
+        const added = (await t.audit()).slice(before);
+        expect(added).toHaveLength(route.audited ? 1 : 0);
+        if (route.audited) expect(added[0]).toMatchObject({ result: 'denied', reason: 'VALIDATION_ERROR', targetKeyId: null });
+      }
+    }
+    // The key named without the NUL is untouched.
+    expect((await t.call('/getorganizationapikeypublic', { keyId: t.keys.target.id }, { key: t.keys.owner.raw })).status).toBe(
+      200,
+    );
+    await t.close();
+  });
+
   it('answers an unknown route with the 404 NOT_FOUND envelope, and another method with 405', async () => {
     const t = await createTestApp();
     const res = await t.call('/nope', {}, { key: t.keys.owner.raw });

@@ -7,6 +7,7 @@
  * record gets its audit row here.
  */
 import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
+import { Id } from '@codika/contract/schemas';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import type { Store } from '../store/types.js';
@@ -44,10 +45,14 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL', { cause: error });
 }
 
+/**
+ * The target of a denied attempt, when the body named one the contract accepts as an id (a
+ * NUL, which PostgreSQL cannot store, would lose the audit row there and not on SQLite).
+ */
 function targetKeyIdOf(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const keyId = (body as Record<string, unknown>).keyId;
-  return typeof keyId === 'string' && keyId.length <= 128 ? keyId : null;
+  return Id.safeParse(keyId).success ? (keyId as string) : null;
 }
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
