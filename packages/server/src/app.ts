@@ -53,6 +53,12 @@ export interface AppDeps {
   dashboardDir?: string | null;
   /** Request and keep-alive timeouts, connection cap (http/transport.ts; defaults: DEFAULT_TRANSPORT_LIMITS). */
   transport?: Partial<TransportLimits>;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback,
+   * linklocal, uniquelocal): the client address of the throttle, the log and the audit rows
+   * is then the one they forward. Unset: the TCP peer, forwarding headers ignored.
+   */
+  trustProxy?: readonly string[];
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -71,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger === false ? false : loggerOptions(deps.logger),
     logController: new RequestLogController(),
     clientErrorHandler,
+    // Fastify reads X-Forwarded-For through @fastify/proxy-addr, from trusted peers only.
+    trustProxy: deps.trustProxy === undefined || deps.trustProxy.length === 0 ? false : [...deps.trustProxy],
     genReqId: () => newId(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,

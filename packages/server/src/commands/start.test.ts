@@ -78,6 +78,20 @@ describe('codika-server start', () => {
     expect(() => parseStartOptions({ keepAliveTimeout: 'soon' }, {})).toThrow(/--keep-alive-timeout/);
   });
 
+  it('parses --trust-proxy (or $CODIKA_TRUST_PROXY) as addresses, ranges and names, and refuses anything else', () => {
+    expect(parseStartOptions({ trustProxy: '10.0.0.0/8, 192.168.1.7,loopback,::1' }, {}).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+    ]);
+    expect(parseStartOptions({}, { CODIKA_TRUST_PROXY: 'uniquelocal' }).trustProxy).toEqual(['uniquelocal']);
+    expect(parseStartOptions({}, {}).trustProxy).toBeUndefined();
+    for (const bad of ['everything', '10.0.0.0/99', '300.1.1.1', ',', 'true']) {
+      expect(() => parseStartOptions({ trustProxy: bad }, {}), bad).toThrow(/--trust-proxy/);
+    }
+  });
+
   it('first start bootstraps once, writes the owner key (0600), serves, and stops on a signal; later starts never print the key', async () => {
     const db = join(dir, 'state', 'codika.db');
     const options = parseStartOptions({ db, port: '0', firstRunBootstrap: true }, {});

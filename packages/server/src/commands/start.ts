@@ -26,6 +26,7 @@ import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBud
 import { bootstrapOrganization } from './bootstrap.js';
 import { type CommandDeps, EXIT_OK, guard, UsageError } from './context.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
+import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const FIRST_RUN_ORG_NAME = 'Default Organization';
@@ -43,6 +44,8 @@ export interface StartOptions {
   transport: TransportLimits;
   /** --shutdown-timeout: how long a shutdown waits for the requests already received (ms). */
   shutdownTimeoutMs: number;
+  /** --trust-proxy / $CODIKA_TRUST_PROXY; undefined: no proxy trusted. */
+  trustProxy?: string[];
 }
 
 export interface StartDeps extends CommandDeps {
@@ -62,6 +65,7 @@ export interface RawStartFlags extends DatabaseFlags {
   keepAliveTimeout?: unknown;
   maxConnections?: unknown;
   shutdownTimeout?: unknown;
+  trustProxy?: unknown;
 }
 
 /** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
@@ -76,6 +80,7 @@ function parseWhole(value: unknown, flag: string, min: number, max: number, fall
 }
 
 export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
+  const trustProxy = parseTrustProxy(raw.trustProxy, env);
   const seconds = (value: unknown, flag: string, fallbackMs: number) =>
     parseWhole(value, flag, 1, 3600, fallbackMs / 1000) * 1000;
   return {
@@ -90,6 +95,7 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
       maxConnections: parseWhole(raw.maxConnections, '--max-connections', 1, 1_000_000, DEFAULT_TRANSPORT_LIMITS.maxConnections),
     },
     shutdownTimeoutMs: seconds(raw.shutdownTimeout, '--shutdown-timeout', DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
   };
 }
 
@@ -169,6 +175,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         store,
         clock: deps.clock,
         transport: options.transport,
+        ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
@@ -204,6 +211,7 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
+    .option(TRUST_PROXY_FLAG, TRUST_PROXY_HELP)
     .option(
       '--request-timeout <seconds>',
       `time a client has to send a whole request, headers and body (default ${DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs / 1000})`,

@@ -4,6 +4,12 @@
  * format or checksum (refused without touching the store), unknown, revoked or expired
  * key, a key of another kind, a creating user who left the organization — is the same
  * 401 UNAUTHENTICATED, so nothing can be learned from the difference.
+ *
+ * Inside the server the failures differ in one respect: a credential that does not exist
+ * (malformed, wrong checksum, another kind, unknown hash, unknown or expired session) is a
+ * *guess*, counted by the brute-force throttle (auth-throttle.ts); a key that exists but may
+ * not be used (revoked, expired, its user gone) is a known key — a forgotten cron job, not an
+ * attacker — and is answered 401 without counting; no credential at all guesses nothing.
  */
 import { parseKey } from '@codika/contract/keys';
 import type { FastifyRequest } from 'fastify';
@@ -16,6 +22,20 @@ import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './sessi
 
 /** Lower-case, as Node exposes incoming header names. */
 export const API_KEY_HEADER_NAME = 'x-process-manager-key';
+
+const GUESSES = new WeakSet<ApiError>();
+
+/** The 401 for a credential that does not exist: counted as a guess. */
+function unknownCredential(): ApiError {
+  const error = new ApiError('UNAUTHENTICATED');
+  GUESSES.add(error);
+  return error;
+}
+
+/** True for the 401 of a credential that does not exist (see the module comment). */
+export function isCredentialGuess(error: unknown): boolean {
+  return error instanceof ApiError && GUESSES.has(error);
+}
 
 export interface AuthOptions {
   store: Store;
@@ -30,8 +50,9 @@ export async function authenticate(
 ): Promise<Caller> {
   if (typeof header !== 'string') throw new ApiError('UNAUTHENTICATED');
   const raw = header.trim();
+  if (raw === '') throw new ApiError('UNAUTHENTICATED');
   const parsed = parseKey(raw);
-  if (!parsed.ok || parsed.kind !== 'cko_') throw new ApiError('UNAUTHENTICATED');
+  if (!parsed.ok || parsed.kind !== 'cko_') throw unknownCredential();
   return admit(await options.store.findAuthByHash(hashKey(raw)), now, options, onTouchError);
 }
 
@@ -46,8 +67,9 @@ export async function authenticateSession(
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
 ): Promise<Caller> {
-  if (!isSessionIdShape(sessionId)) throw new ApiError('UNAUTHENTICATED');
+  if (!isSessionIdShape(sessionId)) throw unknownCredential();
   const auth = await options.store.findAuthBySession(hashSessionId(sessionId), iso(now));
+  if (auth === undefined) throw unknownCredential();
   return admit(auth, now, options, onTouchError);
 }
 
@@ -79,7 +101,7 @@ async function admit(
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
 ): Promise<Caller> {
-  if (auth === undefined) throw new ApiError('UNAUTHENTICATED');
+  if (auth === undefined) throw unknownCredential();
   const { key, organization, user, role } = auth;
   const nowMs = now.getTime();
   if (key.revokedAt !== null) throw new ApiError('UNAUTHENTICATED');
