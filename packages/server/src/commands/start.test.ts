@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
 import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
+import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
@@ -148,6 +149,28 @@ describe('codika-server start', () => {
     const store = await openStore({ sqliteFile: db });
     expect(await store.isEmpty()).toBe(true);
     await store.close();
+  });
+
+  it('a new database locked by another connection: the start waits to migrate, and a signal meanwhile stops it at once', async () => {
+    const db = join(dir, 'locked.db');
+    const other = new SqliteDatabase(db, { timeout: 0 });
+    other.pragma('journal_mode = WAL');
+    other.exec('BEGIN EXCLUSIVE');
+    other.exec('CREATE TABLE elsewhere (x)');
+    try {
+      const h = startHarness();
+      const started = performance.now();
+      const running = runStart(parseStartOptions({ db, port: '0' }, {}), h.deps);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.out()).not.toContain('listening on');
+      h.stop('SIGTERM');
+      expect(await running).toBe(0);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(h.err()).toMatch(/SIGTERM received during start-up, stopping/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('a port already in use is an unexpected error (exit 1) and closes the store', async () => {

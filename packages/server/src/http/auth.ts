@@ -110,14 +110,33 @@ async function admit(
 
   // Record the use at most once per interval: no write on every request.
   const staleBeforeMs = nowMs - options.lastUsedIntervalMs;
-  if (key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) {
-    try {
-      await options.store.touchLastUsed(key.id, iso(now), iso(new Date(staleBeforeMs)));
-      key.lastUsedAt = iso(now);
-    } catch (err) {
-      // Bookkeeping only: a failed last-use write must not refuse a valid caller.
-      onTouchError(err);
-    }
+  if ((key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) && !touching.has(key.id)) {
+    const keyId = key.id;
+    touching.add(keyId);
+    const touched = options.store.touchLastUsed(keyId, iso(now), iso(new Date(staleBeforeMs))).then(
+      () => true,
+      (err: unknown) => {
+        // Bookkeeping only: a failed last-use write must not refuse a valid caller.
+        onTouchError(err);
+        return false;
+      },
+    );
+    void touched.finally(() => touching.delete(keyId));
+    // The write usually takes well under a millisecond; when the database is locked or slow,
+    // the caller is answered without waiting for it (it completes, or fails and is logged,
+    // in the background; one at a time per key).
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, TOUCH_WAIT_MS, null);
+    });
+    const done = await Promise.race([touched, gaveUp]);
+    clearTimeout(timer);
+    if (done === true) key.lastUsedAt = iso(now);
   }
   return { key, organization, user, role };
 }
+
+/** How long a request waits for the last-use write of its key before it is answered anyway (ms). */
+export const TOUCH_WAIT_MS = 20;
+/** Keys whose last-use write is in flight (at most one at a time per key). */
+const touching = new Set<string>();

@@ -12,6 +12,8 @@ import type { Store } from './types.js';
 export interface SqliteStoreOptions {
   /** Path of the SQLite database file (its directory is created, mode 0700), or ':memory:'. */
   sqliteFile: string;
+  /** How long a write waits for another process's write lock (default SQLITE_WRITE_WAIT_MS, 5 s). */
+  writeWaitMs?: number;
 }
 
 export interface PostgresStoreOptions {
@@ -28,7 +30,9 @@ export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
 /** Open (not migrate) a store; call `store.migrate()` before use. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if ('databaseUrl' in options) return new SqlStore(openPostgres({ databaseUrl: options.databaseUrl }));
-  return new SqlStore(openSqlite(options.sqliteFile));
+  return new SqlStore(
+    openSqlite(options.sqliteFile, options.writeWaitMs === undefined ? {} : { writeWaitMs: options.writeWaitMs }),
+  );
 }
 
 /** A description of the database for messages, without a password. */
