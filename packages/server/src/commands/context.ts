@@ -4,6 +4,7 @@
  * one; tests build one with captured output and an in-memory store.
  */
 import type { Clock } from '../clock.js';
+import { StoreOpenError } from '../store/errors.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 
@@ -17,7 +18,8 @@ export interface CommandIO {
 export interface CommandDeps {
   io: CommandIO;
   clock: Clock;
-  openStore(options: StoreOptions): Promise<Store>;
+  /** `check`: check an existing SQLite file first (PRAGMA quick_check), as `start` does. */
+  openStore(options: StoreOptions, open?: { check?: boolean }): Promise<Store>;
 }
 
 /** The operator made a mistake (bad flag, unknown organization, …): exit code 2. */
@@ -41,8 +43,9 @@ export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn
 }
 
 /**
- * Run a command body and turn failures into exit codes: UsageError → message, 2;
- * anything else → generic message with the error's own message, 1.
+ * Run a command body and turn failures into exit codes: UsageError → message, 2; a database
+ * that cannot be used (StoreOpenError) → its message, 1; anything else → generic message with
+ * the error's own message, 1.
  */
 export async function guard(io: CommandIO, body: () => Promise<number>): Promise<number> {
   try {
@@ -51,6 +54,10 @@ export async function guard(io: CommandIO, body: () => Promise<number>): Promise
     if (err instanceof UsageError) {
       io.err(`codika-server: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof StoreOpenError) {
+      io.err(`codika-server: ${err.message}\n`);
+      return EXIT_UNEXPECTED;
     }
     io.err(`codika-server: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_UNEXPECTED;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
@@ -170,6 +170,30 @@ describe('codika-server start', () => {
     } finally {
       other.exec('ROLLBACK');
       other.close();
+    }
+  });
+
+  it('refuses a damaged database, a file that is no database and a /proc path: a clear message, exit 1, never listening', async () => {
+    const damaged = join(dir, 'damaged.db');
+    const store = await openStore({ sqliteFile: damaged });
+    await store.migrate();
+    await store.close();
+    const fd = openSync(damaged, 'r+');
+    writeSync(fd, Buffer.alloc(8192, 0xa5), 0, 8192, 4096);
+    closeSync(fd);
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a database\n'.repeat(500));
+    for (const [db, message] of [
+      [damaged, /the SQLite database .*damaged\.db is damaged .*restore it from a backup/],
+      [notes, /notes\.txt is not a SQLite database/],
+      ['/proc/version', /\/proc\/version .*pseudo-filesystem/],
+      ['/proc/self/fd/1', /pseudo-filesystem|not a regular file/],
+    ] as const) {
+      const h = startHarness();
+      expect(await runStart(parseStartOptions({ db, port: '0' }, {}), h.deps), db).toBe(1);
+      expect(h.err()).toMatch(message);
+      expect(h.err()).not.toMatch(/unexpected error/);
+      expect(h.out()).not.toContain('listening on');
     }
   });
 

@@ -168,7 +168,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     let store: Store | undefined;
     let app: FastifyInstance | undefined;
     try {
-      store = await step(deps.openStore(options.database));
+      store = await step(deps.openStore(options.database, { check: true }));
       await step(store.migrate());
       if (options.firstRunBootstrap) await step(firstRun(store, options, deps));
       app = await deps.buildApp({

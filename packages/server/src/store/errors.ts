@@ -11,3 +11,12 @@ export class StoreUnavailableError extends Error {
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
   return error instanceof StoreUnavailableError;
 }
+
+/**
+ * The database cannot be used at all — a path that is no database file, a damaged file, a
+ * server that cannot be reached — with a message meant for the operator. `codika-server`
+ * prints it as it is and exits 1.
+ */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}

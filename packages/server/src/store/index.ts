@@ -6,7 +6,7 @@
 
 import { openPostgres } from './postgres.js';
 import { SqlStore } from './sql-store.js';
-import { openSqlite } from './sqlite.js';
+import { checkSqliteFile, openSqlite } from './sqlite.js';
 import type { Store } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -27,9 +27,14 @@ export interface PostgresStoreOptions {
 /** How to reach the database. */
 export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
 
-/** Open (not migrate) a store; call `store.migrate()` before use. */
-export async function openStore(options: StoreOptions): Promise<Store> {
+/**
+ * Open (not migrate) a store; call `store.migrate()` before use. `check: true` (what `start`
+ * asks) first checks an existing SQLite file with `PRAGMA quick_check`. A database that cannot
+ * be used throws StoreOpenError, with a message for the operator.
+ */
+export async function openStore(options: StoreOptions, open: { check?: boolean } = {}): Promise<Store> {
   if ('databaseUrl' in options) return new SqlStore(openPostgres({ databaseUrl: options.databaseUrl }));
+  if (open.check) checkSqliteFile(options.sqliteFile);
   return new SqlStore(
     openSqlite(options.sqliteFile, options.writeWaitMs === undefined ? {} : { writeWaitMs: options.writeWaitMs }),
   );
@@ -47,5 +52,6 @@ export function describeStoreOptions(options: StoreOptions): string {
   }
 }
 
+export { StoreOpenError, StoreUnavailableError } from './errors.js';
 export type * from './types.js';
 export { ROLES } from './types.js';

@@ -298,4 +298,19 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       await other.close();
     }
   });
+
+  it('readiness (ping) reads every table and fails on a server that cannot write, changing nothing', async () => {
+    const { org } = await seedKey(store, ['projects:read']);
+    await store.ping();
+    expect((await store.getOrganization(org.id))?.name).toBe(org.name);
+    const url = new URL(schema.url);
+    url.searchParams.set('options', `${url.searchParams.get('options')} -c default_transaction_read_only=on`);
+    const readOnly = await openStore({ databaseUrl: url.toString() });
+    try {
+      expect(await readOnly.isEmpty()).toBe(false);
+      await expect(readOnly.ping()).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await readOnly.close();
+    }
+  });
 });

@@ -161,5 +161,23 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
   // change committed through any instance holds on every instance from the next request.
-  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError };
+  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe };
+}
+
+/**
+ * Readiness on PostgreSQL, in one statement (one round trip): the first row of each table is
+ * read, and an UPDATE that matches no row — a data-modifying CTE, so the statement is a write —
+ * is refused by a server that cannot write now (a hot standby, a read-only default, a database
+ * stopping for wraparound). No row is changed.
+ */
+async function postgresProbe(db: Kysely<Database>): Promise<void> {
+  await sql`with nothing as (update organizations set name = name where false returning 1)
+    select
+      (select 1 from organizations limit 1) as organizations,
+      (select 1 from users limit 1) as users,
+      (select 1 from memberships limit 1) as memberships,
+      (select 1 from api_keys limit 1) as api_keys,
+      (select 1 from api_key_scopes limit 1) as api_key_scopes,
+      (select 1 from audit_log limit 1) as audit_log,
+      (select count(*) from nothing) as written`.execute(db);
 }

@@ -57,6 +57,8 @@ export interface StoreConnection {
    * transactions then share one COMMIT (group-commit.ts) instead of one durable sync each.
    */
   groupCommit?: boolean;
+  /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
+  probe?: (db: Kysely<Database>) => Promise<void>;
 }
 
 /** Attempts of one write transaction when the database answers a retryable error. */
@@ -280,6 +282,7 @@ export class SqlStore implements Store {
   private readonly changeToken: CompiledQuery | undefined;
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
+  private readonly probe: ((db: Db) => Promise<void>) | undefined;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -288,6 +291,7 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
+    this.probe = connection.probe;
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
@@ -308,7 +312,8 @@ export class SqlStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    if (this.probe) await this.probe(this.db);
+    else await sql`select 1`.execute(this.db);
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@
  * with the connection released meanwhile so that reads go on, until SQLITE_WRITE_WAIT_MS have
  * passed; then it fails with StoreUnavailableError (503).
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -25,8 +25,9 @@ import {
   type QueryResult,
   SqliteDialect,
   type SqliteStatement,
+  sql,
 } from 'kysely';
-import { StoreUnavailableError } from './errors.js';
+import { StoreOpenError, StoreUnavailableError } from './errors.js';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
 
@@ -196,15 +197,123 @@ class LockAwareSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Filesystems that hold no files a database could live in (procfs, sysfs, devpts, cgroup). */
+const PSEUDO_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x27e0eb, 0x63677270]);
+
+/** The reason SQLite gives, in words an operator can act on. */
+function describeOpenFailure(file: string, err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB') return `${file} is not a SQLite database (or its header is damaged)`;
+  if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) return `the SQLite database ${file} is damaged (${reason})`;
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+    return `the SQLite database ${file} is read-only (${reason})`;
+  return `cannot use ${file} as the SQLite database: ${reason}`;
+}
+
+/**
+ * Refuse a path that cannot hold a database before SQLite tries: a directory, a device, a
+ * pipe, anything on procfs or sysfs (`/proc/…`: SQLite's locking on such files fails in odd
+ * ways).
+ */
+function checkDatabasePath(file: string): void {
+  let fsType: number | undefined;
+  try {
+    fsType = statfsSync(existsSync(file) ? file : dirname(file)).type;
+  } catch {
+    fsType = undefined;
+  }
+  if (fsType !== undefined && PSEUDO_FILESYSTEMS.has(fsType)) {
+    throw new StoreOpenError(
+      `cannot use ${file} as the SQLite database: it is on a pseudo-filesystem (/proc, /sys), not on a disk`,
+    );
+  }
+  if (existsSync(file) && !statSync(file).isFile()) {
+    throw new StoreOpenError(`cannot use ${file} as the SQLite database: it is not a regular file`);
+  }
+}
+
+/**
+ * The start-up check of an existing database file: `PRAGMA quick_check` (every page and index
+ * read, O(size); well under a second for this store's sizes) on a read-only connection of its
+ * own. A damaged file, or one that is no database, is refused with a message saying what to do.
+ */
+export function checkSqliteFile(file: string): void {
+  if (isMemory(file)) return;
+  checkDatabasePath(file);
+  if (!existsSync(file) || statSync(file).size === 0) return; // a new database
+  let database: SqliteDatabase.Database | undefined;
+  try {
+    database = new SqliteDatabase(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    const rows = database.pragma('quick_check(5)') as { quick_check: string }[];
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    if (problems.length > 0) {
+      throw new StoreOpenError(
+        `the SQLite database ${file} is damaged (PRAGMA quick_check: ${problems.join('; ')}); ` +
+          'restore it from a backup, or move it aside to start with an empty database',
+      );
+    }
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw err;
+    throw new StoreOpenError(
+      `${describeOpenFailure(file, err)}; restore it from a backup, or move it aside to start with an empty database`,
+    );
+  } finally {
+    database?.close();
+  }
+}
+
+/** Tables whose first row the readiness probe reads. */
+const PROBED_TABLES = ['organizations', 'users', 'memberships', 'api_keys', 'api_key_scopes', 'audit_log'] as const;
+
+/**
+ * Readiness on SQLite: the file can be read — the first row of each table, through a fresh
+ * read-only connection, so that what is on disk is read rather than this connection's page
+ * cache — and written: a transaction takes the write lock and rewrites the header's
+ * user_version with its own value (one WAL frame, no data changed), so a read-only file, a
+ * failing disk or a lock nobody releases shows.
+ */
+function sqliteProbe(file: string): (db: Kysely<Database>) => Promise<void> {
+  return async (db) => {
+    if (!isMemory(file)) {
+      const fresh = new SqliteDatabase(file, { readonly: true, fileMustExist: true, timeout: 0 });
+      try {
+        for (const table of PROBED_TABLES) fresh.prepare(`select * from "${table}" limit 1`).all();
+      } finally {
+        fresh.close();
+      }
+    }
+    await db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(trx);
+      const version = Number(rows[0]?.user_version ?? 0);
+      await sql.raw(`pragma user_version = ${version}`).execute(trx);
+    });
+  };
+}
+
 export function openSqlite(file: string, options: { writeWaitMs?: number } = {}): StoreConnection {
   if (!isMemory(file)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // Create a new database file readable by its owner only (SQLite gives the -wal and
-    // -shm files the same mode); an existing file keeps the mode its operator chose.
-    closeSync(openSync(file, 'a', 0o600));
+    checkDatabasePath(file);
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Create a new database file readable by its owner only (SQLite gives the -wal and
+      // -shm files the same mode); an existing file keeps the mode its operator chose.
+      const fd = openSync(file, 'a', 0o600);
+      const regular = fstatSync(fd).isFile();
+      closeSync(fd);
+      if (!regular) throw new StoreOpenError(`cannot use ${file} as the SQLite database: it is not a regular file`);
+    } catch (err) {
+      if (err instanceof StoreOpenError) throw err;
+      throw new StoreOpenError(describeOpenFailure(file, err));
+    }
   }
-  // timeout 0: SQLite never waits for a lock itself (it would wait on the event loop).
-  const database = new SqliteDatabase(file, { timeout: 0 });
+  let database: SqliteDatabase.Database;
+  try {
+    // timeout 0: SQLite never waits for a lock itself (it would wait on the event loop).
+    database = new SqliteDatabase(file, { timeout: 0 });
+  } catch (err) {
+    throw new StoreOpenError(describeOpenFailure(file, err));
+  }
   try {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
@@ -212,7 +321,7 @@ export function openSqlite(file: string, options: { writeWaitMs?: number } = {})
     database.pragma('busy_timeout = 0');
   } catch (err) {
     database.close();
-    throw err;
+    throw new StoreOpenError(describeOpenFailure(file, err));
   }
   const driver = new LockAwareSqliteDriver(
     withStatementCache(database),
@@ -221,5 +330,12 @@ export function openSqlite(file: string, options: { writeWaitMs?: number } = {})
   );
   const db = new Kysely<Database>({ dialect: new LockAwareSqliteDialect(driver) });
   // The driver already waits for the lock; nothing else SQLite answers is worth running again.
-  return { db, dialect: 'sqlite', isRetryable: () => false, changeToken: SQLITE_CHANGE_TOKEN, groupCommit: true };
+  return {
+    db,
+    dialect: 'sqlite',
+    isRetryable: () => false,
+    changeToken: SQLITE_CHANGE_TOKEN,
+    groupCommit: true,
+    probe: sqliteProbe(file),
+  };
 }

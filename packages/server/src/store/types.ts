@@ -167,7 +167,7 @@ export interface NewSessionInput {
 export interface Store {
   /** Apply pending migrations (idempotent). */
   migrate(): Promise<void>;
-  /** Cheap round trip for /readyz. */
+  /** Cheap check for /readyz: throws unless the database can be read and written now. */
   ping(): Promise<void>;
   close(): Promise<void>;
 
