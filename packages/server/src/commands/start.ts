@@ -14,17 +14,21 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DEFAULT_PORT } from '@codika/contract/operations';
+import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
+import { newId } from '../ids.js';
+import { mintOrgKey } from '../secrets.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
-import { bootstrapOrganization } from './bootstrap.js';
 import { type CommandDeps, EXIT_OK, guard, UsageError } from './context.js';
+import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
 import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
@@ -116,20 +120,42 @@ function urlOf(app: FastifyInstance, host: string): string {
   return `http://${shownHost}:${port}`;
 }
 
+/** The owner key of the first start, created once (see Store.bootstrapFirstOrganization). */
 async function firstRun(store: Store, options: StartOptions, deps: StartDeps): Promise<void> {
   const keyFile = ownerKeyFileOf(options.database);
-  if (!(await store.isEmpty())) {
+  const alreadyBootstrapped = () => {
     if (keyFile && existsSync(keyFile)) deps.io.out(`Owner key (from the first start): ${keyFile}\n`);
+  };
+  if (!(await store.isEmpty())) {
+    alreadyBootstrapped();
     return;
   }
-  const result = await bootstrapOrganization(store, deps.clock, {
-    orgName: FIRST_RUN_ORG_NAME,
-    ownerEmail: FIRST_RUN_OWNER_EMAIL,
+  const createdAt = iso(deps.clock());
+  const minted = mintOrgKey();
+  const outcome = await store.bootstrapFirstOrganization({
+    organization: { id: newId(), name: FIRST_RUN_ORG_NAME, createdAt },
+    owner: { id: newId(), email: FIRST_RUN_OWNER_EMAIL },
+    key: {
+      id: newId(),
+      name: 'Owner key',
+      description: `Created by codika-server bootstrap for ${FIRST_RUN_OWNER_EMAIL}`,
+      scopes: [...SCOPES],
+      prefix: minted.prefix,
+      hash: minted.hash,
+      createdAt,
+      expiresAt: null,
+    },
+    audit: { at: createdAt, requestId: newId(), sourceIp: null, userAgent: OPERATOR_AGENT },
   });
+  // Another instance starting at the same moment bootstrapped first.
+  if (outcome.status === 'not_empty') {
+    alreadyBootstrapped();
+    return;
+  }
   let saved = false;
   if (keyFile) {
     try {
-      writeFileSync(keyFile, `${result.apiKey}\n`, { mode: 0o600 });
+      writeFileSync(keyFile, `${minted.rawKey}\n`, { mode: 0o600 });
       chmodSync(keyFile, 0o600);
       saved = true;
     } catch (err) {
@@ -138,10 +164,10 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
   }
   deps.io.out(
     [
-      `First start: created "${FIRST_RUN_ORG_NAME}" (${result.organizationId}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
+      `First start: created "${FIRST_RUN_ORG_NAME}" (${outcome.organization.id}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
       `Owner API key, with all ten scopes. It is shown this once${saved ? `, and saved to ${keyFile} (mode 0600)` : '; store it now'}:`,
       '',
-      `  ${result.apiKey}`,
+      `  ${minted.rawKey}`,
       '',
       '',
     ].join('\n'),

@@ -14,7 +14,15 @@
  *   TRANSACTION_ATTEMPTS times in all.
  */
 import { canonicalScopes } from '@codika/contract/scopes';
-import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  type Kysely,
+  MIGRATION_LOCK_ID,
+  type QueryResult,
+  sql,
+} from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
 import { AuthCache } from './auth-cache.js';
@@ -29,6 +37,8 @@ import type {
   AuthRecord,
   ChangeJudge,
   CreateOutcome,
+  FirstOrganizationInput,
+  FirstOrganizationOutcome,
   KeyChange,
   KeyFields,
   Membership,
@@ -200,6 +210,34 @@ async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Pro
     : await keyRows(db).where('k.id', '=', keyId).execute();
   const key = foldKeys(rows)[0];
   return key ? withoutCreator(key) : undefined;
+}
+
+/** A new key's row and its scope rows (inside the caller's transaction). */
+async function insertKeyRows(trx: Db, input: NewKeyInput): Promise<void> {
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: input.id,
+      organization_id: input.organizationId,
+      created_by_user_id: input.createdByUserId,
+      name: input.name,
+      description: input.description,
+      prefix: input.prefix,
+      hash: input.hash,
+      created_at: input.createdAt,
+      updated_at: input.createdAt,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  const scopes = canonicalScopes(input.scopes);
+  if (scopes.length > 0) {
+    await trx
+      .insertInto('api_key_scopes')
+      .values(scopes.map((scope) => ({ key_id: input.id, scope })))
+      .execute();
+  }
 }
 
 // ---- audit -----------------------------------------------------------------
@@ -383,6 +421,60 @@ export class SqlStore implements Store {
     return row === undefined;
   }
 
+  async bootstrapFirstOrganization(input: FirstOrganizationInput): Promise<FirstOrganizationOutcome> {
+    return this.transaction(async (trx): Promise<FirstOrganizationOutcome> => {
+      // Instances starting together on one empty database queue here: the portable row lock on
+      // the one row every migrated database has, the migrator's lock row. The later ones then
+      // find an organization below and write nothing.
+      await sql`update ${sql.table(DEFAULT_MIGRATION_LOCK_TABLE)} set is_locked = is_locked where id = ${MIGRATION_LOCK_ID}`.execute(
+        trx,
+      );
+      const existing = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+      if (existing !== undefined) return { status: 'not_empty' };
+      const { organization, key } = input;
+      const email = normalizeEmail(input.owner.email);
+      await trx
+        .insertInto('organizations')
+        .values({ id: organization.id, name: organization.name, created_at: organization.createdAt })
+        .execute();
+      await trx
+        .insertInto('users')
+        .values({ id: input.owner.id, email, created_at: organization.createdAt })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .execute();
+      const owner = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'created_at'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('memberships')
+        .values({ organization_id: organization.id, user_id: owner.id, role: 'owner', joined_at: organization.createdAt })
+        .execute();
+      await insertKeyRows(trx, { ...key, organizationId: organization.id, createdByUserId: owner.id });
+      await insertAudit(trx, {
+        ...input.audit,
+        action: 'key.create',
+        result: 'allowed',
+        reason: null,
+        actorKeyId: null,
+        actorUserId: null,
+        organizationId: organization.id,
+        targetKeyId: key.id,
+        before: null,
+        after: { name: key.name, description: key.description, scopes: canonicalScopes(key.scopes) },
+      });
+      const created = await readKey(trx, key.id);
+      if (!created) throw new Error('bootstrap key not found');
+      return {
+        status: 'created',
+        organization: { ...organization },
+        owner: { id: owner.id, email: owner.email, createdAt: owner.created_at },
+        key: created,
+      };
+    });
+  }
+
   // -- keys --
 
   async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
@@ -455,30 +547,7 @@ export class SqlStore implements Store {
         .executeTakeFirstOrThrow();
       if (Number(live) >= maxLiveKeys) return { status: 'limit_reached', limit: maxLiveKeys };
 
-      await trx
-        .insertInto('api_keys')
-        .values({
-          id: input.id,
-          organization_id: input.organizationId,
-          created_by_user_id: input.createdByUserId,
-          name: input.name,
-          description: input.description,
-          prefix: input.prefix,
-          hash: input.hash,
-          created_at: now,
-          updated_at: now,
-          expires_at: input.expiresAt,
-          revoked_at: null,
-          last_used_at: null,
-        })
-        .execute();
-      const scopes = canonicalScopes(input.scopes);
-      if (scopes.length > 0) {
-        await trx
-          .insertInto('api_key_scopes')
-          .values(scopes.map((scope) => ({ key_id: input.id, scope })))
-          .execute();
-      }
+      await insertKeyRows(trx, input);
       await insertAudit(trx, audit);
       const key = await readKey(trx, input.id);
       if (!key) throw new Error('created key not found');

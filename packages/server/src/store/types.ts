@@ -157,6 +157,21 @@ export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status:
 
 export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
 
+/** The first organization of an empty store, its owner and the owner's key (first-run bootstrap). */
+export interface FirstOrganizationInput {
+  organization: { id: string; name: string; createdAt: string };
+  /** The owner; an existing user with this e-mail is reused (its id then wins over `id`). */
+  owner: { id: string; email: string };
+  /** The owner's key; organizationId and createdByUserId come from the two above. */
+  key: Omit<NewKeyInput, 'organizationId' | 'createdByUserId'>;
+  /** The key's audit row; actor, organization and target are filled in. */
+  audit: Pick<AuditEntryInput, 'at' | 'requestId' | 'sourceIp' | 'userAgent'>;
+}
+
+export type FirstOrganizationOutcome =
+  | { status: 'created'; organization: Organization; owner: User; key: ApiKeyRecord }
+  | { status: 'not_empty' };
+
 export interface NewSessionInput {
   idHash: string;
   keyId: string;
@@ -183,6 +198,13 @@ export interface Store {
   getMembership(organizationId: string, userId: string): Promise<Membership | undefined>;
   /** True when the store holds no organization at all (first start). */
   isEmpty(): Promise<boolean>;
+  /**
+   * On an empty store only, create the first organization, its owner (role owner) and the
+   * owner's key with its audit row, in one transaction — exactly once however many instances
+   * start together on one database (they queue on one lock and the later ones find the store
+   * not empty). Anything else: `not_empty`, nothing written.
+   */
+  bootstrapFirstOrganization(input: FirstOrganizationInput): Promise<FirstOrganizationOutcome>;
 
   // -- keys --
   findAuthByHash(hash: string): Promise<AuthRecord | undefined>;
