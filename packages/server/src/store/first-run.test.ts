@@ -86,16 +86,14 @@ async function race(stores: Store[]): Promise<number> {
 }
 
 describe('bootstrapFirstOrganization by instances starting together', () => {
-  it('SQLite: four stores on one file, exactly one bootstrap', async () => {
+  it('SQLite: four stores on one new file, migrating together, exactly one bootstrap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codika-first-run-'));
     const file = join(dir, 'codika.db');
     const stores: Store[] = [];
     try {
-      for (let i = 0; i < 4; i++) {
-        const store = await openStore({ sqliteFile: file });
-        await store.migrate();
-        stores.push(store);
-      }
+      for (let i = 0; i < 4; i++) stores.push(await openStore({ sqliteFile: file }));
+      // They migrate the new file at the same moment too: one does, the others wait and find nothing pending.
+      await Promise.all(stores.map((s) => s.migrate()));
       expect(await race(stores)).toBe(1);
       const orgs = await Promise.all(stores.map((s) => s.isEmpty()));
       expect(orgs).toEqual([false, false, false, false]);

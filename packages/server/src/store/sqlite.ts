@@ -19,10 +19,12 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   Kysely,
   type SqliteDatabase as KyselySqliteDatabase,
   type QueryResult,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteStatement,
   sql,
@@ -187,6 +189,19 @@ export class LockAwareSqliteDriver implements Driver {
   }
 }
 
+/**
+ * Kysely runs SQLite migrations outside a transaction and without a lock (its SQLite adapter
+ * assumes one process): two servers starting together on a new file both created the tables,
+ * and the second failed. SQLite's DDL is transactional, so here the migrator runs in one
+ * transaction — BEGIN IMMEDIATE: the second process waits for the first's commit, then finds
+ * nothing pending.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class LockAwareSqliteDialect extends SqliteDialect {
   constructor(private readonly driver: LockAwareSqliteDriver) {
     super({ database: () => Promise.reject(new Error('unused: the driver holds the database')) });
@@ -194,6 +209,10 @@ class LockAwareSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return this.driver;
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
