@@ -18,6 +18,12 @@ import { ConnectionGuard } from './http/connection-guard.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { ApiError } from './http/errors.js';
+import {
+  DEFAULT_KEY_CONCURRENCY,
+  installKeyConcurrency,
+  KeyConcurrency,
+  type KeyConcurrencyLimits,
+} from './http/key-concurrency.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
@@ -59,6 +65,8 @@ export interface AppDeps {
    * is then the one they forward. Unset: the TCP peer, forwarding headers ignored.
    */
   trustProxy?: readonly string[];
+  /** Requests of one key served at once and how long the others wait (http/key-concurrency.ts); false: no share. */
+  keyConcurrency?: Partial<KeyConcurrencyLimits> | false;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -118,6 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;
   if (authFailureBudget !== false) installAuthThrottle(app, new AuthFailureThrottle(authFailureBudget));
+  // After the throttle (a throttled source is refused without waiting) and before any route's
+  // authentication (a flood waits before its key is looked up).
+  if (deps.keyConcurrency !== false) {
+    installKeyConcurrency(app, new KeyConcurrency({ ...DEFAULT_KEY_CONCURRENCY, ...deps.keyConcurrency }));
+  }
 
   installBodyParsers(app);
   installErrorHandling(app, config.store);

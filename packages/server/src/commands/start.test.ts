@@ -77,6 +77,10 @@ describe('codika-server start', () => {
     expect(() => parseStartOptions({ requestTimeout: '1.5' }, {})).toThrow(/--request-timeout/);
     expect(() => parseStartOptions({ shutdownTimeout: '-1' }, {})).toThrow(/--shutdown-timeout/);
     expect(() => parseStartOptions({ keepAliveTimeout: 'soon' }, {})).toThrow(/--keep-alive-timeout/);
+    expect(parseStartOptions({ keyConcurrency: '4' }, {}).keyConcurrency).toBe(4);
+    expect(parseStartOptions({ keyConcurrency: 'OFF' }, {}).keyConcurrency).toBe(false);
+    expect(parseStartOptions({}, {}).keyConcurrency).toBeUndefined();
+    expect(() => parseStartOptions({ keyConcurrency: '0' }, {})).toThrow(/--key-concurrency/);
   });
 
   it('parses --trust-proxy (or $CODIKA_TRUST_PROXY) as addresses, ranges and names, and refuses anything else', () => {

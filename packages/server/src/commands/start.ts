@@ -20,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
+import { DEFAULT_KEY_CONCURRENCY } from '../http/key-concurrency.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
 import { newId } from '../ids.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
   shutdownTimeoutMs: number;
   /** --trust-proxy / $CODIKA_TRUST_PROXY; undefined: no proxy trusted. */
   trustProxy?: string[];
+  /** --key-concurrency: requests of one key served at once (false: off; default 16). */
+  keyConcurrency?: number | false;
 }
 
 export interface StartDeps extends CommandDeps {
@@ -70,6 +73,7 @@ export interface RawStartFlags extends DatabaseFlags {
   maxConnections?: unknown;
   shutdownTimeout?: unknown;
   trustProxy?: unknown;
+  keyConcurrency?: unknown;
 }
 
 /** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
@@ -100,6 +104,14 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
     },
     shutdownTimeoutMs: seconds(raw.shutdownTimeout, '--shutdown-timeout', DEFAULT_SHUTDOWN_TIMEOUT_MS),
     ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(raw.keyConcurrency === undefined
+      ? {}
+      : {
+          keyConcurrency:
+            String(raw.keyConcurrency).trim().toLowerCase() === 'off'
+              ? false
+              : parseWhole(raw.keyConcurrency, '--key-concurrency', 1, 100_000, DEFAULT_KEY_CONCURRENCY.perKey),
+        }),
   };
 }
 
@@ -202,6 +214,9 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         clock: deps.clock,
         transport: options.transport,
         ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+        ...(options.keyConcurrency === undefined
+          ? {}
+          : { keyConcurrency: options.keyConcurrency === false ? false : { perKey: options.keyConcurrency } }),
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
@@ -238,6 +253,10 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
     .option(TRUST_PROXY_FLAG, TRUST_PROXY_HELP)
+    .option(
+      '--key-concurrency <n>',
+      `requests of one API key served at once; the others wait their turn, so one key's flood cannot crowd out other organizations ("off" to disable; default ${DEFAULT_KEY_CONCURRENCY.perKey})`,
+    )
     .option(
       '--request-timeout <seconds>',
       `time a client has to send a whole request, headers and body (default ${DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs / 1000})`,

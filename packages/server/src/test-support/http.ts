@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { generateKey } from '@codika/contract/keys';
 import { SCOPES, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.js';
+import { type AppDeps, buildApp } from '../app.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { hashKey, mintOrgKey } from '../secrets.js';
@@ -138,6 +138,8 @@ export interface TestAppOptions {
   /** Wrap the store (spies, failure injection). */
   wrapStore?: (store: Store) => Store;
   logLevel?: string;
+  /** The per-key share (AppDeps.keyConcurrency); default: the app's. */
+  keyConcurrency?: AppDeps['keyConcurrency'];
 }
 
 /** Insert a key as the operator would (audit row without an actor key). */
@@ -261,6 +263,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
     ...(options.maxKeysPerOrg === undefined ? {} : { maxKeysPerOrg: options.maxKeysPerOrg }),
     ...(options.lastUsedIntervalMs === undefined ? {} : { lastUsedIntervalMs: options.lastUsedIntervalMs }),
+    ...(options.keyConcurrency === undefined ? {} : { keyConcurrency: options.keyConcurrency }),
   });
   await app.ready();
 
