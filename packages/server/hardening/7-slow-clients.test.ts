@@ -15,7 +15,7 @@ import { OPERATIONS } from '@codika/contract';
 import { describe, it } from 'vitest';
 import { figure, note } from './support/figures.js';
 import { openRaw, type RawClient } from './support/raw-http.js';
-import { startServer, stopServer } from './support/server-process.js';
+import { httpPost, startServer, stopServer } from './support/server-process.js';
 import { scratchDir } from './support/world.js';
 
 const CAP = 20;
@@ -70,6 +70,15 @@ describe('figure 7: slow clients', () => {
     const stalled: RawClient[] = [];
     try {
       const key = readFileSync(join(dir, 'owner-key'), 'utf8').trim();
+      // The real clients use a key of their own: stalled requests hold turns of the key they
+      // present (the fair share per key), which is the stalling key's business only.
+      const who = await httpPost(server.url, VERIFY, key, {});
+      const created = await httpPost(server.url, OPERATIONS.createKey.path, key, {
+        organizationId: who.body.data.organizationId,
+        name: 'real client',
+        scopes: ['projects:read'],
+      });
+      const realKey = created.body.data.apiKey as string;
 
       // 1. Three times the cap of stalled bodies, with real requests interleaved.
       let realFailed = 0;
@@ -78,13 +87,13 @@ describe('figure 7: slow clients', () => {
         stalled.push(await openRaw(port, stalledRequest(i % 2 === 0 ? key : null)));
         if (i % 6 === 5) {
           realTried++;
-          if (!(await realRequest(server.url, key))) realFailed++;
+          if (!(await realRequest(server.url, realKey))) realFailed++;
         }
       }
       await new Promise((r) => setTimeout(r, 100));
       for (let i = 0; i < 20; i++) {
         realTried++;
-        if (!(await realRequest(server.url, key))) realFailed++;
+        if (!(await realRequest(server.url, realKey))) realFailed++;
       }
       note(suite, `${stalled.length} stalled-body connections against a cap of ${CAP}; ${realTried} real requests`);
       figure(suite, `real requests (of ${realTried}) failed while ${3 * CAP} stalled bodies were open`, realFailed, {
