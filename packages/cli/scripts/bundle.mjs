@@ -4,15 +4,15 @@
  * (resolving and loading them was most of a run's time after Node's own start-up):
  *
  * - dist/codika.mjs — the entry (bin.js) with the config store and the HTTP client; it answers
- *   `--help` from dist/help-text.js and `--version` itself, and imports the rest only to run a
- *   command;
+ *   `--help` from dist/help-text.js and `--version` itself (help.ts), and imports the rest only
+ *   to run a command;
  * - dist/codika-cli.mjs — the router, every command, commander and the output helpers, in one
  *   file (a split per command cost more in module loading than it saved in parsing).
  *
- * The prompter (and @clack/prompts behind it) stays the compiled dist/prompter.js, loaded only by
- * the commands that prompt. commander's `node:child_process` import (for executable subcommands,
- * which codika has none of; ≈ 4 ms per run) is made lazy. Needs esbuild (the workspace has it
- * through vite).
+ * The help texts and the prompter (with @clack/prompts behind it) stay the compiled
+ * dist/help-text.js and dist/prompter.js, loaded only to print help and to prompt. commander's
+ * `node:child_process` import (for executable subcommands, which codika has none of; ≈ 4 ms per
+ * run) is made lazy. Needs esbuild (the workspace has it through vite).
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -74,6 +74,6 @@ await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
   outfile: `${dist}codika-cli.mjs`,
-  plugins: [keepSeparate({ './prompter.js': './prompter.js' }), lazyChildProcess],
+  plugins: [keepSeparate({ './help-text.js': './help-text.js', './prompter.js': './prompter.js' }), lazyChildProcess],
 });
 chmodSync(`${dist}codika.mjs`, 0o755);

@@ -1,6 +1,6 @@
 /**
- * One POST to the platform API: `X-Process-Manager-Key`, JSON body, timeout, and errors a
- * user can act on (the URL and the cause, never a bare "fetch failed").
+ * One POST to the platform API: `X-Process-Manager-Key` (when there is a key), JSON body,
+ * timeout, and errors a user can act on (the URL and the cause, never a bare "fetch failed").
  */
 import type { ErrorEnvelope, SuccessEnvelope } from '@codika/contract/errors';
 import { API_KEY_HEADER, REQUEST_ID_HEADER } from '@codika/contract/operations';
@@ -10,7 +10,8 @@ import { ApiError, InvalidResponseError, NetworkError } from './errors.js';
 export interface ApiRequest {
   fetch: FetchFn;
   url: string;
-  apiKey: string;
+  /** The caller's key; absent for the operations anyone may call (the e-mailed-code ones). */
+  apiKey?: string;
   body: unknown;
   timeoutMs: number;
 }
@@ -86,7 +87,11 @@ export async function callApi<T>(req: ApiRequest): Promise<ApiSuccess<T>> {
   try {
     response = await req.fetch(req.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', [API_KEY_HEADER]: req.apiKey },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(req.apiKey === undefined ? {} : { [API_KEY_HEADER]: req.apiKey }),
+      },
       body: JSON.stringify(req.body ?? {}),
       signal,
       redirect: 'error',

@@ -1,10 +1,13 @@
 /**
- * The whole CLI as a function of argv and injected dependencies. A tiny hand-written router picks
- * the command and loads only its module; `--help` is rendered from the command's spec without
- * commander; errors become output and an exit code here, in one place.
+ * The whole CLI as a function of argv and injected dependencies: help and version first (help.ts),
+ * then the command whose words argv starts with (routes.ts); errors become output and an exit code
+ * here, in one place.
  */
 import type { Deps } from './deps.js';
-import { CliError, exitCodeOf, ValidationError } from './errors.js';
+import { ApiError, CliError, exitCodeOf, ValidationError } from './errors.js';
+import { answerHelpOrVersion, helpText } from './help.js';
+import { colorsFor, writeJson } from './output.js';
+import { parseArgv } from './parse.js';
 import { GROUPS, ROUTES, type Route } from './routes.js';
 import { renderHelp, renderTable } from './spec.js';
 
@@ -17,11 +20,6 @@ export function wantsJson(argv: readonly string[]): boolean {
   return optionTokens(argv).includes('--json');
 }
 
-function wantsHelp(argv: readonly string[]): boolean {
-  const tokens = optionTokens(argv);
-  return tokens.includes('--help') || tokens.includes('-h');
-}
-
 function matchRoute(words: readonly string[]): Route | undefined {
   return ROUTES.find((r) => r.path.every((p, i) => words[i] === p));
 }
@@ -32,7 +30,7 @@ export function topLevelHelp(): string {
   return [
     'Usage: codika <command> [options]',
     '',
-    'Command-line client for codika organization API keys.',
+    'Command-line client for codika: sign-in, organizations, their members and API keys.',
     '',
     'Commands:',
     ...renderTable(rows),
@@ -48,8 +46,18 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
+const startsWith = (words: readonly string[], prefix: readonly string[]) => prefix.every((p, i) => words[i] === p);
+
+/** The longest group ('organization members', 'organization', …) argv starts with. */
+function matchGroup(argv: readonly string[]): string | undefined {
+  return Object.keys(GROUPS)
+    .filter((g) => startsWith(argv, g.split(' ')))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
 function groupHelp(group: string): string {
-  const rows: [string, string][] = ROUTES.filter((r) => r.path[0] === group).map((r) => [r.path.join(' '), r.summary]);
+  const words = group.split(' ');
+  const rows: [string, string][] = ROUTES.filter((r) => startsWith(r.path, words)).map((r) => [r.path.join(' '), r.summary]);
   return [`Usage: codika ${group} <command> [options]`, '', GROUPS[group] ?? '', '', 'Commands:', ...renderTable(rows), ''].join(
     '\n',
   );
@@ -58,9 +66,7 @@ function groupHelp(group: string): string {
 export async function reportError(error: unknown, deps: Deps, json: boolean): Promise<number> {
   const code = exitCodeOf(error);
   if (json) {
-    const { writeJson } = await import('./output.js');
-    const { ApiError } = await import('./errors.js');
-    if (error instanceof ApiError) writeJson(deps.io.stdout, error.envelope);
+    if (error instanceof ApiError) writeJson(deps.io.stdout, error.jsonDocument());
     else {
       const e = error instanceof CliError ? error : undefined;
       const doc: Record<string, unknown> = {
@@ -72,12 +78,12 @@ export async function reportError(error: unknown, deps: Deps, json: boolean): Pr
     }
     return code;
   }
-  const { colorsFor } = await import('./output.js');
   const c = await colorsFor(deps.env, deps.io.stderrIsTTY);
   if (error instanceof CliError) {
-    const { ApiError } = await import('./errors.js');
     const suffix = error instanceof ApiError ? ` (${error.code})` : '';
     deps.io.stderr.write(`${c.red('Error:')} ${error.message}${suffix}\n`);
+    const next = error instanceof ApiError ? error.envelope.error.nextAction : undefined;
+    if (next) deps.io.stderr.write(`${c.bold('Next:')} ${next}\n`);
     for (const hint of error.hints) deps.io.stderr.write(`${hint}\n`);
     if (error.requestId && !error.message.includes(error.requestId))
       deps.io.stderr.write(`${c.dim(`Request ID: ${error.requestId}`)}\n`);
@@ -91,52 +97,34 @@ export async function reportError(error: unknown, deps: Deps, json: boolean): Pr
 export async function runCli(argv: readonly string[], deps: Deps, version: () => Promise<string>): Promise<number> {
   const json = wantsJson(argv);
   try {
-    const first = argv[0];
-    if (first === undefined || first === '--help' || first === '-h') {
-      deps.io.stdout.write(topLevelHelp());
-      return 0;
-    }
-    if (first === '--version' || first === '-V') {
-      deps.io.stdout.write(`${await version()}\n`);
-      return 0;
-    }
-    if (first === 'help') {
-      const target = matchRoute(argv.slice(1));
-      if (target) deps.io.stdout.write(renderHelp((await target.load()).spec));
-      else if (argv[1] && GROUPS[argv[1]]) deps.io.stdout.write(groupHelp(argv[1]));
-      else deps.io.stdout.write(topLevelHelp());
-      return 0;
-    }
+    if (await answerHelpOrVersion(argv, deps.io.stdout, version)) return 0;
+    const first = argv[0] as string; // argv is not empty: a bare `codika` is the top-level help
     const route = matchRoute(argv);
     if (!route) {
-      if (GROUPS[first]) {
-        if (argv.length === 1 || wantsHelp(argv.slice(1))) {
-          deps.io.stdout.write(groupHelp(first));
+      const group = matchGroup(argv);
+      if (group !== undefined) {
+        const depth = group.split(' ').length;
+        if (argv.length === depth) {
+          deps.io.stdout.write((await helpText(group)) ?? '');
           return 0;
         }
-        throw new ValidationError(`Unknown command "${first} ${argv[1]}". Run \`codika ${first} --help\` for the list.`);
+        throw new ValidationError(`Unknown command "${group} ${argv[depth]}". Run \`codika ${group} --help\` for the list.`);
       }
       if (first.startsWith('-')) throw new ValidationError(`Unknown option '${first}'. Run \`codika --help\` for usage.`);
       throw new ValidationError(`Unknown command "${first}". Run \`codika --help\` for the list of commands.`);
     }
-    const mod = await route.load();
-    const rest = argv.slice(route.path.length);
-    if (wantsHelp(rest)) {
-      deps.io.stdout.write(renderHelp(mod.spec));
-      return 0;
-    }
-    const { parseArgv } = await import('./parse.js');
-    const options = mod.parse(parseArgv(mod.spec, rest));
-    return await mod.run(options as never, deps);
+    const { module } = route;
+    const options = module.parse(parseArgv(module.spec, argv.slice(route.path.length)));
+    return await module.run(options, deps);
   } catch (error) {
     return reportError(error, deps, json);
   }
 }
 
-/** Every help text by command path ('' = top level); the source of the generated help-text.ts. */
-export async function helpTable(): Promise<Record<string, string>> {
+/** Every help text by command path ('' = top level): the source of the generated help-text.ts. */
+export function helpTable(): Record<string, string> {
   const table: Record<string, string> = { '': topLevelHelp() };
   for (const group of Object.keys(GROUPS)) table[group] = groupHelp(group);
-  for (const r of ROUTES) table[r.path.join(' ')] = renderHelp((await r.load()).spec);
+  for (const r of ROUTES) table[r.path.join(' ')] = renderHelp(r.module.spec);
   return table;
 }

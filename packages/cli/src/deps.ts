@@ -15,8 +15,6 @@ export interface Io {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
-  /** Raw streams for the interactive prompter (only used when stdin is a terminal). */
-  stdin?: NodeJS.ReadableStream;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -27,11 +25,19 @@ export interface Clock {
   now(): Date;
 }
 
+export interface Choice {
+  value: string;
+  label: string;
+  hint?: string;
+}
+
 export interface Prompter {
   /** Masked input; resolves undefined when the user cancels (Ctrl-C / Esc). */
   password(message: string): Promise<string | undefined>;
   /** Yes/no; resolves false when the user cancels. */
   confirm(message: string): Promise<boolean>;
+  /** One of `choices` (its value); resolves undefined when the user cancels. */
+  select(message: string, choices: readonly Choice[]): Promise<string | undefined>;
 }
 
 export interface Deps {

@@ -18,7 +18,6 @@ describe('docs/cli', () => {
     ]) {
       expect(page).toContain(heading);
     }
-    const { spec } = await route.load();
-    for (const option of spec.options) expect(page).toContain(`\`${option.flags}\``);
+    for (const option of route.module.spec.options) expect(page).toContain(`\`${option.flags}\``);
   });
 });

@@ -47,6 +47,8 @@ export class ConfigError extends CliError {
 /** The server answered with an error envelope. */
 export class ApiError extends CliError {
   readonly code: string;
+  /** Put the HTTP status in the `--json` failure document, as the public CLI's `auth` commands do. */
+  statusInJson = false;
   constructor(
     readonly envelope: ErrorEnvelope,
     readonly status: number,
@@ -54,6 +56,13 @@ export class ApiError extends CliError {
     super(envelope.error.message);
     this.code = envelope.error.code;
     if (envelope.requestId) this.requestId = envelope.requestId;
+  }
+
+  /** What `--json` prints: the envelope as received (`{success, status, error, requestId}` with statusInJson). */
+  jsonDocument(): unknown {
+    if (!this.statusInJson) return this.envelope;
+    const { success, error, ...rest } = this.envelope;
+    return { success, status: this.status, error, ...rest };
   }
 }
 

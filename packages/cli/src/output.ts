@@ -1,9 +1,8 @@
 /**
  * Output discipline: results on stdout, errors/warnings on stderr, progress on stderr and only on a
- * terminal, colour only on a terminal (NO_COLOR disables, FORCE_COLOR forces). The colour library is
- * loaded only when colour is actually used.
+ * terminal, colour only on a terminal (NO_COLOR disables, FORCE_COLOR forces).
  */
-import type { Env, Io, Writer } from './deps.js';
+import type { Deps, Env, Io, Writer } from './deps.js';
 
 export interface Colors {
   enabled: boolean;
@@ -31,6 +30,10 @@ export function colorEnabled(env: Env, isTTY: boolean): boolean {
   return isTTY && env.TERM !== 'dumb';
 }
 
+/**
+ * picocolors is loaded only when colour is used: at load it reads process.stdout.isTTY, which
+ * creates the stdout stream (a few ms that a piped or NO_COLOR run does not need to spend).
+ */
 export async function colorsFor(env: Env, isTTY: boolean): Promise<Colors> {
   if (!colorEnabled(env, isTTY)) return plain;
   const pc = (await import('picocolors')).default.createColors(true);
@@ -56,7 +59,34 @@ export function formatScopes(scopes: readonly string[]): string {
   return scopes.length > 0 ? scopes.join(', ') : '(none)';
 }
 
-/** The 8-character display prefix of a raw key, never the key itself. */
-export function masked(apiKey: string): string {
-  return `${apiKey.slice(0, 8)}…`;
+/** Rows as columns two spaces apart, each as wide as its widest cell (the last one unpadded). */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/**
+ * A table on stdout: on a terminal aligned, with a bold header (`terminalRows` may shorten cells
+ * for the screen); otherwise tab-separated lines with the header first, for cut and awk.
+ */
+export async function writeTable(
+  deps: Pick<Deps, 'io' | 'env'>,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  terminalRows: readonly (readonly string[])[] = rows,
+): Promise<void> {
+  const out = deps.io.stdout;
+  if (!deps.io.stdoutIsTTY) {
+    for (const r of [header, ...rows]) line(out, r.join('\t'));
+    return;
+  }
+  const c = await colorsFor(deps.env, true);
+  const [head, ...body] = formatTable([header, ...terminalRows]);
+  line(out, c.bold(head!));
+  for (const r of body) line(out, r);
 }

@@ -1,5 +1,5 @@
-/** The interactive prompter (masked password, yes/no), on stderr so stdout stays clean. */
-import { confirm, isCancel, password } from '@clack/prompts';
+/** The interactive prompter (masked input, yes/no, a choice), on stderr so stdout stays clean. */
+import { confirm, isCancel, password, select } from '@clack/prompts';
 import type { Prompter } from './deps.js';
 
 export function createClackPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
@@ -12,6 +12,11 @@ export function createClackPrompter(input: NodeJS.ReadableStream, output: NodeJS
     async confirm(message) {
       const value = await confirm({ ...common, message, initialValue: false });
       return isCancel(value) ? false : value;
+    },
+    async select(message, choices) {
+      const options = choices.map((c) => (c.hint === undefined ? { value: c.value, label: c.label } : { ...c, hint: c.hint }));
+      const value = await select({ ...common, message, options });
+      return isCancel(value) ? undefined : value;
     },
   };
 }

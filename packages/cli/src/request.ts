@@ -1,10 +1,12 @@
 /**
  * One API call as a command makes it: the progress line (stderr, terminal only), the request,
- * and the hints a user can act on when it fails. Loaded lazily with the rest of runtime.ts.
+ * and the hints a user can act on when it fails.
  */
 import type { SuccessEnvelope } from '@codika/contract/errors';
+import { OPERATIONS, type OperationName } from '@codika/contract/operations';
 import { type ApiRequest, callApi } from './api.js';
-import { addApiHints } from './commands/validate.js';
+import { type ApiContext, endpointUrl } from './api-context.js';
+import { addApiHints } from './api-hints.js';
 import type { Deps } from './deps.js';
 import { progress } from './output.js';
 
@@ -17,9 +19,21 @@ export async function request<T>(
   try {
     return (await callApi<T>({ fetch: deps.fetch, ...req })).envelope;
   } catch (error) {
-    await addApiHints(error);
+    addApiHints(error);
     throw error;
   } finally {
     done();
   }
+}
+
+/** An operation with the command's key and server (api-context.ts): its URL, the key, the timeout. */
+export function callOperation<T>(
+  deps: Deps,
+  ctx: ApiContext,
+  operation: OperationName,
+  body: unknown,
+  progressMessage?: string,
+): Promise<SuccessEnvelope<T>> {
+  const url = endpointUrl(ctx, OPERATIONS[operation].path);
+  return request<T>(deps, { url, apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs }, progressMessage);
 }

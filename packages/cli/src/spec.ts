@@ -1,9 +1,17 @@
 /**
- * Declarative description of a command: the single source for its `--help` text (rendered here,
- * without loading commander, so `--help` starts fast), for parsing (parse.ts builds commander from
- * it), for shell completion, and for the docs.
+ * Declarative description of a command: the single source for its `--help` text (rendered here
+ * into the generated help-text.ts), for parsing (parse.ts builds commander from it), for shell
+ * completion, and for the docs check (docs.test.ts).
  */
-import { NAME_MAX } from '@codika/contract/operations';
+import { CODE_DIGITS } from '@codika/contract/operations';
+import {
+  DESCRIPTION_MAX,
+  descriptionProblem,
+  EMAIL_MAX,
+  EXPIRES_IN_DAYS_MAX,
+  NAME_MAX,
+  nameProblem,
+} from '@codika/contract/rules';
 import type { Deps } from './deps.js';
 import { ValidationError } from './errors.js';
 
@@ -117,11 +125,67 @@ export function apiFlags(raw: RawArgs): { apiUrl?: string; apiKey?: string; prof
   return flags;
 }
 
-/** A key name as given to --name: not blank, at most NAME_MAX characters (exit 2 otherwise). */
-export function checkName(value: string, flag: string): string {
-  if (value.trim() === '') throw new ValidationError(`${flag} must not be empty.`);
-  if (value.trim().length > NAME_MAX) throw new ValidationError(`${flag} must be at most ${NAME_MAX} characters.`);
+/** A name as given to --name: not blank, at most `max` characters, no control characters (exit 2 otherwise). */
+export function checkName(value: string, flag: string, max = NAME_MAX): string {
+  const why = nameProblem(value, max);
+  if (why !== undefined) throw new ValidationError(`${flag} ${why}.`);
   return value;
+}
+
+/** A description as given to --description: at most `max` characters, no control characters but tab and newline. */
+export function checkDescription(value: string, flag: string, max = DESCRIPTION_MAX): string {
+  const why = descriptionProblem(value, max);
+  if (why !== undefined) throw new ValidationError(`${flag} ${why}.`);
+  return value;
+}
+
+/** A local profile name: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
+export function checkProfileName(value: string, flag: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    throw new ValidationError(`${flag} must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+  }
+  return value;
+}
+
+/** A whole number of days from 1 to EXPIRES_IN_DAYS_MAX. */
+export function checkDays(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > EXPIRES_IN_DAYS_MAX) {
+    throw new ValidationError(`${flag} must be a whole number from 1 to ${EXPIRES_IN_DAYS_MAX}, got "${value}".`);
+  }
+  return n;
+}
+
+/**
+ * An e-mail address, trimmed: at most EMAIL_MAX characters, one "@" with text on both sides, no
+ * spaces or control characters. The server judges the address fully; this catches typos early.
+ */
+export function checkEmail(value: string, flag: string): string {
+  const email = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (email.length > EMAIL_MAX || !/^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+$/.test(email)) {
+    throw new ValidationError(`${flag} must be an e-mail address (at most ${EMAIL_MAX} characters), got "${value}".`);
+  }
+  return email;
+}
+
+/** The one-time code from the e-mail: CODE_DIGITS digits (spaces around are dropped). */
+export function codeProblem(value: string): string | undefined {
+  return new RegExp(`^[0-9]{${CODE_DIGITS}}$`).test(value.trim())
+    ? undefined
+    : `must be the ${CODE_DIGITS}-digit code from the e-mail`;
+}
+
+export function checkCode(value: string, flag: string): string {
+  const why = codeProblem(value);
+  if (why !== undefined) throw new ValidationError(`${flag} ${why}.`);
+  return value.trim();
+}
+
+/** A non-empty id (trimmed). */
+export function checkId(value: string, flag: string): string {
+  if (value.trim() === '') throw new ValidationError(`${flag} must not be empty.`);
+  return value.trim();
 }
 
 /** Checks an http(s) URL given on the command line or in the environment. */

@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   },
   MAX_API_KEYS_REACHED: { status: 429, message: 'The organization has reached its maximum number of API keys' },
   RATE_LIMITED: { status: 429, message: 'Too many failed authentication attempts; retry later' },
-  // accounts (spec/accounts.md)
+  // accounts: e-mailed codes, sign-up, sign-in, organizations
   INVALID_CODE: { status: 401, message: 'The code is wrong, used or expired' },
   SIGNUP_DISABLED: { status: 403, message: 'This server does not take sign-ups for this address' },
   MULTIPLE_ORGANIZATIONS: { status: 409, message: 'This user belongs to several organizations; choose one' },
@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   },
   LAST_OWNER: { status: 409, message: 'The organization must keep at least one owner' },
   SELF_ROLE_CHANGE: { status: 409, message: 'You cannot change your own role or remove yourself' },
+  MEMBER_EXISTS: {
+    status: 409,
+    message: 'This person is already a member of the organization; change their role with /updateorganizationmemberpublic',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   // transport (the HTTP layer refused the request before any operation saw it)
   REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },

@@ -15,7 +15,7 @@ export const OPERATIONS = {
   listKeys: { path: '/listorganizationapikeyspublic', scope: 'api-keys:manage', auth: 'key' },
   getKey: { path: '/getorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
   revokeKey: { path: '/revokeorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
-  // accounts (spec/accounts.md)
+  // accounts: e-mailed codes, sign-up, sign-in, organizations
   requestSignupCode: { path: '/clirequestsignupotp', scope: null, auth: 'none' },
   completeSignup: { path: '/clicompletesignup', scope: null, auth: 'none' },
   requestLoginCode: { path: '/clirequestloginotp', scope: null, auth: 'none' },
@@ -43,22 +43,25 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /** Live keys an organization may hold at once. */
 export const DEFAULT_MAX_KEYS_PER_ORG = 20;
 
-export const NAME_MAX = 100;
-export const DESCRIPTION_MAX = 500;
-export const EXPIRES_IN_DAYS_MAX = 365;
+// The field limits live with their rules (rules.ts); here too for the importers of this module.
+export {
+  DESCRIPTION_MAX,
+  EMAIL_MAX,
+  EXPIRES_IN_DAYS_MAX,
+  NAME_MAX,
+  ORGANIZATION_DESCRIPTION_MAX,
+  ORGANIZATION_NAME_MAX,
+} from './rules.js';
 
 /** Roles of a member of an organization, highest first. */
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const EMAIL_MAX = 254;
-export const ORGANIZATION_NAME_MAX = 100;
-export const ORGANIZATION_DESCRIPTION_MAX = 500;
 /** Sizes `/createorganizationviaapikey` takes, as the public CLI sends them. */
 export const ORGANIZATION_SIZES = ['solo', '2-10', '11-50', '51-200', '201-1000', '1000+'] as const;
 /** Digits of an e-mailed one-time code, and how long it is valid. */
 export const CODE_DIGITS = 6;
 export const CODE_TTL_SECONDS = 600;
-/** Defaults of sign-up (spec/accounts.md). */
+/** What sign-up names the organization and the key it creates when the request does not say. */
 export const DEFAULT_ORGANIZATION_NAME = 'My Organization';
 export const DEFAULT_CLI_KEY_NAME = 'CLI default key';

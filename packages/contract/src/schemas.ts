@@ -1,64 +1,61 @@
 /**
  * Request and response schemas of every operation (zod 4). The server validates
  * bodies with the request schemas and generates /openapi.json from all of them.
- * Semantic rules that need more than shape (unknown scope names → INVALID_SCOPES,
- * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes) are checked
- * by the server after shape validation, in the order the spec gives.
+ * Names and descriptions are judged by the plain rules of rules.ts, which the CLI uses too.
+ * Rules that need more than one field or the scope list (unknown scope names → INVALID_SCOPES,
+ * "at least one field" → NO_FIELDS, scopes vs addScopes/removeScopes: rules.ts keyUpdateProblem)
+ * are checked by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
+import { CODE_DIGITS, ORGANIZATION_SIZES, ROLES } from './operations.js';
 import {
-  CODE_DIGITS,
   DESCRIPTION_MAX,
+  descriptionProblem,
   EMAIL_MAX,
   EXPIRES_IN_DAYS_MAX,
   NAME_MAX,
+  nameProblem,
   ORGANIZATION_DESCRIPTION_MAX,
   ORGANIZATION_NAME_MAX,
-  ORGANIZATION_SIZES,
-  ROLES,
-} from './operations.js';
+} from './rules.js';
 import { SCOPES } from './scopes.js';
 
-// C0 controls, DEL and C1 controls are refused in names; descriptions may hold \t and \n.
+// C0 controls, DEL and C1 controls: never in an id.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const DESCRIPTION_FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-/**
- * Characters that make displayed text lie: bidirectional controls (embeddings, overrides,
- * isolates, marks: a name can be made to read backwards in a terminal or a table) and
- * invisible formatting characters (zero-width space, word joiner and the invisible operators,
- * the byte-order mark). Zero-width joiner and non-joiner stay allowed: emoji sequences and
- * several scripts need them.
- */
-/** With the u flag a surrogate pair is one code point; only a lone surrogate is \p{Cs}. */
-const LONE_SURROGATE = /\p{Cs}/u;
-const DISPLAY_FORBIDDEN = /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const ID_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Text people read (names and descriptions): well-formed Unicode (no unpaired surrogate, which
- * no database stores faithfully), no character that makes it display otherwise than it reads,
- * stored in NFC so that the same visible text is the same string.
+ * A string judged by one of the plain rules of rules.ts (the CLI judges its options with the same
+ * function); `jsonSchema` states the same limits in the OpenAPI document.
  */
-function displayText(field: string, options: { min?: number; max: number; forbidden: RegExp; trim: boolean }) {
-  let schema = z.string();
-  if (options.trim) schema = schema.trim();
-  schema = schema
-    .refine((s) => !LONE_SURROGATE.test(s), `${field} must be valid Unicode (no unpaired surrogate)`)
-    .normalize('NFC');
-  if (options.min !== undefined) schema = schema.min(options.min, `${field} must not be empty`);
-  return schema
-    .max(options.max, `${field} must be at most ${options.max} characters`)
-    .refine((s) => !options.forbidden.test(s), `${field} must not contain control characters`)
-    .refine(
-      (s) => !DISPLAY_FORBIDDEN.test(s),
-      `${field} must not contain bidirectional controls or invisible formatting characters`,
-    );
+function ruled(
+  base: z.ZodString,
+  field: string,
+  problem: (value: string) => string | undefined,
+  jsonSchema: { minLength?: number; maxLength: number },
+) {
+  return base
+    .superRefine((value, ctx) => {
+      const why = problem(value);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${field} ${why}` });
+    })
+    .meta(jsonSchema);
 }
 
-export const KeyName = displayText('name', { min: 1, max: NAME_MAX, forbidden: NAME_FORBIDDEN, trim: true });
+/**
+ * Trimmed and stored in NFC (a decomposed é becomes one code point, and the limit counts the
+ * composed text); 1–NAME_MAX characters; no control characters, no bidirectional controls or
+ * invisible formatting characters, no unpaired surrogate (rules.ts).
+ */
+export const KeyName = ruled(z.string().trim().normalize('NFC'), 'name', (v) => nameProblem(v, NAME_MAX), {
+  minLength: 1,
+  maxLength: NAME_MAX,
+});
 
-export const KeyDescription = displayText('description', { max: DESCRIPTION_MAX, forbidden: DESCRIPTION_FORBIDDEN, trim: false });
+/** Stored in NFC; at most DESCRIPTION_MAX characters, no control characters but tab and newline, nor what names refuse. */
+export const KeyDescription = ruled(z.string().normalize('NFC'), 'description', (v) => descriptionProblem(v, DESCRIPTION_MAX), {
+  maxLength: DESCRIPTION_MAX,
+});
 
 /** Scope names as sent; membership in the ten scopes is judged later (INVALID_SCOPES). */
 export const ScopeNameList = z.array(z.string().max(64)).max(64);
@@ -72,7 +69,7 @@ export const Id = z
   .string()
   .min(1)
   .max(128)
-  .refine((s) => !NAME_FORBIDDEN.test(s), 'id must not contain control characters');
+  .refine((s) => !ID_FORBIDDEN.test(s), 'id must not contain control characters');
 export const Timestamp = z.iso.datetime({ precision: 3 });
 export const ScopeEnum = z.enum(SCOPES);
 export const KeyTypeEnum = z.enum(['org-api-key', 'personal-api-key', 'admin-api-key']);
@@ -104,29 +101,32 @@ export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() })
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
-// accounts (spec/accounts.md) and members
+// accounts (e-mailed codes, sign-up, sign-in, organizations) and members
 
-/** An e-mail address: trimmed, at most 254 characters, no whitespace or control characters (no header injection). */
+/**
+ * An e-mail address: trimmed, at most 254 characters, in the WHATWG (HTML `input type=email`)
+ * form — ASCII, no whitespace, control characters, quotes, `<>` or commas (no header
+ * injection), and a domain that may be a single label (`owner@localhost`, the first-run owner).
+ */
 export const Email = z
   .string()
   .trim()
   .max(EMAIL_MAX, `email must be at most ${EMAIL_MAX} characters`)
-  .pipe(z.email('email must be an e-mail address'));
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: 'email must be an e-mail address' }));
 export const OtpCode = z
   .string()
   .trim()
   .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
-export const OrganizationName = displayText('name', {
-  min: 1,
-  max: ORGANIZATION_NAME_MAX,
-  forbidden: NAME_FORBIDDEN,
-  trim: true,
+export const OrganizationName = ruled(z.string().trim().normalize('NFC'), 'name', (v) => nameProblem(v, ORGANIZATION_NAME_MAX), {
+  minLength: 1,
+  maxLength: ORGANIZATION_NAME_MAX,
 });
-export const OrganizationDescription = displayText('description', {
-  max: ORGANIZATION_DESCRIPTION_MAX,
-  forbidden: DESCRIPTION_FORBIDDEN,
-  trim: false,
-});
+export const OrganizationDescription = ruled(
+  z.string().normalize('NFC'),
+  'description',
+  (v) => descriptionProblem(v, ORGANIZATION_DESCRIPTION_MAX),
+  { maxLength: ORGANIZATION_DESCRIPTION_MAX },
+);
 export const RoleEnum = z.enum(ROLES);
 const ExpiresInDays = z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX);
 /** The key a sign-up or sign-in mints. */
@@ -202,11 +202,18 @@ export const CreateKeyData = z.object({
   expiresAt: Timestamp.optional(),
 });
 
+/** The mutable fields of a key: `previous` of an update, an audit row's before/after of a key action. */
 export const KeyFields = z.object({
   name: z.string(),
   description: z.string(),
+  /** Canonical order (alphabetical, see canonicalScopes), no duplicates. */
   scopes: z.array(ScopeEnum),
 });
+
+/** What an audit row of a member change records before and after. */
+export const MemberState = z.object({ email: z.string(), role: RoleEnum });
+/** What an audit row of an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export const AccountState = z.object({ email: z.string(), purpose: z.enum(['signup', 'login']).optional() });
 
 export const UpdateKeyData = z.object({
   keyId: z.string(),
@@ -297,6 +304,9 @@ export type GetKeyRequest = z.infer<typeof GetKeyRequest>;
 export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequest>;
 export type VerifyApiKeyData = z.infer<typeof VerifyApiKeyData>;
 export type CreateKeyData = z.infer<typeof CreateKeyData>;
+export type KeyFields = z.infer<typeof KeyFields>;
+export type MemberState = z.infer<typeof MemberState>;
+export type AccountState = z.infer<typeof AccountState>;
 export type UpdateKeyData = z.infer<typeof UpdateKeyData>;
 export type KeySummary = z.infer<typeof KeySummary>;
 export type ListKeysData = z.infer<typeof ListKeysData>;

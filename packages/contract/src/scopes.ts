@@ -1,5 +1,5 @@
 /**
- * The ten organization API-key scopes, exactly as the seed document lists them.
+ * The ten organization API-key scopes of the Codika platform, in the platform's order.
  * Zero dependencies: the CLI imports this module at start-up.
  */
 export const SCOPES = [
@@ -17,7 +17,7 @@ export const SCOPES = [
 
 export type Scope = (typeof SCOPES)[number];
 
-/** The seed document's description of each scope. */
+/** What each scope allows, as the platform describes it (`--help`, the dashboard, docs). */
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'deploy:use-case': 'Deploy use cases, upload documents, and read metadata',
   'projects:create': 'Create new projects via API',
@@ -42,8 +42,8 @@ export function isScope(value: string): value is Scope {
 
 /**
  * The canonical form of a scope set: only known scopes, no duplicates, sorted
- * alphabetically — the order of the seed's output (`deploy:use-case, instances:read,
- * projects:read`), whatever order they were given in.
+ * alphabetically (`deploy:use-case, instances:read, projects:read`), whatever order they
+ * were given in — the order every answer lists them in (docs/server.md, Scope order).
  */
 export function canonicalScopes(scopes: Iterable<string>): Scope[] {
   const wanted = new Set(scopes);

@@ -1,21 +1,17 @@
 /**
  * The dashboard's API client. It calls the same operations as the CLI, with the session
- * cookie instead of the key header, plus the three dashboard endpoints. Every request is a
- * same-origin POST carrying `X-Codika-CSRF: 1`; the server refuses cookie-authenticated
- * requests without it (and with a foreign Origin).
+ * cookie instead of the key header, plus the dashboard's own endpoints (DASHBOARD_API). Every
+ * request is a same-origin POST carrying the CSRF header (`X-Codika-CSRF: 1`); the server
+ * refuses cookie-authenticated requests without it (and with a foreign Origin). Paths and
+ * header come from the contract's zero-dependency modules; its schemas only as types, so no
+ * zod is shipped to the browser.
  */
+import { CSRF_HEADER, DASHBOARD_API } from '@codika/contract/dashboard';
+import type { AuditEntry, DashboardData, DashboardKey, DashboardRequest } from '@codika/contract/dashboard-schemas';
 import { OPERATIONS } from '@codika/contract/operations';
-import type { CreateKeyData, KeySummary, RevokeKeyData, UpdateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
+import type { CreateKeyData, CreateKeyRequest, RevokeKeyData, UpdateKeyData, UpdateKeyRequest } from '@codika/contract/schemas';
 
-export const CSRF_HEADER = 'X-Codika-CSRF';
-
-export const DASHBOARD_PATHS = {
-  session: '/dashboard/api/session',
-  sessionEnd: '/dashboard/api/session/end',
-  sessionCurrent: '/dashboard/api/session/current',
-  audit: '/dashboard/api/audit',
-  inactiveKeys: '/dashboard/api/inactive-keys',
-} as const;
+export type { AuditEntry };
 
 export interface ApiError {
   code: string;
@@ -28,22 +24,7 @@ export interface ApiError {
 export type Result<T> = { ok: true; data: T; requestId: string } | { ok: false; error: ApiError };
 
 /** A key as listed; `revokedAt` only on revoked keys (listed by inactiveKeys). */
-export type Key = KeySummary & { revokedAt?: string };
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  action: string;
-  result: string;
-  reason?: string | null;
-  actorKeyId?: string | null;
-  actorUserId?: string | null;
-  before?: unknown;
-  after?: unknown;
-  sourceIp?: string | null;
-  userAgent?: string | null;
-  requestId?: string | null;
-}
+export type Key = DashboardKey;
 
 /** Called when any answer says the session is gone, so the app can return to sign-in. */
 let onUnauthenticated: (error: ApiError) => void = () => {};
@@ -101,25 +82,23 @@ export async function post<T>(path: string, body: unknown = {}): Promise<Result<
   return result;
 }
 
-export type CurrentSession = { signedIn: false } | ({ signedIn: true } & VerifyApiKeyData);
-
 /**
  * The session this browser holds, if any: `{ signedIn: false }` without one (which costs no
  * failed authentication), the session key's /verifyapikey data with one.
  */
-export function currentSession(): Promise<Result<CurrentSession>> {
-  return post(DASHBOARD_PATHS.sessionCurrent);
+export function currentSession(): Promise<Result<DashboardData<'sessionCurrent'>>> {
+  return post(DASHBOARD_API.sessionCurrent);
 }
 
 /** Sign-in does not go through `post`: its 401 means a wrong key, not an ended session. */
-export async function signIn(apiKey: string): Promise<Result<VerifyApiKeyData>> {
+export async function signIn(apiKey: string): Promise<Result<DashboardData<'session'>>> {
   try {
-    const res = await fetch(DASHBOARD_PATHS.session, {
+    const res = await fetch(DASHBOARD_API.session, {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
-      body: JSON.stringify({ apiKey }),
+      body: JSON.stringify({ apiKey } satisfies DashboardRequest<'session'>),
     });
     let json: unknown = null;
     try {
@@ -133,8 +112,8 @@ export async function signIn(apiKey: string): Promise<Result<VerifyApiKeyData>> 
   }
 }
 
-export function signOut(): Promise<Result<unknown>> {
-  return post(DASHBOARD_PATHS.sessionEnd);
+export function signOut(): Promise<Result<DashboardData<'sessionEnd'>>> {
+  return post(DASHBOARD_API.sessionEnd);
 }
 
 export function listKeys(organizationId?: string): Promise<Result<{ keys: Key[] }>> {
@@ -142,36 +121,19 @@ export function listKeys(organizationId?: string): Promise<Result<{ keys: Key[] 
 }
 
 /** The organization's revoked and expired keys, which the keys page hides unless asked. */
-export function inactiveKeys(): Promise<Result<{ keys: Key[] }>> {
-  return post(DASHBOARD_PATHS.inactiveKeys);
+export function inactiveKeys(): Promise<Result<DashboardData<'inactiveKeys'>>> {
+  return post(DASHBOARD_API.inactiveKeys);
 }
 
 export function getKey(keyId: string): Promise<Result<Key>> {
   return post(OPERATIONS.getKey.path, { keyId });
 }
 
-export interface UpdateBody {
-  keyId: string;
-  scopes?: string[];
-  name?: string;
-  description?: string;
-  dryRun?: boolean;
-  force?: boolean;
-}
-
-export function updateKey(body: UpdateBody): Promise<Result<UpdateKeyData>> {
+export function updateKey(body: UpdateKeyRequest): Promise<Result<UpdateKeyData>> {
   return post(OPERATIONS.updateKey.path, body);
 }
 
-export interface CreateBody {
-  organizationId: string;
-  name: string;
-  scopes: string[];
-  description?: string;
-  expiresInDays?: number;
-}
-
-export function createKey(body: CreateBody): Promise<Result<CreateKeyData>> {
+export function createKey(body: CreateKeyRequest): Promise<Result<CreateKeyData>> {
   return post(OPERATIONS.createKey.path, body);
 }
 
@@ -179,6 +141,6 @@ export function revokeKey(keyId: string): Promise<Result<RevokeKeyData>> {
   return post(OPERATIONS.revokeKey.path, { keyId });
 }
 
-export function auditOf(keyId: string): Promise<Result<{ entries: AuditEntry[] }>> {
-  return post(DASHBOARD_PATHS.audit, { keyId });
+export function auditOf(keyId: string): Promise<Result<DashboardData<'audit'>>> {
+  return post(DASHBOARD_API.audit, { keyId } satisfies DashboardRequest<'audit'>);
 }

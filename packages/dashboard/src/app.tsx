@@ -1,36 +1,14 @@
-import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { currentSession, setUnauthenticatedHandler, signOut } from './api.js';
 import { LiveRegion, say } from './components.js';
-import { hrefOf, parseRoute, type Route } from './logic.js';
+import { parseRoute } from './logic.js';
 import { CreateKeyPage } from './pages/create.js';
 import { EditKeyPage } from './pages/edit.js';
 import { HistoryPage } from './pages/history.js';
 import { KeysPage } from './pages/keys.js';
 import { RevokeKeyPage } from './pages/revoke.js';
 import { SignInPage } from './pages/sign-in.js';
-
-export type Session = VerifyApiKeyData;
-
-export interface PageProps {
-  session: Session;
-  /** Re-read the signed-in key (after editing or revoking it). */
-  refreshSession: () => Promise<void>;
-}
-
-export function navigate(route: Route): void {
-  window.location.hash = hrefOf(route);
-}
-
-function useRoute(): Route {
-  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
-  useEffect(() => {
-    const onChange = () => setRoute(parseRoute(window.location.hash));
-    window.addEventListener('hashchange', onChange);
-    return () => window.removeEventListener('hashchange', onChange);
-  }, []);
-  return route;
-}
+import { navigate, type PageProps, type Session, useRoute } from './router.js';
 
 export function App() {
   const route = useRoute();

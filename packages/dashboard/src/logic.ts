@@ -53,14 +53,18 @@ export function keyShapeHint(raw: string): string | undefined {
 
 // ---- update planning and previews -------------------------------------------------------
 
-export interface KeyFields {
+/**
+ * A key's name, description and scopes as the edit form compares them: like the contract's
+ * KeyFields, but any scope strings (the server judges the names).
+ */
+export interface FormFields {
   name: string;
   description: string;
   scopes: readonly string[];
 }
 
 /** What the edit form would send: only the fields that differ from the key as loaded. */
-export function planUpdate(current: KeyFields, form: KeyFields): { scopes?: Scope[]; name?: string; description?: string } {
+export function planUpdate(current: FormFields, form: FormFields): { scopes?: Scope[]; name?: string; description?: string } {
   const body: { scopes?: Scope[]; name?: string; description?: string } = {};
   const wanted = canonicalScopes(form.scopes);
   const had = canonicalScopes(current.scopes);
@@ -78,7 +82,7 @@ export interface Change {
   description?: { from: string; to: string };
 }
 
-export function describeChange(before: KeyFields, after: KeyFields): Change {
+export function describeChange(before: FormFields, after: FormFields): Change {
   const was = new Set(before.scopes);
   const now = new Set(after.scopes);
   const change: Change = {

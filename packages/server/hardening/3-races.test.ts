@@ -379,11 +379,17 @@ describe('figure 3: races', () => {
     const world = await postgresWorld(support);
     const b = await inProcess('postgres, one process', world, async (keyId) => {
       const rows = await world.store.listAudit({ organizationId: world.seed.orgA.id, targetKeyId: keyId, limit: 100_000 });
-      // Audit ids are UUIDv7 made inside the transaction, after the row lock: their order is the commit order.
+      // Audit ids are UUIDv7 made inside the transaction, after the row lock: their order is the commit order;
+      // key.update rows hold a key's fields.
       return rows
         .filter((r) => r.action === 'key.update')
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .map((r) => ({ requestId: r.requestId, result: r.result, before: r.before, after: r.after }));
+        .map((r) => ({
+          requestId: r.requestId,
+          result: r.result,
+          before: r.before as KeyFields | null,
+          after: r.after as KeyFields | null,
+        }));
     });
     try {
       await run(b);

@@ -4,6 +4,9 @@
  */
 import { BODY_LIMIT_BYTES, DEFAULT_MAX_KEYS_PER_ORG, REQUEST_ID_HEADER } from '@codika/contract/operations';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { type CodeRequestBudget, CodeRequestThrottle, DEFAULT_CODE_REQUEST_BUDGET } from './accounts/code-throttle.js';
+import { type Mailer, noMailer } from './accounts/mailer.js';
+import { CLOSED_SIGNUP, type SignupPolicy } from './accounts/policy.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type AuthFailureBudget,
@@ -13,8 +16,8 @@ import {
 } from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
 import { clientErrorHandler, installRawAnswers } from './http/client-errors.js';
-import './http/context.js';
 import { ConnectionGuard } from './http/connection-guard.js';
+import './http/request-state.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { ApiError } from './http/errors.js';
@@ -28,16 +31,25 @@ import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
 import { newId } from './ids.js';
+import { registerAddMember } from './routes/add-member.js';
+import { registerCompleteLogin } from './routes/complete-login.js';
+import { registerCompleteSignup } from './routes/complete-signup.js';
 import { registerCreateKey } from './routes/create-key.js';
+import { registerCreateOrganization } from './routes/create-organization.js';
 import { registerDashboardApi } from './routes/dashboard-api.js';
 import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
 import { registerHealthz } from './routes/healthz.js';
 import { registerListKeys } from './routes/list-keys.js';
+import { registerListMembers } from './routes/list-members.js';
 import { registerOpenApiJson } from './routes/openapi-json.js';
 import { registerReadyz } from './routes/readyz.js';
+import { registerRemoveMember } from './routes/remove-member.js';
+import { registerRequestLoginCode } from './routes/request-login-code.js';
+import { registerRequestSignupCode } from './routes/request-signup-code.js';
 import { registerRevokeKey } from './routes/revoke-key.js';
 import { registerUpdateKey } from './routes/update-key.js';
+import { registerUpdateMember } from './routes/update-member.js';
 import { registerVerifyApiKey } from './routes/verify-api-key.js';
 import type { Store } from './store/types.js';
 
@@ -67,6 +79,18 @@ export interface AppDeps {
   trustProxy?: readonly string[];
   /** Requests of one key served at once and how long the others wait (http/key-concurrency.ts); false: no share. */
   keyConcurrency?: Partial<KeyConcurrencyLimits> | false;
+  /**
+   * How e-mailed codes are delivered (an SMTP server, the console outbox, a test outbox).
+   * Default: none — every code request answers 503 MAIL_UNAVAILABLE, never a silent success.
+   */
+  mailer?: Mailer;
+  /** Who may sign up and create organizations (default: closed). */
+  signup?: SignupPolicy;
+  /**
+   * Code requests per e-mail address and per source address per sliding window (default 5 per
+   * hour per address, 50 per hour per source, kept in memory by this instance); false: off.
+   */
+  codeRequestBudget?: CodeRequestBudget | false;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -77,6 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store,
     maxKeysPerOrg: deps.maxKeysPerOrg ?? DEFAULT_MAX_KEYS_PER_ORG,
     lastUsedIntervalMs: deps.lastUsedIntervalMs ?? DEFAULT_LAST_USED_INTERVAL_MS,
+    mailer: deps.mailer ?? noMailer,
+    signup: deps.signup ?? CLOSED_SIGNUP,
+    codeRequestThrottle:
+      deps.codeRequestBudget === false ? null : new CodeRequestThrottle(deps.codeRequestBudget ?? DEFAULT_CODE_REQUEST_BUDGET),
   };
 
   const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...deps.transport };
@@ -141,6 +169,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerListKeys(app, config);
   registerGetKey(app, config);
   registerRevokeKey(app, config);
+  registerListMembers(app, config);
+  registerAddMember(app, config);
+  registerUpdateMember(app, config);
+  registerRemoveMember(app, config);
+  registerRequestSignupCode(app, config);
+  registerCompleteSignup(app, config);
+  registerRequestLoginCode(app, config);
+  registerCompleteLogin(app, config);
+  registerCreateOrganization(app, config);
   registerHealthz(app);
   registerReadyz(app, config.store);
   registerOpenApiJson(app);

@@ -28,8 +28,14 @@ describe('buildOpenApiDocument', () => {
       expect(request.additionalProperties).toBe(false);
       const ok = post.responses['200'].content['application/json'].schema;
       expect(ok.required).toEqual(['success', 'data', 'requestId']);
-      expect(post.responses['401']).toBeDefined();
       expect(post.responses['500']).toBeDefined();
+      if (op.auth === 'key') {
+        expect(post.responses['401'].description, op.path).toContain('UNAUTHENTICATED');
+        expect(post.security).toEqual([{ ApiKey: [] }]);
+      } else {
+        expect(post.security, op.path).toEqual([]);
+        expect(post.responses['401']?.description ?? '', op.path).not.toContain('UNAUTHENTICATED');
+      }
     }
     const update = doc.paths['/updateorganizationapikeypublic'].post;
     expect(update.responses['409'].content['application/json'].schema.properties.error.properties.code.enum).toEqual([
@@ -37,6 +43,46 @@ describe('buildOpenApiDocument', () => {
     ]);
     expect(update.responses['404'].description).toBe('KEY_NOT_FOUND');
     expect(doc.paths['/createorganizationapikeypublic'].post.responses['429']).toBeDefined();
+  });
+
+  it('lists the refusals of the member operations and the key hierarchy', () => {
+    const codesOf = (path: string, status: string) =>
+      doc.paths[path].post.responses[status].content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codesOf('/updateorganizationmemberpublic', '409')).toEqual(['LAST_OWNER', 'SELF_ROLE_CHANGE']);
+    expect(codesOf('/removeorganizationmemberpublic', '404')).toEqual(['MEMBER_NOT_FOUND']);
+    expect(codesOf('/removeorganizationmemberpublic', '403')).toEqual(['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN', 'ROLE_HIERARCHY']);
+    expect(codesOf('/addorganizationmemberpublic', '409')).toEqual(['MEMBER_EXISTS']);
+    for (const path of ['/getorganizationapikeypublic', '/updateorganizationapikeypublic', '/revokeorganizationapikeypublic']) {
+      expect(codesOf(path, '403')).toContain('ROLE_HIERARCHY');
+    }
+    const update = doc.components.schemas.UpdateMemberRequest;
+    expect(Object.keys(update.properties).sort()).toEqual(['email', 'role', 'userId']);
+    expect(update.properties.role.enum).toEqual(['owner', 'admin', 'member']);
+    expect(doc.components.schemas.ListMembersData.properties.members.items.required).toEqual([
+      'userId',
+      'email',
+      'role',
+      'joinedAt',
+      'liveKeyCount',
+    ]);
+  });
+
+  it('describes the accounts operations: no key for the e-mailed-code ones, their error codes, nextAction in the envelope', () => {
+    const codes = (path: string, status: string) =>
+      doc.paths[path].post.responses[status]?.content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codes('/clirequestsignupotp', '403')).toEqual(['SIGNUP_DISABLED']);
+    expect(codes('/clirequestsignupotp', '503')).toEqual(['SERVICE_UNAVAILABLE', 'MAIL_UNAVAILABLE']);
+    expect(codes('/clirequestloginotp', '429')).toEqual(['RATE_LIMITED']);
+    expect(codes('/clicompletesignup', '401')).toEqual(['INVALID_CODE']);
+    expect(codes('/clicompletelogin', '409')).toEqual(['MULTIPLE_ORGANIZATIONS']);
+    expect(codes('/clicompletelogin', '429')).toEqual(['MAX_API_KEYS_REACHED', 'RATE_LIMITED']);
+    expect(codes('/createorganizationviaapikey', '400')).toEqual(['VALIDATION_ERROR', 'UNSUPPORTED_FIELD']);
+    expect(doc.paths['/createorganizationviaapikey'].post.security).toEqual([{ ApiKey: [] }]);
+    expect(doc.components.schemas.ErrorEnvelope.properties.error.properties.nextAction).toMatchObject({ type: 'string' });
+    const signup = doc.components.schemas.CompleteSignupRequest;
+    expect(signup.required).toEqual(['email', 'code']);
+    expect(Object.keys(signup.properties).sort()).toEqual(['apiKey', 'code', 'company', 'email']);
+    expect(doc.components.schemas.CompleteSignupData.properties.apiKey.required).toContain('raw');
   });
 
   it('describes the request bodies from the contract schemas (as input)', () => {

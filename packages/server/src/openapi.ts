@@ -11,30 +11,54 @@ import { z } from 'zod';
 
 type JsonObject = Record<string, unknown>;
 
+/** Every operation: the body's and the transport's refusals, and the server's own failures. */
 const COMMON_ERRORS: ErrorCode[] = [
   'VALIDATION_ERROR',
-  'UNAUTHENTICATED',
+  'REQUEST_TIMEOUT',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'HEADERS_TOO_LARGE',
   'INTERNAL',
+  'SERVICE_UNAVAILABLE',
 ];
+/**
+ * Operations that take a key answer UNAUTHENTICATED too, and RATE_LIMITED (guesses from one
+ * address past their budget; requests of one key waiting past their turn); the e-mailed-code
+ * ones take none.
+ */
+const KEY_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'RATE_LIMITED'];
 const MANAGE_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN'];
 
 /** Error codes each operation may answer, besides the common ones. */
 export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   verifyApiKey: [],
   createKey: [...MANAGE_ERRORS, 'INVALID_SCOPES', 'ORGANIZATION_NOT_FOUND', 'SCOPE_ESCALATION', 'MAX_API_KEYS_REACHED'],
-  updateKey: [...MANAGE_ERRORS, 'NO_FIELDS', 'INVALID_SCOPES', 'KEY_NOT_FOUND', 'SCOPE_ESCALATION', 'SELF_LOCKOUT'],
+  updateKey: [
+    ...MANAGE_ERRORS,
+    'NO_FIELDS',
+    'INVALID_SCOPES',
+    'KEY_NOT_FOUND',
+    'ROLE_HIERARCHY',
+    'SCOPE_ESCALATION',
+    'SELF_LOCKOUT',
+  ],
   listKeys: [...MANAGE_ERRORS, 'ORGANIZATION_NOT_FOUND'],
-  getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
-  revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND'],
-  requestSignupCode: ['RATE_LIMITED', 'MAIL_UNAVAILABLE'],
+  getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY'],
+  revokeKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY'],
+  requestSignupCode: ['SIGNUP_DISABLED', 'RATE_LIMITED', 'MAIL_UNAVAILABLE'],
   completeSignup: ['INVALID_CODE', 'SIGNUP_DISABLED', 'RATE_LIMITED'],
   requestLoginCode: ['RATE_LIMITED', 'MAIL_UNAVAILABLE'],
-  completeLogin: ['INVALID_CODE', 'MULTIPLE_ORGANIZATIONS', 'NO_ORGANIZATION', 'ORGANIZATION_NOT_FOUND', 'RATE_LIMITED'],
+  completeLogin: [
+    'INVALID_CODE',
+    'MULTIPLE_ORGANIZATIONS',
+    'NO_ORGANIZATION',
+    'ORGANIZATION_NOT_FOUND',
+    'MAX_API_KEYS_REACHED',
+    'RATE_LIMITED',
+  ],
   createOrganization: ['SIGNUP_DISABLED', 'UNSUPPORTED_FIELD'],
   listMembers: [...MANAGE_ERRORS],
-  addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY'],
+  addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY', 'MEMBER_EXISTS'],
   updateMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
   removeMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
 };
@@ -98,6 +122,7 @@ export function buildOpenApiDocument(): JsonObject {
           properties: {
             code: ref('ErrorCode'),
             message: { type: 'string' },
+            nextAction: { type: 'string', description: 'A sentence for a person: what to do next' },
             details: { type: 'object', additionalProperties: true },
           },
         },
@@ -138,7 +163,7 @@ export function buildOpenApiDocument(): JsonObject {
               },
             },
           },
-          ...errorResponses([...COMMON_ERRORS, ...OPERATION_ERRORS[name]]),
+          ...errorResponses([...COMMON_ERRORS, ...(op.auth === 'none' ? [] : KEY_ERRORS), ...OPERATION_ERRORS[name]]),
         },
       },
     };

@@ -1,7 +1,9 @@
-/** `codika completion bash|zsh|fish`: a completion script generated from the command table. */
+/**
+ * `codika completion bash|zsh|fish`: a completion script generated from the specs of every
+ * command, which the router passes in (routes.ts).
+ */
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { ROUTES } from '../routes.js';
 import type { CommandSpec, RawArgs } from '../spec.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -33,50 +35,60 @@ export function parse(raw: RawArgs): CompletionOptions {
 
 interface Entry {
   words: readonly string[];
-  flags: string[];
+  /** Option flags and argument choices offered after the command's words. */
+  completions: string[];
 }
 
-async function table(): Promise<Entry[]> {
-  const entries: Entry[] = [];
-  for (const r of ROUTES) {
-    const mod = await r.load();
-    const flags = mod.spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []);
-    entries.push({ words: r.path, flags: [...flags, '--help'] });
-  }
-  return entries;
+function table(commands: readonly CommandSpec[]): Entry[] {
+  return commands.map((spec) => ({
+    words: spec.path,
+    completions: [
+      ...(spec.arguments ?? []).flatMap((a) => a.choices ?? []),
+      ...spec.options.flatMap((o) => o.flags.match(/--?[a-zA-Z][\w-]*/g) ?? []),
+      '--help',
+    ],
+  }));
 }
+
+/** Each group's words ('' = top level, 'organization', 'organization members') → the words that may follow. */
+function groups(entries: Entry[]): Map<string, string[]> {
+  const next = new Map<string, string[]>();
+  for (const e of entries) {
+    for (let k = 0; k < e.words.length; k++) {
+      const prefix = e.words.slice(0, k).join(' ');
+      const list = next.get(prefix) ?? [];
+      if (!list.includes(e.words[k]!)) list.push(e.words[k]!);
+      next.set(prefix, list);
+    }
+  }
+  return next;
+}
+
+const quoted = (s: string) => `"${s}"`;
 
 function bash(entries: Entry[]): string {
-  const tops = [...new Set(entries.map((e) => e.words[0]!))];
-  const cases = entries.map((e) => `    "${e.words.join(' ')}") opts="${e.flags.join(' ')}" ;;`).join('\n');
-  const subs = [...new Set(entries.filter((e) => e.words.length > 1).map((e) => e.words[0]!))]
-    .map(
-      (g) =>
-        `    ${g}) COMPREPLY=( $(compgen -W "${entries
-          .filter((e) => e.words[0] === g)
-          .map((e) => e.words[1])
-          .join(' ')}" -- "$cur") ); return ;;`,
-    )
-    .join('\n');
+  const next = groups(entries);
+  const cases = [
+    ...[...next].map(
+      ([prefix, words]) =>
+        `    ${quoted(prefix)}) words="${[...words, ...(prefix === '' ? ['--help', '--version'] : [])].join(' ')}" ;;`,
+    ),
+    ...entries.map((e) => `    ${quoted(e.words.join(' '))}) words="${e.completions.join(' ')}" ;;`),
+  ].join('\n');
   return `# bash completion for codika
 _codika() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}"
-  if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=( $(compgen -W "${tops.join(' ')} --help --version" -- "$cur") ); return
-  fi
-  if [ "$COMP_CWORD" -eq 2 ]; then
-    case "\${COMP_WORDS[1]}" in
-${subs}
+  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" words="" i
+  # The command words typed so far: while they name a group, the next word belongs to them.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "$path" in
+      ${[...next.keys()].map(quoted).join('|')}) path="\${path:+$path }\${COMP_WORDS[i]}" ;;
+      *) break ;;
     esac
-  fi
-  local cmd="\${COMP_WORDS[1]}"
-  case "\${COMP_WORDS[1]}" in ${[...new Set(entries.filter((e) => e.words.length > 1).map((e) => e.words[0]))].join('|')}) cmd="\${COMP_WORDS[1]} \${COMP_WORDS[2]}" ;; esac
-  local opts=""
-  case "$cmd" in
+  done
+  case "$path" in
 ${cases}
   esac
-  if [ "$cmd" = "completion" ]; then opts="bash zsh fish"; fi
-  COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 complete -F _codika codika
 `;
@@ -90,26 +102,37 @@ ${bash(entries)}`;
 }
 
 function fish(entries: Entry[]): string {
-  const tops = [...new Set(entries.map((e) => e.words[0]!))];
-  const out = ['# fish completion for codika', 'complete -c codika -f'];
-  out.push(`complete -c codika -n "__fish_use_subcommand" -a "${tops.join(' ')}"`);
+  const next = groups(entries);
+  const groupList = [...next.keys()].map((g) => `'${g}'`).join(' ');
+  const at = (path: string) => `__codika_at '${path}'`;
+  const out = [
+    '# fish completion for codika',
+    '# __codika_at PATH: the command words typed so far (while they name a group) are PATH.',
+    'function __codika_at',
+    '    set -l words (commandline -opc)',
+    '    set -e words[1]',
+    "    set -l path ''",
+    '    for w in $words',
+    `        contains -- "$path" ${groupList}; or break`,
+    '        set path (string trim -- "$path $w")',
+    '    end',
+    '    test "$path" = "$argv[1]"',
+    'end',
+    'complete -c codika -f',
+  ];
+  for (const [prefix, words] of next) out.push(`complete -c codika -n "${at(prefix)}" -a "${words.join(' ')}"`);
   for (const e of entries) {
-    if (e.words.length > 1) {
-      out.push(
-        `complete -c codika -n "__fish_seen_subcommand_from ${e.words[0]}; and not __fish_seen_subcommand_from ${e.words[1]}" -a "${e.words[1]}"`,
-      );
-    }
-    const cond = e.words.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
-    for (const f of e.flags) {
-      if (f.startsWith('--')) out.push(`complete -c codika -n "${cond}" -l ${f.slice(2)}`);
+    const cond = at(e.words.join(' '));
+    for (const c of e.completions) {
+      if (c.startsWith('--')) out.push(`complete -c codika -n "${cond}" -l ${c.slice(2)}`);
+      else if (!c.startsWith('-')) out.push(`complete -c codika -n "${cond}" -a "${c}"`);
     }
   }
-  out.push('complete -c codika -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"');
   return `${out.join('\n')}\n`;
 }
 
-export async function run(o: CompletionOptions, deps: Deps): Promise<number> {
-  const entries = await table();
+export async function run(o: CompletionOptions, deps: Deps, commands: readonly CommandSpec[]): Promise<number> {
+  const entries = table(commands);
   deps.io.stdout.write(o.shell === 'bash' ? bash(entries) : o.shell === 'zsh' ? zsh(entries) : fish(entries));
   return 0;
 }

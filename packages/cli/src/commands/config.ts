@@ -2,10 +2,11 @@
  * `codika config set | show | clear`. `set` is `login` under another name; `show` lists the
  * profiles with masked keys; `clear` removes one profile (--profile) or all of them.
  */
+import { maskKey } from '@codika/contract/keys';
+import { unknownProfile } from '../api-context.js';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
-import { ValidationError } from '../errors.js';
-import { line, masked, writeJson } from '../output.js';
+import { line, writeJson } from '../output.js';
 import { bool, type CommandModule, type CommandSpec, type RawArgs, str } from '../spec.js';
 import * as login from './login.js';
 
@@ -42,17 +43,13 @@ export const show: CommandModule<ShowOptions> = {
     const config = await deps.config.read();
     let names = profileNames(config);
     if (o.profile !== undefined) {
-      if (!config.profiles[o.profile]) {
-        throw new ValidationError(
-          `Unknown profile "${o.profile}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved.'}`,
-        );
-      }
+      if (!config.profiles[o.profile]) throw unknownProfile(config, o.profile);
       names = [o.profile];
     }
     const profiles = Object.fromEntries(
       names.map((n) => {
         const p = config.profiles[n]!;
-        return [n, { ...p, apiKey: masked(p.apiKey) }];
+        return [n, { ...p, apiKey: maskKey(p.apiKey) }];
       }),
     );
     if (o.json) {
@@ -103,11 +100,7 @@ export const clear: CommandModule<ClearOptions> = {
     const config = await deps.config.read();
     const names = profileNames(config);
     if (o.profile !== undefined) {
-      if (!config.profiles[o.profile]) {
-        throw new ValidationError(
-          `Unknown profile "${o.profile}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved.'}`,
-        );
-      }
+      if (!config.profiles[o.profile]) throw unknownProfile(config, o.profile);
       delete config.profiles[o.profile];
       if (config.activeProfile === o.profile) delete config.activeProfile;
       await deps.config.write(config);

@@ -2,11 +2,16 @@
  * `codika login` (and `codika config set`): verify a key with /verifyapikey, save it as a profile
  * named after the organization (or --name), make it active.
  */
-import { DEFAULT_BASE_URL } from '@codika/contract/operations';
+import { maskKey, parseKey } from '@codika/contract/keys';
+import { DEFAULT_BASE_URL, OPERATIONS } from '@codika/contract/operations';
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
+import { checkKeyFormat, joinUrl, parseTimeout } from '../api-context.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, ValidationError } from '../errors.js';
-import { bool, type CommandSpec, checkUrl, type RawArgs, str } from '../spec.js';
-import type { VerifyData } from './profile-from.js';
+import { colorsFor, formatScopes, line, writeJson } from '../output.js';
+import { profileFromVerify, saveProfile } from '../profiles.js';
+import { request } from '../request.js';
+import { bool, type CommandSpec, checkProfileName, checkUrl, type RawArgs, str } from '../spec.js';
 
 export const spec: CommandSpec = {
   path: ['login'],
@@ -43,30 +48,11 @@ export function parse(raw: RawArgs): LoginOptions {
     o.apiKey = apiKey.trim();
   }
   if (baseUrl !== undefined) o.baseUrl = checkUrl(baseUrl, '--base-url');
-  if (name !== undefined) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-      throw new ValidationError('--name must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
-    }
-    o.name = name;
-  }
+  if (name !== undefined) o.name = checkProfileName(name, '--name');
   return o;
 }
 
 export async function run(o: LoginOptions, deps: Deps): Promise<number> {
-  const {
-    request,
-    joinUrl,
-    colorsFor,
-    formatScopes,
-    line,
-    masked,
-    writeJson,
-    profileFromVerify,
-    saveProfile,
-    OPERATIONS,
-    checkKeyFormat,
-    parseTimeout,
-  } = await import('../runtime.js');
   let apiKey = o.apiKey;
   if (apiKey === undefined) {
     if (!deps.io.stdinIsTTY) {
@@ -76,16 +62,15 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
     if (answer === undefined || answer.trim() === '') throw new MissingApiKeyError('No API key entered.');
     apiKey = answer.trim();
   }
-  await checkKeyFormat(apiKey, o.apiKey !== undefined ? '--api-key' : 'the prompt');
+  checkKeyFormat(apiKey, o.apiKey !== undefined ? '--api-key' : 'the prompt');
   const envBase = deps.env.CODIKA_BASE_URL?.trim();
   const baseUrl = (o.baseUrl ?? (envBase ? checkUrl(envBase, 'CODIKA_BASE_URL') : DEFAULT_BASE_URL)).replace(/\/+$/, '');
   const timeoutMs = parseTimeout(deps.env);
   const config = await deps.config.read();
 
-  let data: VerifyData;
+  let data: VerifyApiKeyData;
   let verified = false;
   if (o.skipVerify) {
-    const { parseKey } = await import('@codika/contract/keys');
     const parsed = parseKey(apiKey);
     data = {
       type: parsed.ok ? parsed.type : 'org-api-key',
@@ -98,8 +83,9 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
       createdAt: deps.clock.now().toISOString(),
     };
   } else {
-    data = (await request<VerifyData>(deps, { url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path), apiKey, body: {}, timeoutMs }))
-      .data;
+    data = (
+      await request<VerifyApiKeyData>(deps, { url: joinUrl(baseUrl, OPERATIONS.verifyApiKey.path), apiKey, body: {}, timeoutMs })
+    ).data;
     verified = true;
   }
 
@@ -128,10 +114,10 @@ export async function run(o: LoginOptions, deps: Deps): Promise<number> {
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const out = deps.io.stdout;
   if (verified) {
-    line(out, `${c.green('✓')} Logged in to ${data.organizationName} as "${data.keyName}" (${masked(apiKey)})`);
+    line(out, `${c.green('✓')} Logged in to ${data.organizationName} as "${data.keyName}" (${maskKey(apiKey)})`);
     line(out, `Scopes: ${formatScopes(data.scopes)}`);
   } else {
-    line(out, `${c.yellow('!')} Saved ${masked(apiKey)} without verifying it (--skip-verify)`);
+    line(out, `${c.yellow('!')} Saved ${maskKey(apiKey)} without verifying it (--skip-verify)`);
   }
   line(out, `Server: ${baseUrl}`);
   line(out, `Profile: ${name}${replaced ? ' (replaced)' : ''} (active), saved in ${deps.config.path}`);

@@ -1,4 +1,5 @@
 /** `codika logout [name]`: remove a saved profile (default: the active one). */
+import { unknownProfile } from '../api-context.js';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../errors.js';
@@ -26,11 +27,8 @@ export async function run(o: LogoutOptions, deps: Deps): Promise<number> {
   const config = await deps.config.read();
   const name = o.name ?? config.activeProfile;
   if (name === undefined || name === '' || !config.profiles[name]) {
-    const names = profileNames(config);
     if (o.name === undefined) throw new ValidationError('Not logged in: there is no active profile to remove.');
-    throw new ValidationError(
-      `Unknown profile "${name}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved.'}`,
-    );
+    throw unknownProfile(config, o.name);
   }
   delete config.profiles[name];
   let next: string | undefined;

@@ -1,8 +1,8 @@
 /** `codika use [name]`: list the saved profiles (active one marked), or switch the active one. */
+import { unknownProfile } from '../api-context.js';
 import type { Config } from '../config-store.js';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
-import { ValidationError } from '../errors.js';
 import { colorsFor, formatScopes, line, writeJson } from '../output.js';
 import { bool, type CommandSpec, type RawArgs, renderTable } from '../spec.js';
 
@@ -43,12 +43,7 @@ export async function run(o: UseOptions, deps: Deps): Promise<number> {
   const config = await deps.config.read();
   const out = deps.io.stdout;
   if (o.name !== undefined) {
-    if (!config.profiles[o.name]) {
-      const names = profileNames(config);
-      throw new ValidationError(
-        `Unknown profile "${o.name}". ${names.length > 0 ? `Available profiles: ${names.join(', ')}.` : 'No profiles are saved yet; run `codika login`.'}`,
-      );
-    }
+    if (!config.profiles[o.name]) throw unknownProfile(config, o.name);
     config.activeProfile = o.name;
     await deps.config.write(config);
     if (o.json) writeJson(out, profileList(config));

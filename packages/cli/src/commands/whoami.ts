@@ -2,11 +2,18 @@
  * `codika whoami`: identity of the resolved key, fresh from /verifyapikey; when the server cannot
  * be reached and the key comes from a profile, the cached profile is shown, marked as cached.
  */
-import type { ApiFlags } from '../context.js';
+
+import { maskKey } from '@codika/contract/keys';
+import { OPERATIONS } from '@codika/contract/operations';
+import type { VerifyApiKeyData } from '@codika/contract/schemas';
+import type { Scope } from '@codika/contract/scopes';
+import { callApi } from '../api.js';
+import { type ApiFlags, endpointUrl, resolveApiContext } from '../api-context.js';
+import { addApiHints } from '../api-hints.js';
 import type { Deps } from '../deps.js';
 import { MissingApiKeyError, NetworkError } from '../errors.js';
+import { colorsFor, formatScopes, line, writeJson } from '../output.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs } from '../spec.js';
-import type { VerifyData } from './profile-from.js';
 
 export const spec: CommandSpec = {
   path: ['whoami'],
@@ -25,8 +32,6 @@ export function parse(raw: RawArgs): WhoamiOptions {
 }
 
 export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
-  const { callApi, endpointUrl, resolveApiContext, colorsFor, formatScopes, line, masked, writeJson, addApiHints, OPERATIONS } =
-    await import('../runtime.js');
   let ctx: Awaited<ReturnType<typeof resolveApiContext>>;
   try {
     ctx = await resolveApiContext(o.api, deps);
@@ -42,11 +47,11 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
     throw error;
   }
 
-  let data: VerifyData;
+  let data: VerifyApiKeyData;
   let cached = false;
   let offlineReason: string | undefined;
   try {
-    const res = await callApi<VerifyData>({
+    const res = await callApi<VerifyApiKeyData>({
       fetch: deps.fetch,
       url: endpointUrl(ctx, OPERATIONS.verifyApiKey.path),
       apiKey: ctx.apiKey,
@@ -59,19 +64,20 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
       const p = ctx.profile;
       cached = true;
       offlineReason = error.message;
+      // The profile holds what /verifyapikey answered at login.
       data = {
-        type: p.type,
+        type: p.type as VerifyApiKeyData['type'],
         keyId: typeof p.keyId === 'string' ? p.keyId : '', // the shared profile format has no key id
         keyName: p.keyName,
         keyPrefix: p.keyPrefix,
-        scopes: p.scopes,
+        scopes: p.scopes as Scope[],
         organizationId: p.organizationId,
         organizationName: p.organizationName,
         createdAt: p.createdAt,
       };
       if (p.expiresAt) data.expiresAt = p.expiresAt;
     } else {
-      await addApiHints(error);
+      addApiHints(error);
       throw error;
     }
   }
@@ -87,7 +93,7 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const out = deps.io.stdout;
   line(out, `Organization: ${data.organizationName}${data.organizationId ? ` (${data.organizationId})` : ''}`);
-  line(out, `Key: ${data.keyName} (${data.keyPrefix ? `${data.keyPrefix}…` : masked(ctx.apiKey)})`);
+  line(out, `Key: ${data.keyName} (${data.keyPrefix ? `${data.keyPrefix}…` : maskKey(ctx.apiKey)})`);
   if (data.keyId) line(out, `Key ID: ${data.keyId}`);
   line(out, `Type: ${data.type}`);
   line(out, `Scopes: ${formatScopes(data.scopes)}`);

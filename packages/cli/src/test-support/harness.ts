@@ -110,6 +110,8 @@ export interface Harness {
   config: MemoryConfigStore;
   fetch: FakeFetch;
   prompts: string[];
+  /** The values each select prompt offered, in order. */
+  offered: string[][];
   run(argv: string[]): Promise<number>;
 }
 
@@ -127,6 +129,7 @@ export function harness(
   const config = new MemoryConfigStore(opts.config);
   const fetch = fakeFetch(opts.expected ?? []);
   const prompts: string[] = [];
+  const offered: string[][] = [];
   const answers = [...(opts.answers ?? [])];
   const prompter: Prompter = {
     async password(message) {
@@ -138,6 +141,14 @@ export function harness(
       prompts.push(message);
       if (answers.length === 0) throw new Error(`unexpected confirm prompt: ${message}`);
       return answers.shift() === true;
+    },
+    async select(message, choices) {
+      prompts.push(message);
+      offered.push(choices.map((c) => c.value));
+      if (answers.length === 0) throw new Error(`unexpected select prompt: ${message}`);
+      const answer = answers.shift();
+      if (answer !== undefined && !choices.some((c) => c.value === answer)) throw new Error(`"${answer}" is not a choice`);
+      return answer as string | undefined;
     },
   };
   const deps: Deps = {
@@ -161,6 +172,7 @@ export function harness(
     config,
     fetch,
     prompts,
+    offered,
     run: (argv) => runCli(argv, deps, async () => '0.0.0-test'),
   };
 }

@@ -1,11 +1,11 @@
 import { DESCRIPTION_MAX, EXPIRES_IN_DAYS_MAX, NAME_MAX } from '@codika/contract/operations';
-import type { CreateKeyData } from '@codika/contract/schemas';
+import type { CreateKeyData, CreateKeyRequest } from '@codika/contract/schemas';
 import { canonicalScopes, type Scope } from '@codika/contract/scopes';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ApiError, type CreateBody, createKey } from '../api.js';
-import type { PageProps } from '../app.js';
+import { type ApiError, createKey } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeChecklist, ScopeList, Time } from '../components.js';
 import { EXPIRY_CHOICES } from '../logic.js';
+import type { PageProps } from '../router.js';
 
 export function CreateKeyPage({ session }: PageProps) {
   const [name, setName] = useState('');
@@ -24,7 +24,7 @@ export function CreateKeyPage({ session }: PageProps) {
     const trimmed = name.trim();
     if (trimmed.length === 0) return setProblem('Give the key a name.');
     if (scopes.size === 0) return setProblem('Choose at least one scope.');
-    const body: CreateBody = { organizationId: session.organizationId, name: trimmed, scopes: canonicalScopes(scopes) };
+    const body: CreateKeyRequest = { organizationId: session.organizationId, name: trimmed, scopes: canonicalScopes(scopes) };
     if (description !== '') body.description = description;
     const days = expiry === 'custom' ? Number(customDays) : expiry === '' ? undefined : Number(expiry);
     if (days !== undefined) {

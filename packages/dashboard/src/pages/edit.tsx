@@ -1,11 +1,11 @@
 import { DESCRIPTION_MAX, NAME_MAX } from '@codika/contract/operations';
-import type { UpdateKeyData } from '@codika/contract/schemas';
+import type { UpdateKeyData, UpdateKeyRequest } from '@codika/contract/schemas';
 import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ApiError, getKey, type Key, type UpdateBody, updateKey } from '../api.js';
-import { navigate, type PageProps } from '../app.js';
+import { type ApiError, getKey, type Key, updateKey } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeChecklist, say } from '../components.js';
 import { type Change, describeChange, isEmptyChange, planUpdate } from '../logic.js';
+import { navigate, type PageProps } from '../router.js';
 
 type Stage = 'preview' | 'save';
 
@@ -15,8 +15,8 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [scopes, setScopes] = useState<Set<Scope>>(new Set());
-  const [preview, setPreview] = useState<{ body: UpdateBody; change: Change } | undefined>();
-  const [error, setError] = useState<{ error: ApiError; stage: Stage; body: UpdateBody } | undefined>();
+  const [preview, setPreview] = useState<{ body: UpdateKeyRequest; change: Change } | undefined>();
+  const [error, setError] = useState<{ error: ApiError; stage: Stage; body: UpdateKeyRequest } | undefined>();
   const [nothing, setNothing] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -40,7 +40,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
     setNothing(false);
   }
 
-  async function runPreview(body: UpdateBody) {
+  async function runPreview(body: UpdateKeyRequest) {
     setBusy(true);
     const res = await updateKey({ ...body, dryRun: true });
     setBusy(false);
@@ -52,7 +52,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
     setPreview({ body, change: describeChange(before, res.data) });
   }
 
-  async function save(body: UpdateBody) {
+  async function save(body: UpdateKeyRequest) {
     setBusy(true);
     const res = await updateKey(body);
     setBusy(false);

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, type AuditEntry, auditOf, getKey, type Key, listKeys } from '../api.js';
-import type { PageProps } from '../app.js';
 import { ErrorBox, PageTitle, Time } from '../components.js';
 import { auditChanges } from '../logic.js';
+import type { PageProps } from '../router.js';
 
 export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
   const [key, setKey] = useState<Key | undefined>();

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
-import type { PageProps } from '../app.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
 import { hrefOf, isExpired } from '../logic.js';
+import type { PageProps } from '../router.js';
 
 export function KeysPage({ session }: PageProps) {
   const [keys, setKeys] = useState<Key[] | undefined>();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, getKey, type Key, revokeKey } from '../api.js';
-import { navigate, type PageProps } from '../app.js';
 import { ErrorBox, PageTitle, ScopeList, say, Time } from '../components.js';
+import { navigate, type PageProps } from '../router.js';
 
 export function RevokeKeyPage({ session, refreshSession, keyId }: PageProps & { keyId: string }) {
   const [key, setKey] = useState<Key | undefined>();

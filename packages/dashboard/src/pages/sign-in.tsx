@@ -1,8 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { type ApiError, signIn } from '../api.js';
-import type { Session } from '../app.js';
 import { ErrorBox, PageTitle } from '../components.js';
 import { keyShapeHint } from '../logic.js';
+import type { Session } from '../router.js';
 
 export function SignInPage({ notice, onSignedIn }: { notice: string | undefined; onSignedIn: (s: Session) => void }) {
   const [show, setShow] = useState(false);

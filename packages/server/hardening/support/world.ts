@@ -1,7 +1,8 @@
 /**
  * The world the hardening figures run in: a store on SQLite (a file under /dev/shm or the
  * temp dir, so another connection can dump it) or on PostgreSQL (a fresh schema), seeded
- * with two organizations, users of every role (one demoted after making its key), caller
+ * with two organizations, users of every role (one demoted after making its key, one
+ * removed, a member of the other organization), caller
  * keys that hold every scope but `integrations:manage` (so there is something "beyond"
  * them), revoked and expired keys and targets; an app over it; and a dump of every table
  * but the audit log, to tell whether a request changed anything.
@@ -38,7 +39,17 @@ export interface Key {
 export interface WorldSeed {
   orgA: Organization;
   orgB: Organization;
-  users: { owner: User; admin: User; member: User; demoted: User; otherOwner: User };
+  users: {
+    owner: User;
+    admin: User;
+    member: User;
+    demoted: User;
+    otherOwner: User;
+    /** orgB, member, no key: a member target in the other organization. */
+    otherMember: User;
+    /** Was a member of orgA and was removed, no key: a former member. */
+    former: User;
+  };
   keys: {
     owner: Key;
     admin: Key;
@@ -97,6 +108,9 @@ export async function seedWorld(store: Store): Promise<WorldSeed> {
   const member = await seedUser(store, orgA.id, 'member@acme.test', 'member');
   const demoted = await seedUser(store, orgA.id, 'demoted@acme.test', 'admin');
   const otherOwner = await seedUser(store, orgB.id, 'owner@other.test', 'owner');
+  const otherMember = await seedUser(store, orgB.id, 'member@other.test', 'member');
+  const former = await seedUser(store, orgA.id, 'former@acme.test', 'member');
+  await store.removeMembership(orgA.id, former.id);
   const dayBefore = new Date(Date.parse(T0) - DAY_MS).toISOString();
   const twoDaysBefore = new Date(Date.parse(T0) - 2 * DAY_MS).toISOString();
   const k = async (orgId: string, userId: string, name: string, options: { scopes?: Scope[]; description?: string } = {}) => {
@@ -144,7 +158,7 @@ export async function seedWorld(store: Store): Promise<WorldSeed> {
   await store.setMembership({ organizationId: orgA.id, userId: demoted.id, role: 'member' });
   // Every key was last used at T0: requests at NOW (one second later) write nothing.
   for (const key of Object.values(keys)) await store.touchLastUsed(key.id, T0, T0);
-  return { orgA, orgB, users: { owner, admin, member, demoted, otherOwner }, keys };
+  return { orgA, orgB, users: { owner, admin, member, demoted, otherOwner, otherMember, former }, keys };
 }
 
 // ---- backends ------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * is answered 429 RATE_LIMITED. `off` turns the throttle off; unset keeps the default (20/60).
  */
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 
 export const AUTH_FAILURE_BUDGET_ENV = 'CODIKA_AUTH_FAILURE_BUDGET';
 export const AUTH_FAILURE_BUDGET_FLAG = '--auth-failure-budget <max/seconds>';

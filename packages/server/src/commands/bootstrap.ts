@@ -2,21 +2,28 @@
  * `codika-server bootstrap --org-name <name> --owner-email <email>`: create an organization,
  * its owner and an owner key with all ten scopes; print the raw key once.
  */
+import { OrganizationName } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
-import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
+import type { CommandDeps } from './command-deps.js';
 import { issueOperatorKey } from './operator.js';
-import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
+import {
+  type Env,
+  parseEmail,
+  parseSubcommandOptions,
+  parseWithSchema,
+  requireString,
+  type SubcommandFlags,
+  type SubcommandOptions,
+} from './options.js';
+import { registerSubcommand, runSubcommand } from './subcommand.js';
 
-export interface BootstrapOptions {
-  database: StoreOptions;
+export interface BootstrapOptions extends SubcommandOptions {
   orgName: string;
   ownerEmail: string;
-  json: boolean;
 }
 
 export interface BootstrapResult {
@@ -26,27 +33,16 @@ export interface BootstrapResult {
   apiKey: string;
 }
 
-const ORG_NAME_MAX = 100;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
+/** The contract's organization name rules (1-100 characters, no control characters). */
 export function parseOrgName(value: unknown): string {
-  const name = requireString(value, '--org-name');
-  if (name.length > ORG_NAME_MAX) throw new UsageError(`--org-name must be at most ${ORG_NAME_MAX} characters`);
-  if (CONTROL.test(name)) throw new UsageError('--org-name must not contain control characters');
-  return name;
+  return parseWithSchema(OrganizationName, requireString(value, '--org-name'), '--org-name');
 }
 
 export function parseBootstrapOptions(
-  raw: DatabaseFlags & { orgName?: unknown; ownerEmail?: unknown; json?: boolean },
+  raw: SubcommandFlags & { orgName?: unknown; ownerEmail?: unknown },
   env: Env,
 ): BootstrapOptions {
-  return {
-    database: resolveDatabase(raw, env),
-    orgName: parseOrgName(raw.orgName),
-    ownerEmail: parseEmail(raw.ownerEmail),
-    json: raw.json === true,
-  };
+  return { ...parseSubcommandOptions(raw, env), orgName: parseOrgName(raw.orgName), ownerEmail: parseEmail(raw.ownerEmail) };
 }
 
 /** Organization + owner + owner key with every scope. Also used by `start --first-run-bootstrap`. */
@@ -71,37 +67,36 @@ export async function bootstrapOrganization(
 }
 
 export async function runBootstrap(options: BootstrapOptions, deps: CommandDeps): Promise<number> {
-  return guard(deps.io, async () => {
-    const result = await withStore(deps, options.database, (store) => bootstrapOrganization(store, deps.clock, options));
-    if (options.json) {
-      printJson(deps.io, result);
-    } else {
-      deps.io.out(
-        [
-          `✓ Organization "${options.orgName}" created`,
-          `Organization ID: ${result.organizationId}`,
-          `Owner:           ${options.ownerEmail} (user ${result.userId})`,
-          `Key ID:          ${result.keyId}`,
-          'API key (shown once, store it now):',
-          `  ${result.apiKey}`,
-          '',
-        ].join('\n'),
-      );
-    }
-    return EXIT_OK;
+  return runSubcommand(options, deps, async (store) => {
+    const result = await bootstrapOrganization(store, deps.clock, options);
+    const text = [
+      `✓ Organization "${options.orgName}" created`,
+      `Organization ID: ${result.organizationId}`,
+      `Owner:           ${options.ownerEmail} (user ${result.userId})`,
+      `Key ID:          ${result.keyId}`,
+      'API key (shown once, store it now):',
+      `  ${result.apiKey}`,
+      '',
+    ].join('\n');
+    return { data: result, text };
   });
 }
 
 export function registerBootstrap(program: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  addDatabaseOptions(
-    program
-      .command('bootstrap')
-      .description('create an organization, its owner and an owner key with all ten scopes (prints the key once)'),
-  )
-    .requiredOption('--org-name <name>', 'name of the new organization')
-    .requiredOption('--owner-email <email>', 'email of its owner')
-    .option('--json', 'print the result as JSON')
-    .action(async (raw) => {
-      done(await guard(deps.io, async () => runBootstrap(parseBootstrapOptions(raw, env), deps)));
-    });
+  registerSubcommand(
+    program,
+    {
+      name: 'bootstrap',
+      description: 'create an organization, its owner and an owner key with all ten scopes (prints the key once)',
+      options: (command) =>
+        command
+          .requiredOption('--org-name <name>', 'name of the new organization')
+          .requiredOption('--owner-email <email>', 'email of its owner'),
+      parse: parseBootstrapOptions,
+      run: runBootstrap,
+    },
+    deps,
+    env,
+    done,
+  );
 }

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/types.js';
 import { defaultStoreFactory } from '../test-support/stores.js';
-import type { CommandDeps } from './context.js';
+import type { CommandDeps } from './command-deps.js';
 
 export const FIXED_NOW = new Date('2026-03-31T14:00:00.000Z');
 

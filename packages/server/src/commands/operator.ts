@@ -4,12 +4,42 @@ import { canonicalScopes, type Scope } from '@codika/contract/scopes';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
 import { mintOrgKey } from '../secrets.js';
-import type { ApiKeyRecord, Membership, Organization, Store, User } from '../store/types.js';
-import { UsageError } from './context.js';
+import type { ApiKeyRecord, MemberAuditOrigin, Membership, Organization, Store, User } from '../store/types.js';
+import { UsageError } from './command-deps.js';
 
 /** Recorded as the user agent of audit rows the operator CLI writes. */
 export const OPERATOR_AGENT = 'codika-server (operator CLI)';
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Who/where/when of an operator's change, for the audit rows the store writes. */
+export function operatorAuditOrigin(clock: Clock): MemberAuditOrigin {
+  return {
+    at: iso(clock()),
+    requestId: newId(),
+    actorKeyId: null,
+    actorUserId: null,
+    sourceIp: null,
+    userAgent: OPERATOR_AGENT,
+  };
+}
+
+/** The refusal of a change that would leave an organization without an owner, and the way out. */
+export function lastOwnerError(email: string, organization: Organization, action: 'demote' | 'remove'): UsageError {
+  return new UsageError(
+    `${email} is the only owner of "${organization.name}" (${organization.id}); refusing to ${action} them, ` +
+      'which would leave the organization without an owner. Make another member owner first ' +
+      `(codika-server users set-role --organization-id ${organization.id} --email <someone> --role owner), ` +
+      `or, to repair a broken organization, pass --force to ${action} them anyway`,
+  );
+}
+
+/** What the operator is told after --force took the owner role from the last owner. */
+export function noOwnerWarning(organization: Organization): string {
+  return (
+    `! --force: "${organization.name}" has no owner now. Make someone owner with: ` +
+    `codika-server users set-role --organization-id ${organization.id} --email <email> --role owner\n`
+  );
+}
 
 export async function requireOrganization(store: Store, organizationId: string): Promise<Organization> {
   const org = await store.getOrganization(organizationId);

@@ -6,10 +6,11 @@ import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/operations';
 import { KeyDescription, KeyName } from '@codika/contract/schemas';
 import { describeInvalidScopes, isScope, type Scope, splitScopeList } from '@codika/contract/scopes';
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import type { StoreOptions } from '../store/index.js';
 import { isPostgresUrl } from '../store/postgres.js';
 import { ROLES, type Role } from '../store/types.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 
 export const DEFAULT_DB_FILE = './.codika/codika.db';
 export const DB_ENV = 'CODIKA_DB';
@@ -69,6 +70,28 @@ export function resolveDatabase(flags: DatabaseFlags, env: Env): StoreOptions {
   return sqlite(envFile ?? DEFAULT_DB_FILE, DB_ENV);
 }
 
+/** The flags every subcommand takes, and what they become. */
+export type SubcommandFlags = DatabaseFlags & { json?: boolean };
+export interface SubcommandOptions {
+  database: StoreOptions;
+  json: boolean;
+}
+
+export function parseSubcommandOptions(raw: SubcommandFlags, env: Env): SubcommandOptions {
+  return { database: resolveDatabase(raw, env), json: raw.json === true };
+}
+
+/** The flags of a subcommand that acts on an organization, and what they become. */
+export type OrgFlags = SubcommandFlags & { organizationId?: unknown };
+export interface OrgOptions extends SubcommandOptions {
+  organizationId: string;
+}
+
+export function parseOrgOptions(raw: OrgFlags, env: Env): OrgOptions {
+  const { database, json } = parseSubcommandOptions(raw, env);
+  return { database, organizationId: requireString(raw.organizationId, '--organization-id'), json };
+}
+
 export function requireString(value: unknown, flag: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
   return value.trim();
@@ -98,17 +121,19 @@ export function parseScopes(value: unknown): Scope[] {
   return entries as Scope[];
 }
 
-export function parseKeyName(value: unknown, flag = '--name'): string {
-  const parsed = KeyName.safeParse(requireString(value, flag));
+/** A value checked by one of the contract's schemas; its first problem is the UsageError's message. */
+export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
+export function parseKeyName(value: unknown, flag = '--name'): string {
+  return parseWithSchema(KeyName, requireString(value, flag), flag);
+}
+
 export function parseDescription(value: unknown): string {
-  if (value === undefined) return '';
-  const parsed = KeyDescription.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--description: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+  return value === undefined ? '' : parseWithSchema(KeyDescription, value, '--description');
 }
 
 export function parseExpiresInDays(value: unknown): number | null {

@@ -35,6 +35,9 @@ describe('codika-server argument handling', () => {
   it('every subcommand takes --database-url (PostgreSQL) as the alternative to --db, and DATABASE_URL', async () => {
     const url = 'postgres://postgres@127.0.0.1:5432/test';
     const orgId = (await h.store.createOrganization({ id: newId(), name: 'Acme', createdAt: '2026-03-31T14:00:00.000Z' })).id;
+    // Another owner, so removing x (made owner below) is not removing the last one.
+    const owner = await h.store.ensureUser({ id: newId(), email: 'o@example.com', createdAt: '2026-03-31T14:00:00.000Z' });
+    await h.store.setMembership({ organizationId: orgId, userId: owner.id, role: 'owner' });
     const commands = [
       ['bootstrap', '--org-name', 'B', '--owner-email', 'b@example.com'],
       ['users', 'add', '--organization-id', orgId, '--email', 'x@example.com', '--role', 'admin'],

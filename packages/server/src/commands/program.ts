@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBootstrap } from './bootstrap.js';
-import { EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './context.js';
+import { EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './command-deps.js';
 import { registerKeysIssue } from './keys-issue.js';
 import type { Env } from './options.js';
 import { registerStart, type StartDeps } from './start.js';

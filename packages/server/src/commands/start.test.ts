@@ -7,7 +7,8 @@ import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
-import type { CommandIO } from './context.js';
+import { startSmtpServer } from '../test-support/smtp.js';
+import type { CommandIO } from './command-deps.js';
 import { parseStartOptions, runStart, type StartDeps } from './start.js';
 
 function startHarness() {
@@ -59,6 +60,7 @@ describe('codika-server start', () => {
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
+      accounts: { mailFrom: 'codika <no-reply@localhost>', signup: { mode: 'closed' } },
       transport: { requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 },
       shutdownTimeoutMs: 10_000,
     });
@@ -198,6 +200,63 @@ describe('codika-server start', () => {
       expect(h.err()).toMatch(message);
       expect(h.err()).not.toMatch(/unexpected error/);
       expect(h.out()).not.toContain('listening on');
+    }
+  });
+
+  it('without SMTP the console outbox prints each code on the terminal (not in the request log), and says so at start', async () => {
+    const h = startHarness();
+    const running = runStart(
+      parseStartOptions({ db: join(dir, 'c.db'), port: '0', firstRunBootstrap: true, signup: 'open' }, {}),
+      h.deps,
+    );
+    await until(() => h.out().includes('listening on'), 'the listening line');
+    expect(h.out()).toContain('Mail: console outbox (no SMTP server configured; codes are printed here)\n');
+    expect(h.out()).toContain('Sign-up: open to anyone\n');
+    const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+    const res = await fetch(`${url}/clirequestloginotp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@localhost' }),
+    });
+    expect(res.status).toBe(200);
+    const line = /\[mail\] to owner@localhost: sign-in code (\d{6}) \(valid 10 minutes\)\n/.exec(h.out());
+    expect(line).not.toBeNull();
+    const login = await fetch(`${url}/clicompletelogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@localhost', code: line?.[1] }),
+    });
+    expect(((await login.json()) as { data: { organizationName: string } }).data.organizationName).toBe('Default Organization');
+    h.stop();
+    expect(await running).toBe(0);
+  });
+
+  it('with --smtp-url the codes go to that SMTP server', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const h = startHarness();
+      const options = parseStartOptions(
+        { db: join(dir, 's.db'), port: '0', smtpUrl: smtp.url, mailFrom: 'codika <no-reply@acme.test>' },
+        {},
+      );
+      const running = runStart(options, h.deps);
+      await until(() => h.out().includes('listening on'), 'the listening line');
+      expect(h.out()).toContain(`Mail: SMTP smtp://127.0.0.1:${smtp.port}, from codika <no-reply@acme.test>\n`);
+      expect(h.out()).toContain('Sign-up: closed');
+      const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+      const res = await fetch(`${url}/clirequestloginotp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ghost@acme.test' }),
+      });
+      expect(res.status).toBe(200);
+      const mail = await smtp.waitFor('ghost@acme.test');
+      expect(mail.text).toContain('there is no account for it');
+      expect(h.out()).not.toContain('[mail]');
+      h.stop();
+      expect(await running).toBe(0);
+    } finally {
+      await smtp.close();
     }
   });
 

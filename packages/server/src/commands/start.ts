@@ -9,6 +9,11 @@
  * database creates "Default Organization", its owner owner@localhost and an owner key with
  * all ten scopes; the key is printed once and written (mode 0600) to `owner-key` beside the
  * SQLite database file (on PostgreSQL it is only printed). Later starts only say where that file is.
+ *
+ * Accounts (accounts-options.ts): `--smtp-url`/`--mail-from` mail the sign-in codes; without
+ * them the console outbox prints each code on this terminal (through `io.out`, not the JSON
+ * request log). `--signup closed|open` and `--signup-domains` say who may sign up. The start
+ * says which mailer and which policy are on.
  */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +22,9 @@ import { DEFAULT_PORT } from '@codika/contract/operations';
 import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
+import { consoleMailer, type Mailer } from '../accounts/mailer.js';
+import { describeSignupPolicy } from '../accounts/policy.js';
+import { smtpMailer } from '../accounts/smtp-mailer.js';
 import type { AppDeps } from '../app.js';
 import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
@@ -27,10 +35,20 @@ import { newId } from '../ids.js';
 import { mintOrgKey } from '../secrets.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import {
+  type AccountsFlags,
+  type AccountsOptions,
+  MAIL_FROM_ENV,
+  parseAccountsOptions,
+  SIGNUP_DOMAINS_ENV,
+  SIGNUP_ENV,
+  SMTP_URL_ENV,
+} from './accounts-options.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
-import { type CommandDeps, EXIT_OK, guard, UsageError } from './context.js';
+import { type CommandDeps, EXIT_OK, UsageError } from './command-deps.js';
 import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
+import { guard } from './subcommand.js';
 import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -45,6 +63,8 @@ export interface StartOptions {
   firstRunBootstrap: boolean;
   /** --auth-failure-budget / $CODIKA_AUTH_FAILURE_BUDGET; undefined: the server's default (20 per 60 s). */
   authFailureBudget?: AuthFailureBudget | false;
+  /** How codes are mailed and who may sign up. */
+  accounts: AccountsOptions;
   /** --request-timeout, --keep-alive-timeout, --max-connections. */
   transport: TransportLimits;
   /** --shutdown-timeout: how long a shutdown waits for the requests already received (ms). */
@@ -63,7 +83,7 @@ export interface StartDeps extends CommandDeps {
   waitForShutdown(): Promise<string>;
 }
 
-export interface RawStartFlags extends DatabaseFlags {
+export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
   host?: unknown;
   port?: unknown;
   firstRunBootstrap?: boolean;
@@ -97,6 +117,7 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
     authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
+    accounts: parseAccountsOptions(raw, env),
     transport: {
       requestTimeoutMs: seconds(raw.requestTimeout, '--request-timeout', DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
       keepAliveTimeoutMs: seconds(raw.keepAliveTimeout, '--keep-alive-timeout', DEFAULT_TRANSPORT_LIMITS.keepAliveTimeoutMs),
@@ -113,6 +134,11 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
               : parseWhole(raw.keyConcurrency, '--key-concurrency', 1, 100_000, DEFAULT_KEY_CONCURRENCY.perKey),
         }),
   };
+}
+
+function mailerOf(options: AccountsOptions, deps: StartDeps): Mailer {
+  if (options.smtpUrl === undefined) return consoleMailer((line) => deps.io.out(line));
+  return smtpMailer({ url: options.smtpUrl, from: options.mailFrom });
 }
 
 /** The owner-key file sits beside a SQLite database file; PostgreSQL and ':memory:' have none. */
@@ -204,6 +230,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     untilStopped.catch(() => {});
     const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilStopped]);
     let store: Store | undefined;
+    const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
     try {
       store = await step(deps.openStore(options.database, { check: true }));
@@ -212,6 +239,8 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
       app = await deps.buildApp({
         store,
         clock: deps.clock,
+        mailer,
+        signup: options.accounts.signup,
         transport: options.transport,
         ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
         ...(options.keyConcurrency === undefined
@@ -221,6 +250,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
       await step(app.listen({ host: options.host, port: options.port }));
+      deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
 
       const signal = await stopRequested;
@@ -241,6 +271,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
       return EXIT_OK;
     } finally {
       if (app) await app.close();
+      await mailer.close?.();
       await store?.close();
     }
   });
@@ -252,6 +283,16 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
+    .option(
+      '--smtp-url <url>',
+      `mail sign-in codes through this SMTP server, e.g. smtp://user:pass@mail.example.com:587 (default: $${SMTP_URL_ENV}; none: codes are printed on this terminal)`,
+    )
+    .option('--mail-from <address>', `sender of the code mails (default: $${MAIL_FROM_ENV} or "codika <no-reply@localhost>")`)
+    .option('--signup <closed|open>', `who may sign up and create organizations (default: $${SIGNUP_ENV} or closed)`)
+    .option(
+      '--signup-domains <domains>',
+      `open sign-up to addresses of these comma-separated domains only (default: $${SIGNUP_DOMAINS_ENV})`,
+    )
     .option(TRUST_PROXY_FLAG, TRUST_PROXY_HELP)
     .option(
       '--key-concurrency <n>',

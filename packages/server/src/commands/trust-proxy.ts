@@ -8,7 +8,7 @@
  * Unset: no proxy is trusted, the client is the TCP peer.
  */
 import proxyAddr from '@fastify/proxy-addr';
-import { UsageError } from './context.js';
+import { UsageError } from './command-deps.js';
 
 export const TRUST_PROXY_ENV = 'CODIKA_TRUST_PROXY';
 export const TRUST_PROXY_FLAG = '--trust-proxy <addresses>';

@@ -1,68 +1,86 @@
-/** `codika-server users add --organization-id <id> --email <email> --role owner|admin|member` */
+/**
+ * `codika-server users add --organization-id <id> --email <email> --role owner|admin|member`
+ *
+ * Through the same store method as the API (audited alike). Keys the user still held in the
+ * organization from an earlier membership are revoked, and the command says so.
+ */
 import type { Command } from 'commander';
 import { iso } from '../clock.js';
 import { newId } from '../ids.js';
-import type { StoreOptions } from '../store/index.js';
 import type { Role } from '../store/types.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, UsageError, withStore } from './context.js';
-import { requireOrganization } from './operator.js';
-import {
-  addDatabaseOptions,
-  type DatabaseFlags,
-  type Env,
-  parseEmail,
-  parseRole,
-  requireString,
-  resolveDatabase,
-} from './options.js';
+import { type CommandDeps, UsageError } from './command-deps.js';
+import { operatorAuditOrigin } from './operator.js';
+import { type Env, type OrgFlags, type OrgOptions, parseEmail, parseOrgOptions, parseRole } from './options.js';
+import { registerSubcommand, runOnOrganization } from './subcommand.js';
 
-export interface UsersAddOptions {
-  database: StoreOptions;
-  organizationId: string;
+export interface UsersAddOptions extends OrgOptions {
   email: string;
   role: Role;
-  json: boolean;
 }
 
-export function parseUsersAddOptions(
-  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; role?: unknown; json?: boolean },
-  env: Env,
-): UsersAddOptions {
-  return {
-    database: resolveDatabase(raw, env),
-    organizationId: requireString(raw.organizationId, '--organization-id'),
-    email: parseEmail(raw.email),
-    role: parseRole(raw.role),
-    json: raw.json === true,
-  };
+export function parseUsersAddOptions(raw: OrgFlags & { email?: unknown; role?: unknown }, env: Env): UsersAddOptions {
+  return { ...parseOrgOptions(raw, env), email: parseEmail(raw.email), role: parseRole(raw.role) };
 }
 
 export async function runUsersAdd(options: UsersAddOptions, deps: CommandDeps): Promise<number> {
-  return guard(deps.io, async () => {
-    const result = await withStore(deps, options.database, async (store) => {
-      const org = await requireOrganization(store, options.organizationId);
-      const user = await store.ensureUser({ id: newId(), email: options.email, createdAt: iso(deps.clock()) });
-      const existing = await store.getMembership(org.id, user.id);
-      if (existing) {
-        throw new UsageError(`${user.email} is already ${existing.role} of "${org.name}"; use users set-role to change it`);
-      }
-      await store.setMembership({ organizationId: org.id, userId: user.id, role: options.role });
-      return { org, user };
+  return runOnOrganization(options, deps, async (store, org) => {
+    const outcome = await store.addMember({
+      organizationId: org.id,
+      email: options.email,
+      role: options.role,
+      newUserId: newId(),
+      now: iso(deps.clock()),
+      actor: { kind: 'operator' },
+      audit: operatorAuditOrigin(deps.clock),
     });
-    const data = { organizationId: result.org.id, userId: result.user.id, email: result.user.email, role: options.role };
-    if (options.json) printJson(deps.io, data);
-    else deps.io.out(`✓ ${data.email} added to "${result.org.name}" as ${data.role} (user ${data.userId})\n`);
-    return EXIT_OK;
+    switch (outcome.status) {
+      case 'organization_not_found':
+        throw new UsageError(`no organization with id "${options.organizationId}"`);
+      case 'exists':
+        throw new UsageError(
+          `${outcome.member.email} is already ${outcome.member.role} of "${org.name}"; use users set-role to change it`,
+        );
+      case 'denied':
+        throw new UsageError(`refused: ${outcome.code}`);
+      case 'added':
+        break;
+    }
+    const data = {
+      organizationId: org.id,
+      userId: outcome.member.userId,
+      email: outcome.member.email,
+      role: outcome.member.role,
+      revokedKeyIds: outcome.revokedKeyIds,
+    };
+    const revoked = data.revokedKeyIds.length;
+    return {
+      data,
+      text: `✓ ${data.email} added to "${org.name}" as ${data.role} (user ${data.userId})\n`,
+      ...(revoked > 0
+        ? {
+            warning: `! ${revoked} live key(s) left from an earlier membership of ${data.email} were revoked: ${data.revokedKeyIds.join(', ')}\n`,
+          }
+        : {}),
+    };
   });
 }
 
 export function registerUsersAdd(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  addDatabaseOptions(users.command('add').description('add a user (created if new) to an organization with a role'))
-    .requiredOption('--organization-id <id>', 'the organization')
-    .requiredOption('--email <email>', "the user's email")
-    .requiredOption('--role <role>', 'owner, admin or member')
-    .option('--json', 'print the result as JSON')
-    .action(async (raw) => {
-      done(await guard(deps.io, async () => runUsersAdd(parseUsersAddOptions(raw, env), deps)));
-    });
+  registerSubcommand(
+    users,
+    {
+      name: 'add',
+      description: 'add a user (created if new) to an organization with a role',
+      options: (command) =>
+        command
+          .requiredOption('--organization-id <id>', 'the organization')
+          .requiredOption('--email <email>', "the user's email")
+          .requiredOption('--role <role>', 'owner, admin or member'),
+      parse: parseUsersAddOptions,
+      run: runUsersAdd,
+    },
+    deps,
+    env,
+    done,
+  );
 }

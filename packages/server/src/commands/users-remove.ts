@@ -1,58 +1,84 @@
-/** `codika-server users remove --organization-id <id> --email <email>` */
+/**
+ * `codika-server users remove --organization-id <id> --email <email> [--force]`
+ *
+ * Through the same store method as the API: the membership goes and every live key the user
+ * made in that organization is revoked in the same transaction (an audit row each), so those
+ * keys answer 401 at once and stay revoked if the user is added back. The command says how
+ * many keys it revoked. The last owner is refused unless `--force` (repair only).
+ */
 import type { Command } from 'commander';
-import type { StoreOptions } from '../store/index.js';
-import { type CommandDeps, EXIT_OK, guard, printJson, withStore } from './context.js';
-import { requireMember, requireOrganization } from './operator.js';
-import { addDatabaseOptions, type DatabaseFlags, type Env, parseEmail, requireString, resolveDatabase } from './options.js';
+import { iso } from '../clock.js';
+import { type CommandDeps, UsageError } from './command-deps.js';
+import { lastOwnerError, noOwnerWarning, operatorAuditOrigin } from './operator.js';
+import { type Env, type OrgFlags, type OrgOptions, parseEmail, parseOrgOptions } from './options.js';
+import { registerSubcommand, runOnOrganization } from './subcommand.js';
 
-export interface UsersRemoveOptions {
-  database: StoreOptions;
-  organizationId: string;
+export interface UsersRemoveOptions extends OrgOptions {
   email: string;
-  json: boolean;
+  force: boolean;
 }
 
-export function parseUsersRemoveOptions(
-  raw: DatabaseFlags & { organizationId?: unknown; email?: unknown; json?: boolean },
-  env: Env,
-): UsersRemoveOptions {
-  return {
-    database: resolveDatabase(raw, env),
-    organizationId: requireString(raw.organizationId, '--organization-id'),
-    email: parseEmail(raw.email),
-    json: raw.json === true,
-  };
+export function parseUsersRemoveOptions(raw: OrgFlags & { email?: unknown; force?: boolean }, env: Env): UsersRemoveOptions {
+  return { ...parseOrgOptions(raw, env), email: parseEmail(raw.email), force: raw.force === true };
+}
+
+function keysRevoked(count: number, organizationName: string): string {
+  if (count === 0) return 'they had no live keys there';
+  return `${count} live key${count === 1 ? '' : 's'} they created in "${organizationName}" revoked (they answer 401 from now on)`;
 }
 
 export async function runUsersRemove(options: UsersRemoveOptions, deps: CommandDeps): Promise<number> {
-  return guard(deps.io, async () => {
-    const result = await withStore(deps, options.database, async (store) => {
-      const org = await requireOrganization(store, options.organizationId);
-      const { user, membership } = await requireMember(store, org, options.email);
-      await store.removeMembership(org.id, user.id);
-      return { org, user, previousRole: membership.role };
+  return runOnOrganization(options, deps, async (store, org) => {
+    const outcome = await store.removeMember({
+      organizationId: org.id,
+      member: { email: options.email },
+      now: iso(deps.clock()),
+      actor: { kind: 'operator', force: options.force },
+      audit: operatorAuditOrigin(deps.clock),
     });
+    switch (outcome.status) {
+      case 'organization_not_found':
+        throw new UsageError(`no organization with id "${options.organizationId}"`);
+      case 'not_found':
+        throw new UsageError(`${options.email} is not a member of "${org.name}" (${org.id})`);
+      case 'denied':
+        if (outcome.code === 'LAST_OWNER') throw lastOwnerError(options.email, org, 'remove');
+        throw new UsageError(`refused: ${outcome.code}`);
+      case 'removed':
+        break;
+    }
     const data = {
-      organizationId: result.org.id,
-      userId: result.user.id,
-      email: result.user.email,
-      previousRole: result.previousRole,
+      organizationId: org.id,
+      userId: outcome.member.userId,
+      email: outcome.member.email,
+      previousRole: outcome.member.role,
+      revokedKeyIds: outcome.revokedKeyIds,
+      forced: outcome.forced,
     };
-    if (options.json) printJson(deps.io, data);
-    else
-      deps.io.out(
-        `✓ ${data.email} removed from "${result.org.name}" (was ${data.previousRole}); keys they created stop authorizing key management\n`,
-      );
-    return EXIT_OK;
+    return {
+      data,
+      text: `✓ ${data.email} removed from "${org.name}" (was ${data.previousRole}); ${keysRevoked(data.revokedKeyIds.length, org.name)}\n`,
+      ...(outcome.forced ? { warning: noOwnerWarning(org) } : {}),
+    };
   });
 }
 
 export function registerUsersRemove(users: Command, deps: CommandDeps, env: Env, done: (code: number) => void): void {
-  addDatabaseOptions(users.command('remove').description('remove a member from an organization'))
-    .requiredOption('--organization-id <id>', 'the organization')
-    .requiredOption('--email <email>', "the member's email")
-    .option('--json', 'print the result as JSON')
-    .action(async (raw) => {
-      done(await guard(deps.io, async () => runUsersRemove(parseUsersRemoveOptions(raw, env), deps)));
-    });
+  registerSubcommand(
+    users,
+    {
+      name: 'remove',
+      description: 'remove a member from an organization and revoke the keys they created there',
+      options: (command) =>
+        command
+          .requiredOption('--organization-id <id>', 'the organization')
+          .requiredOption('--email <email>', "the member's email")
+          .option('--force', 'remove the last owner anyway, leaving the organization without an owner (repair only)'),
+      parse: parseUsersRemoveOptions,
+      run: runUsersRemove,
+    },
+    deps,
+    env,
+    done,
+  );
 }

@@ -1,11 +1,9 @@
-/** The part of an audit row that describes the attempt (who, from where, on what). */
+/** The part of an audit row that describes the attempt (who, from where, on what), read off the request. */
 import type { FastifyRequest } from 'fastify';
-import type { AuditAction, AuditEntryInput } from '../store/types.js';
-import type { Caller } from './context.js';
+import type { AuditAction, AuditBase } from '../store/types.js';
+import type { Caller } from './request-state.js';
 
-export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
-
-const USER_AGENT_MAX = 512;
+export const USER_AGENT_MAX = 512;
 
 export function auditBase(
   request: FastifyRequest,

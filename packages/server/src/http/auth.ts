@@ -12,24 +12,29 @@
  * attacker — and is answered 401 without counting; no credential at all guesses nothing.
  */
 import { parseKey } from '@codika/contract/keys';
+import { API_KEY_HEADER } from '@codika/contract/operations';
 import type { FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
-import type { Caller } from './context.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
 
-/** Lower-case, as Node exposes incoming header names. */
-export const API_KEY_HEADER_NAME = 'x-process-manager-key';
+/** The contract's API_KEY_HEADER in lower case, as Node exposes incoming header names. */
+export const API_KEY_HEADER_NAME = API_KEY_HEADER.toLowerCase();
 
 const GUESSES = new WeakSet<ApiError>();
 
-/** The 401 for a credential that does not exist: counted as a guess. */
-function unknownCredential(): ApiError {
-  const error = new ApiError('UNAUTHENTICATED');
+/** Mark an error as a guess, counted by the brute-force throttle (also a wrong e-mailed code). */
+export function asCredentialGuess(error: ApiError): ApiError {
   GUESSES.add(error);
   return error;
+}
+
+/** The 401 for a credential that does not exist: counted as a guess. */
+function unknownCredential(): ApiError {
+  return asCredentialGuess(new ApiError('UNAUTHENTICATED'));
 }
 
 /** True for the 401 of a credential that does not exist (see the module comment). */

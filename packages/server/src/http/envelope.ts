@@ -1,4 +1,4 @@
-/** The one response envelope of the platform API (spec: Transport). */
+/** The one response envelope of the platform API (docs/server.md, Transport). */
 import type { ErrorEnvelope, SuccessEnvelope } from '@codika/contract/errors';
 
 export function successBody<T>(requestId: string, data: T): SuccessEnvelope<T> {
@@ -10,7 +10,10 @@ export function errorBody(
   code: string,
   message: string,
   details?: Record<string, unknown>,
+  nextAction?: string,
 ): ErrorEnvelope & { requestId: string } {
-  const error: ErrorEnvelope['error'] = details === undefined ? { code, message } : { code, message, details };
+  const error: ErrorEnvelope['error'] = { code, message };
+  if (nextAction !== undefined) error.nextAction = nextAction;
+  if (details !== undefined) error.details = details;
   return { success: false, error, requestId };
 }

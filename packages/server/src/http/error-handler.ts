@@ -2,8 +2,9 @@
  * The single place where errors become answers: every thrown error — ApiError from
  * the routes and hooks, Fastify's own (body too large, bad media type, …), anything
  * unexpected — is mapped to a code of the contract, its status and the failure envelope.
- * 5xx answers say only "Internal server error"; the cause goes to the log with the
- * request id. A denied attempt of an audited operation that the store did not already
+ * 5xx answers carry only their code's fixed message ("Internal server error" for anything
+ * unexpected; MAIL_UNAVAILABLE's own) and no details; the cause goes to the log with the
+ * request id. RATE_LIMITED carries `Retry-After` from `details.retryAfterSeconds`. A denied attempt of an audited operation that the store did not already
  * record gets its audit row here.
  */
 import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
@@ -48,13 +49,14 @@ export function toApiError(error: unknown): ApiError {
 }
 
 /**
- * The target of a denied attempt, when the body named one the contract accepts as an id (a
- * NUL, which PostgreSQL cannot store, would lose the audit row there and not on SQLite).
+ * An id field of the body as requested (key routes: keyId; member routes: userId), when the
+ * contract accepts it as an id (a NUL, which PostgreSQL cannot store, would lose the audit row
+ * there and not on SQLite).
  */
-function targetKeyIdOf(body: unknown): string | null {
+function bodyIdOf(body: unknown, field: 'keyId' | 'userId'): string | null {
   if (typeof body !== 'object' || body === null) return null;
-  const keyId = (body as Record<string, unknown>).keyId;
-  return Id.safeParse(keyId).success ? (keyId as string) : null;
+  const id = (body as Record<string, unknown>)[field];
+  return Id.safeParse(id).success ? (id as string) : null;
 }
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
@@ -69,7 +71,8 @@ async function auditDenial(store: Store, request: FastifyRequest, error: ApiErro
   state.audited = true;
   try {
     await store.appendAudit({
-      ...auditBase(request, state.caller, state.auditAction, targetKeyIdOf(request.body), iso(state.now)),
+      ...auditBase(request, state.caller, state.auditAction, bodyIdOf(request.body, 'keyId'), iso(state.now)),
+      targetUserId: bodyIdOf(request.body, 'userId'),
       result: 'denied',
       reason: error.code,
       before: null,
@@ -85,10 +88,12 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   reply.code(error.status);
   if (error.code === 'METHOD_NOT_ALLOWED') reply.header('allow', 'POST');
   if (error.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', '1');
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.code === 'RATE_LIMITED' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   // A 5xx says only its code's own message, never the cause's.
   const message = error.status >= 500 ? ERROR_CODES[error.code].message : error.message;
   const details = error.status >= 500 ? undefined : error.details;
-  return errorBody(request.id, error.code, message, details);
+  return errorBody(request.id, error.code, message, details, error.nextAction);
 }
 
 export function installErrorHandling(app: FastifyInstance, store: Store): void {

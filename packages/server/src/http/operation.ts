@@ -1,5 +1,6 @@
 /**
- * How a key operation is served, in the spec's order of checks:
+ * How an operation is served. A key operation (`OPERATIONS[name].auth === 'key'`), in the
+ * order of checks of docs/server.md:
  *   onRequest (before the body is read, so it comes before 413/415/400):
  *     1. authenticate (401)
  *     2. the operation's scope (403 INSUFFICIENT_SCOPE, details.required)
@@ -7,24 +8,38 @@
  *   handler:
  *     4. body shape with the contract's strict zod schema (400 VALIDATION_ERROR)
  *     5. the route's own semantic checks, target lookup and judgement.
+ * A public operation (`auth: 'none'`: the e-mailed-code operations) skips 1–3: any key header
+ * or session cookie is ignored, the body is validated the same way, and the handler's context
+ * has no caller but the audit base of an anonymous attempt. The per-source failed-
+ * authentication throttle (auth-throttle.ts) covers both kinds: its hook runs before every
+ * route, and every 401 counts.
  */
 import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
 import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { CodeRequestThrottle } from '../accounts/code-throttle.js';
+import type { Mailer } from '../accounts/mailer.js';
+import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
-import type { AuditAction, Store } from '../store/types.js';
-import { type AuditBase, auditBase } from './audit.js';
+import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
+import { auditBase, USER_AGENT_MAX } from './audit.js';
 import { authenticateRequest } from './auth.js';
-import type { Caller } from './context.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './request-state.js';
 import { validateBody } from './validation.js';
 
 export interface ServerConfig {
   store: Store;
   maxKeysPerOrg: number;
   lastUsedIntervalMs: number;
+  /** How e-mailed codes are delivered. */
+  mailer: Mailer;
+  /** Who may sign up and create organizations. */
+  signup: SignupPolicy;
+  /** Code requests per address and per source; null: not throttled. */
+  codeRequestThrottle: CodeRequestThrottle | null;
 }
 
 export interface OperationContext<Body> {
@@ -40,24 +55,38 @@ export interface OperationContext<Body> {
   markAudited(): void;
 }
 
+/** The body an operation's handler is given: its request schema's output. */
 type RequestOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['request']>;
+/**
+ * What an operation's handler must answer: its response schema's output, so a handler cannot
+ * leave out a field the contract requires or answer one of another type. (Fields the contract
+ * does not name are caught by the route tests: test-support/http.ts checks every answer.)
+ */
+export type ResponseOf<N extends OperationName> = z.output<(typeof OPERATION_SCHEMAS)[N]['response']>;
 
 export interface OperationOptions<N extends OperationName> {
   /** Audited operations write exactly one audit row per authenticated attempt. */
   audit: AuditAction | null;
-  handler(ctx: OperationContext<RequestOf<N>>): Promise<unknown>;
+  handler(ctx: OperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
 }
 
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export function registerOperation<N extends OperationName>(
+/** Operations anyone may call (the e-mailed-code ones), and those that need a key. */
+export type PublicOperationName = {
+  [K in OperationName]: (typeof OPERATIONS)[K]['auth'] extends 'none' ? K : never;
+}[OperationName];
+export type KeyOperationName = Exclude<OperationName, PublicOperationName>;
+
+export function registerOperation<N extends KeyOperationName>(
   app: FastifyInstance,
   config: ServerConfig,
   name: N,
   options: OperationOptions<N>,
 ): void {
-  const { path, scope } = OPERATIONS[name];
-  registerAuthenticatedRoute(app, config, {
+  const { path, scope, auth } = OPERATIONS[name];
+  if (auth !== 'key') throw new Error(`${name} is not a key operation: register it with registerPublicOperation`);
+  registerAuthenticatedRoute<RequestOf<N>, ResponseOf<N>>(app, config, {
     path,
     scope,
     schema: OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>,
@@ -66,13 +95,14 @@ export function registerOperation<N extends OperationName>(
   });
 }
 
-export interface AuthenticatedRouteOptions<Body> {
+export interface AuthenticatedRouteOptions<Body, Data> {
   path: string;
   /** The scope the caller's key must hold; api-keys:manage also needs an admin or owner. */
   scope: Scope | null;
   schema: z.ZodType<Body>;
   audit: AuditAction | null;
-  handler(ctx: OperationContext<Body>): Promise<unknown>;
+  /** Answers the `data` of the success envelope. */
+  handler(ctx: OperationContext<Body>): Promise<Data>;
 }
 
 /**
@@ -80,10 +110,10 @@ export interface AuthenticatedRouteOptions<Body> {
  * checks, same validation, same envelope); the contract operations and the dashboard's
  * audit route are all registered through here.
  */
-export function registerAuthenticatedRoute<Body>(
+export function registerAuthenticatedRoute<Body, Data>(
   app: FastifyInstance,
   config: ServerConfig,
-  options: AuthenticatedRouteOptions<Body>,
+  options: AuthenticatedRouteOptions<Body, Data>,
 ): void {
   const { path, scope, schema } = options;
 
@@ -134,6 +164,10 @@ export function registerAuthenticatedRoute<Body>(
     },
   });
 
+  registerOtherMethods(app, path);
+}
+
+function registerOtherMethods(app: FastifyInstance, path: string): void {
   app.route({
     method: [...OTHER_METHODS],
     url: path,
@@ -141,4 +175,55 @@ export function registerAuthenticatedRoute<Body>(
       throw new ApiError('METHOD_NOT_ALLOWED');
     },
   });
+}
+
+export interface PublicOperationContext<Body> {
+  request: FastifyRequest;
+  body: Body;
+  now: Date;
+  nowIso: string;
+  config: ServerConfig;
+  /** Who (nobody yet), from where, when: the base of the attempt's audit rows. */
+  audit: AccountAuditBase;
+}
+
+export interface PublicOperationOptions<N extends OperationName> {
+  handler(ctx: PublicOperationContext<RequestOf<N>>): Promise<ResponseOf<N>>;
+}
+
+/** Register an operation anyone may call (`OPERATIONS[name].auth === 'none'`). */
+export function registerPublicOperation<N extends PublicOperationName>(
+  app: FastifyInstance,
+  config: ServerConfig,
+  name: N,
+  options: PublicOperationOptions<N>,
+): void {
+  const { path, auth } = OPERATIONS[name];
+  if (auth !== 'none') throw new Error(`${name} needs a key: register it with registerOperation`);
+  const schema = OPERATION_SCHEMAS[name].request as unknown as z.ZodType<RequestOf<N>>;
+  app.route({
+    method: 'POST',
+    url: path,
+    handler: async (request) => {
+      const state = request.state;
+      const body = validateBody(schema, request.body);
+      const nowIso = iso(state.now);
+      const userAgent = request.headers['user-agent'];
+      const data = await options.handler({
+        request,
+        body,
+        now: state.now,
+        nowIso,
+        config,
+        audit: {
+          at: nowIso,
+          requestId: request.id,
+          sourceIp: request.ip || null,
+          userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
+        },
+      });
+      return successBody(request.id, data);
+    },
+  });
+  registerOtherMethods(app, path);
 }

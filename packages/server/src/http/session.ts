@@ -5,13 +5,14 @@
  * authentication step (auth.ts), to the auth record of the key it was opened with.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { CSRF_HEADER } from '@codika/contract/dashboard';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 
 export const SESSION_COOKIE = 'codika_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** The header every state-changing dashboard request carries; a cross-site form cannot set it. */
-export const CSRF_HEADER_NAME = 'x-codika-csrf';
+/** The contract's CSRF_HEADER in lower case, as Node exposes incoming header names. */
+export const CSRF_HEADER_NAME = CSRF_HEADER.toLowerCase();
 
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 

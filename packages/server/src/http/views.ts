@@ -1,6 +1,6 @@
 /** Wire shapes built from store records. Optional fields are omitted when null; never a hash or raw key. */
-import type { KeySummary } from '@codika/contract/schemas';
-import type { ApiKeyWithCreator } from '../store/types.js';
+import type { KeySummary, Member } from '@codika/contract/schemas';
+import type { ApiKeyWithCreator, MemberRecord } from '../store/types.js';
 
 export function keySummary(key: ApiKeyWithCreator): KeySummary {
   return {
@@ -14,5 +14,16 @@ export function keySummary(key: ApiKeyWithCreator): KeySummary {
     ...(key.expiresAt === null ? {} : { expiresAt: key.expiresAt }),
     ...(key.lastUsedAt === null ? {} : { lastUsedAt: key.lastUsedAt }),
     createdBy: { userId: key.createdByUserId, email: key.createdByEmail },
+  };
+}
+
+export function memberView(member: MemberRecord): Member {
+  return {
+    userId: member.userId,
+    email: member.email,
+    role: member.role,
+    joinedAt: member.joinedAt,
+    ...(member.lastSignInAt === null ? {} : { lastSignInAt: member.lastSignInAt }),
+    liveKeyCount: member.liveKeyCount,
   };
 }

@@ -4,6 +4,8 @@
  * - `login_codes`: the e-mailed one-time code of an address (one at a time: a new request
  *   replaces the row), stored only as a hash, with its expiry and the wrong tries spent on it.
  * - `users.last_sign_in_at`: set by every sign-in and sign-up by code.
+ * - `organizations.description` and `organizations.size`: what `/createorganizationviaapikey` and
+ *   sign-up take besides the name (the public protocol's fields; stored, not dropped).
  * - `memberships.joined_at`: when the person joined the organization (rows that predate this
  *   migration take the user's own creation time).
  * - `audit_log`: `organization_id` may be null (a wrong code for an address that belongs to no
@@ -30,6 +32,11 @@ export function migration0005(ctx: MigrationContext): Migration {
         .execute();
 
       await db.schema.alterTable('users').addColumn('last_sign_in_at', ts).execute();
+      await db.schema
+        .alterTable('organizations')
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema.alterTable('organizations').addColumn('size', 'text').execute();
       await db.schema.alterTable('memberships').addColumn('joined_at', ts).execute();
       await sql`UPDATE memberships SET joined_at = (SELECT u.created_at FROM users u WHERE u.id = memberships.user_id)`.execute(
         db,
@@ -83,6 +90,8 @@ export function migration0005(ctx: MigrationContext): Migration {
       await db.schema.dropIndex('audit_log_target_user_idx').ifExists().execute();
       await db.schema.dropTable('login_codes').ifExists().execute();
       await db.schema.alterTable('users').dropColumn('last_sign_in_at').execute();
+      await db.schema.alterTable('organizations').dropColumn('size').execute();
+      await db.schema.alterTable('organizations').dropColumn('description').execute();
       await db.schema.alterTable('memberships').dropColumn('joined_at').execute();
       // audit_log keeps target_user_id and its nullable organization_id: rows written since may need both.
     },

@@ -156,7 +156,7 @@ describe('requests authenticated by the session cookie', () => {
   it('act as exactly the session key: the audit row names that key and its user', async () => {
     const t = await createTestApp();
     const id = await signIn(t, t.keys.admin.raw);
-    const res = await t.call('/updateorganizationapikeypublic', { keyId: t.keys.target.id, name: 'By admin' }, withSession(id));
+    const res = await t.call('/updateorganizationapikeypublic', { keyId: t.keys.member.id, name: 'By admin' }, withSession(id));
     expect(res.status).toBe(200);
     const row = (await t.audit()).at(-1);
     expect(row).toMatchObject({

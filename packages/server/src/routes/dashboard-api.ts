@@ -1,28 +1,25 @@
 /**
- * The dashboard's own endpoints. The key operations themselves are the API's, reached with
- * the session cookie instead of the key header (see http/auth.ts):
+ * The dashboard's own endpoints (paths and schemas in the contract: dashboard.ts,
+ * dashboard-schemas.ts). The key operations themselves are the API's, reached with the
+ * session cookie instead of the key header (see http/auth.ts):
  *
- *   POST /dashboard/api/session      { apiKey }  → checks the key exactly as /verifyapikey does,
- *                                                  opens a session, sets the cookie, answers the
- *                                                  /verifyapikey data
- *   POST /dashboard/api/session/end  {}          → deletes the session and the cookie
- *   POST /dashboard/api/session/current {}       → { signedIn: false } without a session cookie,
- *                                                  else the /verifyapikey data of the session's
- *                                                  key (401, and the cookie deleted, when the
- *                                                  session is no longer valid). The page asks
- *                                                  this when it opens, so a visitor who is not
- *                                                  signed in costs no failed authentication.
- *   POST /dashboard/api/audit        { keyId }   → the audit rows of a key of the caller's
- *                                                  organization (api-keys:manage, admin or owner,
- *                                                  like every key operation)
- *   POST /dashboard/api/inactive-keys {}         → the organization's revoked and expired keys
- *                                                  (same rights), which the keys page hides
- *                                                  unless asked
+ *   session          { apiKey }  → checks the key exactly as /verifyapikey does, opens a
+ *                                  session, sets the cookie, answers the /verifyapikey data
+ *   sessionEnd       {}          → deletes the session and the cookie
+ *   sessionCurrent   {}          → { signedIn: false } without a session cookie, else the
+ *                                  /verifyapikey data of the session's key (401, and the cookie
+ *                                  deleted, when the session is no longer valid). The page asks
+ *                                  this when it opens, so a visitor who is not signed in costs
+ *                                  no failed authentication.
+ *   audit            { keyId }   → the audit rows of a key of the caller's organization
+ *                                  (api-keys:manage, admin or owner, like every key operation)
+ *   inactiveKeys     {}          → the organization's revoked and expired keys (same rights),
+ *                                  which the keys page hides unless asked
  */
-import { Id } from '@codika/contract/schemas';
+import { AUDIT_LIMIT_DEFAULT, DASHBOARD_API } from '@codika/contract/dashboard';
+import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { iso } from '../clock.js';
 import { authenticate, authenticateRequest } from '../http/auth.js';
 import { successBody } from '../http/envelope.js';
@@ -42,22 +39,12 @@ import { validateBody } from '../http/validation.js';
 import { keySummary } from '../http/views.js';
 import { verifyData } from './verify-api-key.js';
 
-export const DASHBOARD_API = {
-  session: '/dashboard/api/session',
-  sessionEnd: '/dashboard/api/session/end',
-  sessionCurrent: '/dashboard/api/session/current',
-  audit: '/dashboard/api/audit',
-  inactiveKeys: '/dashboard/api/inactive-keys',
-} as const;
-
-const SessionRequest = z.strictObject({ apiKey: z.string().max(200) });
-const EmptyRequest = z.strictObject({});
-const AuditRequest = z.strictObject({ keyId: Id, limit: z.number().int().min(1).max(1000).optional() });
+const schemas = DASHBOARD_SCHEMAS;
 
 export function registerDashboardApi(app: FastifyInstance, config: ServerConfig): void {
   app.post(DASHBOARD_API.session, async (request, reply) => {
     checkCsrf(request);
-    const { apiKey } = validateBody(SessionRequest, request.body);
+    const { apiKey } = validateBody(schemas.session.request, request.body);
     const now = request.state.now;
     const caller = await authenticate(
       apiKey,
@@ -82,22 +69,24 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
       request.log.warn({ err }, 'could not delete expired sessions');
     }
     reply.header('set-cookie', sessionCookie(id, { secure: isHttps(request) })).header('cache-control', 'no-store');
-    return successBody(request.id, verifyData(caller));
+    return successBody<DashboardData<'session'>>(request.id, verifyData(caller));
   });
 
   app.post(DASHBOARD_API.sessionEnd, async (request, reply) => {
     checkCsrf(request);
-    validateBody(EmptyRequest, request.body);
+    validateBody(schemas.sessionEnd.request, request.body);
     const id = sessionIdOf(request);
     if (id !== undefined) await config.store.deleteSession(hashSessionId(id));
     reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) })).header('cache-control', 'no-store');
-    return successBody(request.id, { signedOut: true });
+    return successBody<DashboardData<'sessionEnd'>>(request.id, { signedOut: true });
   });
 
   app.post(DASHBOARD_API.sessionCurrent, async (request, reply) => {
-    validateBody(EmptyRequest, request.body);
+    validateBody(schemas.sessionCurrent.request, request.body);
     reply.header('cache-control', 'no-store');
-    if (sessionIdOf(request) === undefined) return successBody(request.id, { signedIn: false });
+    if (sessionIdOf(request) === undefined) {
+      return successBody<DashboardData<'sessionCurrent'>>(request.id, { signedIn: false });
+    }
     try {
       const caller = await authenticateRequest(
         request,
@@ -106,7 +95,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       request.state.caller = caller;
-      return successBody(request.id, { signedIn: true, ...verifyData(caller) });
+      return successBody<DashboardData<'sessionCurrent'>>(request.id, { signedIn: true, ...verifyData(caller) });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
         reply.header('set-cookie', clearedSessionCookie({ secure: isHttps(request) }));
@@ -118,15 +107,15 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
   registerAuthenticatedRoute(app, config, {
     path: DASHBOARD_API.audit,
     scope: MANAGE_SCOPE,
-    schema: AuditRequest,
+    schema: schemas.audit.request,
     audit: null,
-    handler: async ({ caller, body }) => {
+    handler: async ({ caller, body }): Promise<DashboardData<'audit'>> => {
       // Filtered by the caller's organization: another organization's key id, an unknown id
       // and a key with no history all answer an empty list.
       const rows = await config.store.listAudit({
         organizationId: caller.organization.id,
         targetKeyId: body.keyId,
-        limit: body.limit ?? 200,
+        limit: body.limit ?? AUDIT_LIMIT_DEFAULT,
       });
       return {
         entries: rows.map((row) => ({
@@ -150,9 +139,9 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
   registerAuthenticatedRoute(app, config, {
     path: DASHBOARD_API.inactiveKeys,
     scope: MANAGE_SCOPE,
-    schema: EmptyRequest,
+    schema: schemas.inactiveKeys.request,
     audit: null,
-    handler: async ({ caller, nowIso }) => {
+    handler: async ({ caller, nowIso }): Promise<DashboardData<'inactiveKeys'>> => {
       const keys = await config.store.listInactiveKeys(caller.organization.id, nowIso);
       return { keys: keys.map((k) => ({ ...keySummary(k), ...(k.revokedAt === null ? {} : { revokedAt: k.revokedAt }) })) };
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
-import { runAuthzMatrix } from '../test-support/authz-matrix.js';
+import { runAuthzMatrix, runRoleGrid } from '../test-support/authz-matrix.js';
 import { createTestApp, seedKey, withoutRequestId } from '../test-support/http.js';
 
 const PATH = '/getorganizationapikeypublic';
@@ -16,10 +16,20 @@ describe('POST /getorganizationapikeypublic — authorization matrix', () => {
   });
 });
 
+describe('POST /getorganizationapikeypublic — role grid (callers × the creator of the key)', () => {
+  runRoleGrid({
+    path: PATH,
+    kind: 'key',
+    audited: false,
+    body: ({ keyId }) => ({ keyId }),
+    applied: async () => true,
+  });
+});
+
 describe('POST /getorganizationapikeypublic', () => {
   it('answers one key without its raw form or hash', async () => {
     const t = await createTestApp();
-    const res = await t.call(PATH, { keyId: t.keys.target.id }, { key: t.keys.admin.raw });
+    const res = await t.call(PATH, { keyId: t.keys.target.id }, { key: t.keys.owner.raw });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
       keyId: t.keys.target.id,
@@ -49,6 +59,20 @@ describe('POST /getorganizationapikeypublic', () => {
       texts.add(withoutRequestId(res.text));
     }
     expect(texts.size).toBe(1);
+    await t.close();
+  });
+
+  it("answers an admin 403 ROLE_HIERARCHY for an owner's key (the list still shows it), 404 as ever for other ids", async () => {
+    const t = await createTestApp();
+    const res = await t.call(PATH, { keyId: t.keys.target.id }, { key: t.keys.admin.raw });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('ROLE_HIERARCHY');
+    expect(res.text).not.toContain('CI Deploy Key');
+    const list = await t.call('/listorganizationapikeyspublic', {}, { key: t.keys.admin.raw });
+    expect(list.body.data.keys.map((k: { keyId: string }) => k.keyId)).toContain(t.keys.target.id);
+    for (const keyId of [t.keys.otherTarget.id, t.keys.revoked.id, newId()]) {
+      expect((await t.call(PATH, { keyId }, { key: t.keys.admin.raw })).body.error.code).toBe('KEY_NOT_FOUND');
+    }
     await t.close();
   });
 

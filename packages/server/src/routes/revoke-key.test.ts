@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
-import { runAuthzMatrix } from '../test-support/authz-matrix.js';
+import { runAuthzMatrix, runRoleGrid } from '../test-support/authz-matrix.js';
 import { createTestApp, snapshotKeys, withoutRequestId } from '../test-support/http.js';
 
 const PATH = '/revokeorganizationapikeypublic';
@@ -16,12 +16,22 @@ describe('POST /revokeorganizationapikeypublic — authorization matrix', () => 
   });
 });
 
+describe('POST /revokeorganizationapikeypublic — role grid (callers × the creator of the key)', () => {
+  runRoleGrid({
+    path: PATH,
+    kind: 'key',
+    audited: true,
+    body: ({ keyId }) => ({ keyId }),
+    applied: async (t, target) => (await t.record(target.key)).revokedAt !== null,
+  });
+});
+
 describe('POST /revokeorganizationapikeypublic', () => {
   it('revokes a key; it stops authenticating at once and leaves the list', async () => {
     const t = await createTestApp();
     expect((await t.call('/verifyapikey', {}, { key: t.keys.target.raw })).status).toBe(200);
     t.clock.set('2026-03-31T16:00:00.000Z');
-    const res = await t.call(PATH, { keyId: t.keys.target.id }, { key: t.keys.admin.raw });
+    const res = await t.call(PATH, { keyId: t.keys.target.id }, { key: t.keys.owner.raw });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ keyId: t.keys.target.id, revokedAt: '2026-03-31T16:00:00.000Z' });
     const after = await t.call('/verifyapikey', {}, { key: t.keys.target.raw });
@@ -44,6 +54,29 @@ describe('POST /revokeorganizationapikeypublic', () => {
     }
     expect(texts.size).toBe(1);
     expect(await snapshotKeys(t)).toEqual(before);
+    await t.close();
+  });
+
+  it("refuses an admin an owner's key with 403 ROLE_HIERARCHY once found, and records the refusal", async () => {
+    const t = await createTestApp();
+    const before = await snapshotKeys(t);
+    const res = await t.call(PATH, { keyId: t.keys.owner.id }, { key: t.keys.admin.raw });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('ROLE_HIERARCHY');
+    expect(await snapshotKeys(t)).toEqual(before);
+    expect((await t.call('/verifyapikey', {}, { key: t.keys.owner.raw })).status).toBe(200);
+    expect((await t.audit()).at(-1)).toMatchObject({
+      action: 'key.revoke',
+      result: 'denied',
+      reason: 'ROLE_HIERARCHY',
+      requestId: res.body.requestId,
+      actorKeyId: t.keys.admin.id,
+      targetKeyId: t.keys.owner.id,
+      before: { name: 'Owner key' },
+    });
+    // The admin's own key and a member's key are the admin's to revoke.
+    expect((await t.call(PATH, { keyId: t.keys.member.id }, { key: t.keys.admin.raw })).status).toBe(200);
+    expect((await t.call(PATH, { keyId: t.keys.admin.id }, { key: t.keys.admin.raw })).status).toBe(200);
     await t.close();
   });
 

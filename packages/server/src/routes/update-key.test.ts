@@ -1,7 +1,7 @@
 import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
-import { runAuthzMatrix } from '../test-support/authz-matrix.js';
+import { runAuthzMatrix, runRoleGrid } from '../test-support/authz-matrix.js';
 import { createTestApp, seedKey, seedUser, snapshotKeys, type TestApp, withoutRequestId } from '../test-support/http.js';
 
 const PATH = '/updateorganizationapikeypublic';
@@ -20,6 +20,16 @@ describe('POST /updateorganizationapikeypublic — authorization matrix', () => 
 async function lastAudit(t: TestApp) {
   return (await t.audit()).at(-1);
 }
+
+describe('POST /updateorganizationapikeypublic — role grid (callers × the creator of the key)', () => {
+  runRoleGrid({
+    path: PATH,
+    kind: 'key',
+    audited: true,
+    body: ({ keyId }) => ({ keyId, name: 'Renamed by the grid' }),
+    applied: async (t, target) => (await t.record(target.key)).name === 'Renamed by the grid',
+  });
+});
 
 describe('POST /updateorganizationapikeypublic', () => {
   it("answers exactly the seed's JSON output shape, with previous", async () => {
@@ -83,7 +93,8 @@ describe('POST /updateorganizationapikeypublic', () => {
 
   it("authorizes by the caller's current role: a demoted admin's key stops managing keys at once", async () => {
     const t = await createTestApp();
-    const body = { keyId: t.keys.target.id, name: 'x' };
+    // A key the admin may manage (made by a member).
+    const body = { keyId: t.keys.member.id, name: 'x' };
     expect((await t.call(PATH, body, { key: t.keys.admin.raw })).status).toBe(200);
     await t.store.setMembership({ organizationId: t.orgA.id, userId: t.users.admin.id, role: 'member' });
     const res = await t.call(PATH, body, { key: t.keys.admin.raw });
@@ -97,7 +108,7 @@ describe('POST /updateorganizationapikeypublic', () => {
 
   it('refuses to grant a scope the calling key does not hold (no escalation)', async () => {
     const t = await createTestApp();
-    const limited = await seedKey(t.store, t.orgA.id, t.users.admin.id, { scopes: ['api-keys:manage', 'projects:read'] });
+    const limited = await seedKey(t.store, t.orgA.id, t.users.owner.id, { scopes: ['api-keys:manage', 'projects:read'] });
     const before = await snapshotKeys(t);
     let res = await t.call(
       PATH,
@@ -354,7 +365,7 @@ describe('POST /updateorganizationapikeypublic', () => {
     const ok = await t.call(
       PATH,
       { keyId: t.keys.target.id, addScopes: ['skills:read'] },
-      { key: t.keys.admin.raw, headers: ua },
+      { key: t.keys.owner.raw, headers: ua },
     );
     expect(await count()).toBe(start + 1);
     expect(await lastAudit(t)).toMatchObject({
@@ -362,8 +373,8 @@ describe('POST /updateorganizationapikeypublic', () => {
       result: 'allowed',
       reason: null,
       requestId: ok.body.requestId,
-      actorKeyId: t.keys.admin.id,
-      actorUserId: t.users.admin.id,
+      actorKeyId: t.keys.owner.id,
+      actorUserId: t.users.owner.id,
       organizationId: t.orgA.id,
       targetKeyId: t.keys.target.id,
       before: { name: 'CI Deploy Key', description: 'Used by CI', scopes: ['deploy:use-case', 'projects:read'] },
@@ -379,6 +390,7 @@ describe('POST /updateorganizationapikeypublic', () => {
       [{ keyId: t.keys.target.id }, t.keys.owner.raw, 'NO_FIELDS'],
       [{ keyId: t.keys.target.id, scopes: ['bogus'] }, t.keys.owner.raw, 'INVALID_SCOPES'],
       [{ keyId: t.keys.otherTarget.id, name: 'x' }, t.keys.owner.raw, 'KEY_NOT_FOUND'],
+      [{ keyId: t.keys.target.id, name: 'x' }, t.keys.admin.raw, 'ROLE_HIERARCHY'],
       [{ keyId: t.keys.owner.id, scopes: ['projects:read'] }, t.keys.owner.raw, 'SELF_LOCKOUT'],
     ];
     for (const [body, key, code] of denials) {
@@ -402,11 +414,31 @@ describe('POST /updateorganizationapikeypublic', () => {
     await t.close();
   });
 
-  it('lets an admin manage keys created by the owner, and refuses users of another organization', async () => {
+  it('lets an admin manage keys made by admins and members, not by an owner (403 once found); other organizations 404', async () => {
     const t = await createTestApp();
     const newAdmin = await seedUser(t.store, t.orgA.id, 'new-admin@acme.test', 'admin');
     const key = await seedKey(t.store, t.orgA.id, newAdmin.id);
-    expect((await t.call(PATH, { keyId: t.keys.owner.id, name: 'Owner key (renamed)' }, { key: key.raw })).status).toBe(200);
+    expect((await t.call(PATH, { keyId: t.keys.admin.id, name: 'Admin key (renamed)' }, { key: key.raw })).status).toBe(200);
+    expect((await t.call(PATH, { keyId: t.keys.member.id, name: 'Member key (renamed)' }, { key: key.raw })).status).toBe(200);
+    const before = await snapshotKeys(t);
+    // The owner's key, whatever the change (a dry run, an escalation) — and the hierarchy comes first.
+    for (const body of [
+      { keyId: t.keys.owner.id, name: 'Owner key (renamed)' },
+      { keyId: t.keys.owner.id, name: 'x', dryRun: true },
+      { keyId: t.keys.target.id, addScopes: ['projects:read'] },
+    ]) {
+      const res = await t.call(PATH, body, { key: key.raw });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toEqual({
+        code: 'ROLE_HIERARCHY',
+        message: "Only an owner may change an owner, an owner's keys, or grant the owner role",
+      });
+    }
+    expect(await snapshotKeys(t)).toEqual(before);
+    // The role is the creator's now: the owner demoted to admin, their keys are an admin's.
+    await seedUser(t.store, t.orgA.id, 'second-owner@acme.test', 'owner');
+    await t.store.setMembership({ organizationId: t.orgA.id, userId: t.users.owner.id, role: 'admin' });
+    expect((await t.call(PATH, { keyId: t.keys.target.id, name: 'now mine' }, { key: key.raw })).status).toBe(200);
     expect((await t.call(PATH, { keyId: t.keys.target.id, name: 'x' }, { key: t.keys.other.raw })).status).toBe(404);
     await t.close();
   });

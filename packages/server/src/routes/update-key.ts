@@ -1,10 +1,12 @@
 /**
- * POST /updateorganizationapikeypublic — the seed's operation: replace scopes, rename,
- * change the description; plus addScopes/removeScopes (applied atomically by the store),
- * dryRun and force. Semantic checks, then the store locks the live target, computes the
- * new fields and asks the judge below (escalation, empty result, self-lockout) inside
+ * POST /updateorganizationapikeypublic — replace scopes, rename, change the description;
+ * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
+ * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live
+ * target, computes the new fields and asks the judge below (key hierarchy, empty result,
+ * escalation, self-lockout) inside
  * its transaction; it writes the audit row for every outcome it decides.
  */
+import { keyUpdateProblem } from '@codika/contract/rules';
 import type { UpdateKeyData } from '@codika/contract/schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
@@ -12,27 +14,19 @@ import { ApiError } from '../http/errors.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists, invalidScopes } from '../http/scopes.js';
 import { validationError } from '../http/validation.js';
-import type { ApiKeyRecord, ChangeJudge, KeyChange } from '../store/types.js';
-
-function fieldsOf(key: ApiKeyRecord): UpdateKeyData['previous'] & object {
-  return { name: key.name, description: key.description, scopes: key.scopes };
-}
+import { keyHierarchyDenial } from '../roles.js';
+import { fieldsOf } from '../store/key-fields.js';
+import type { ChangeJudge, KeyChange } from '../store/types.js';
 
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {
     audit: 'key.update',
     handler: async ({ caller, body, nowIso, audit, markAudited }) => {
-      if (body.scopes !== undefined && (body.addScopes !== undefined || body.removeScopes !== undefined)) {
-        throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
-      }
-      if (
-        body.scopes === undefined &&
-        body.name === undefined &&
-        body.description === undefined &&
-        body.addScopes === undefined &&
-        body.removeScopes === undefined
-      ) {
-        throw new ApiError('NO_FIELDS');
+      switch (keyUpdateProblem(body)) {
+        case 'SCOPES_COMBINED':
+          throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
+        case 'NO_FIELDS':
+          throw new ApiError('NO_FIELDS');
       }
       const lists = checkScopeLists({ scopes: body.scopes, addScopes: body.addScopes, removeScopes: body.removeScopes });
       const both = (lists.addScopes ?? []).filter((s) => lists.removeScopes?.includes(s));
@@ -49,8 +43,12 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
 
       // Decided inside the store's transaction, against the locked row.
       let denial: ApiError | undefined;
-      const judge: ChangeJudge = (before, after) => {
-        if (after.scopes.length === 0) {
+      const judge: ChangeJudge = (before, after, { creatorRole }) => {
+        // First: a key of a higher role is not the caller's to change, whatever the change.
+        const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
+        if (hierarchy !== null) {
+          denial = new ApiError(hierarchy);
+        } else if (after.scopes.length === 0) {
           denial = invalidScopes('A key must keep at least one scope', []);
         } else {
           const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.key.scopes.includes(s));

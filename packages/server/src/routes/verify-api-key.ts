@@ -1,8 +1,8 @@
 /** POST /verifyapikey — who am I. Any valid key, no particular scope. */
 import type { VerifyApiKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
-import type { Caller } from '../http/context.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
+import type { Caller } from '../http/request-state.js';
 
 /** The identity of an authenticated caller's key: /verifyapikey's answer, and sign-in's. */
 export function verifyData(caller: Caller): VerifyApiKeyData {

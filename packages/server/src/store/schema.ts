@@ -6,6 +6,10 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 0005: what the organization's creator said about it ('' when nothing). */
+  description: Generated<string>;
+  /** 0005: one of ORGANIZATION_SIZES, or null. */
+  size: string | null;
 }
 
 export interface UsersTable {

@@ -1,6 +1,6 @@
 /**
  * The Store, written once with Kysely for every dialect. Dialect-specific set-up lives in
- * the adapters (sqlite.ts; postgres later); nothing here branches on the dialect.
+ * the adapters (sqlite.ts, postgres.ts); nothing here branches on the dialect.
  *
  * Concurrency rules kept by every write transaction:
  * - it begins with a write to the row it is about (the "portable row lock": an UPDATE that
@@ -13,6 +13,8 @@
  *   serialization failure or deadlock) is run again from the start, at most
  *   TRANSACTION_ATTEMPTS times in all.
  */
+
+import type { Scope } from '@codika/contract/scopes';
 import { canonicalScopes } from '@codika/contract/scopes';
 import {
   type Compilable,
@@ -25,30 +27,62 @@ import {
 } from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
+import {
+  completeLogin,
+  completeSignup,
+  createOrganizationForUser,
+  deleteLoginCode,
+  listUserOrganizations,
+  redeemLoginCode,
+  saveLoginCode,
+} from './accounts.js';
 import { AuthCache } from './auth-cache.js';
+import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
+import { fieldsOf } from './key-fields.js';
+import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
+  AccountAuditBase,
+  AddMemberOutcome,
   ApiKeyRecord,
   ApiKeyWithCreator,
+  AuditBase,
   AuditEntry,
   AuditEntryInput,
   AuditState,
   AuthRecord,
   ChangeJudge,
+  CodeAttempt,
   CreateOutcome,
   FirstOrganizationInput,
   FirstOrganizationOutcome,
   KeyChange,
   KeyFields,
+  KeyJudgeContext,
+  LoginCodeInput,
+  LoginOutcome,
+  MemberActor,
+  MemberAuditOrigin,
+  MemberRecord,
+  MemberRef,
   Membership,
+  MintedKeyInput,
   NewKeyInput,
   NewSessionInput,
   Organization,
+  OrganizationDetails,
+  RedeemOutcome,
+  RemoveMemberOutcome,
+  RevokeJudge,
   RevokeOutcome,
+  Role,
+  SignupOutcome,
   Store,
+  UpdateMemberOutcome,
   UpdateOutcome,
   User,
+  UserOrganization,
 } from './types.js';
 
 /** What an adapter hands the shared store: a Kysely instance, its dialect, its retryable errors. */
@@ -74,13 +108,12 @@ export interface StoreConnection {
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
-type Db = Kysely<Database>;
-type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+export type Db = Kysely<Database>;
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
 /** Thrown out of a transaction to roll back the change while carrying the outcome out. */
-class RollbackWith<T> extends Error {
+export class RollbackWith<T> extends Error {
   constructor(readonly outcome: T) {
     super('rollback');
   }
@@ -119,13 +152,7 @@ class PrecompiledQueries {
   }
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-export function fieldsOf(key: KeyFields): KeyFields {
-  return { name: key.name, description: key.description, scopes: [...key.scopes] };
-}
+export { normalizeEmail };
 
 // ---- key reading -----------------------------------------------------------
 
@@ -204,40 +231,12 @@ function withoutCreator(key: ApiKeyWithCreator): ApiKeyRecord {
   return record;
 }
 
-async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Promise<ApiKeyRecord | undefined> {
+export async function readKey(db: Db, keyId: string, queries?: PrecompiledQueries): Promise<ApiKeyRecord | undefined> {
   const rows = queries
     ? (await queries.run(db, 'readKey', [keyId], (p) => keyRows(db).where('k.id', '=', p(0)))).rows
     : await keyRows(db).where('k.id', '=', keyId).execute();
   const key = foldKeys(rows)[0];
   return key ? withoutCreator(key) : undefined;
-}
-
-/** A new key's row and its scope rows (inside the caller's transaction). */
-async function insertKeyRows(trx: Db, input: NewKeyInput): Promise<void> {
-  await trx
-    .insertInto('api_keys')
-    .values({
-      id: input.id,
-      organization_id: input.organizationId,
-      created_by_user_id: input.createdByUserId,
-      name: input.name,
-      description: input.description,
-      prefix: input.prefix,
-      hash: input.hash,
-      created_at: input.createdAt,
-      updated_at: input.createdAt,
-      expires_at: input.expiresAt,
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .execute();
-  const scopes = canonicalScopes(input.scopes);
-  if (scopes.length > 0) {
-    await trx
-      .insertInto('api_key_scopes')
-      .values(scopes.map((scope) => ({ key_id: input.id, scope })))
-      .execute();
-  }
 }
 
 // ---- audit -----------------------------------------------------------------
@@ -260,7 +259,7 @@ const AUDIT_COLUMNS = [
   'user_agent',
 ] as const;
 
-async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
+export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
   const values = {
     id: newId(),
     at: entry.at,
@@ -300,14 +299,73 @@ function isKeyFields(state: AuditState): state is KeyFields {
 /** An audit state as stored: exactly its own fields, nothing else the caller's object carried. */
 function stateJson(state: AuditState | null): string | null {
   if (state === null) return null;
-  return JSON.stringify(isKeyFields(state) ? fieldsOf(state) : { email: state.email, role: state.role });
+  if (isKeyFields(state)) return JSON.stringify(fieldsOf(state));
+  if ('role' in state) return JSON.stringify({ email: state.email, role: state.role });
+  return JSON.stringify(state.purpose === undefined ? { email: state.email } : { email: state.email, purpose: state.purpose });
 }
 
 function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
   const value = JSON.parse(json) as AuditState;
-  if (!isKeyFields(value)) return { email: value.email, role: value.role };
-  return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
+  if (isKeyFields(value)) {
+    return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
+  }
+  if ('role' in value) return { email: value.email, role: value.role };
+  return value.purpose === undefined ? { email: value.email } : { email: value.email, purpose: value.purpose };
+}
+
+// ---- key writing -------------------------------------------------------------
+
+/**
+ * The portable lock on an organization row: creations in one organization queue here, so a
+ * count of its live keys made after it cannot be raced past the limit.
+ */
+export async function lockOrganization(trx: Db, organizationId: string): Promise<boolean> {
+  const result = await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', organizationId).execute();
+  return Number(result[0]?.numUpdatedRows ?? 0) > 0;
+}
+
+/** Live (not revoked, not expired at `now`) keys of an organization. */
+export async function countLiveKeys(trx: Db, organizationId: string, now: string): Promise<number> {
+  const { live } = await trx
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('live'))
+    .where('organization_id', '=', organizationId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirstOrThrow();
+  return Number(live);
+}
+
+/** Insert a key row and its scope rows (canonical order); returns the key as stored. */
+export async function insertKey(trx: Db, input: NewKeyInput): Promise<ApiKeyRecord> {
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: input.id,
+      organization_id: input.organizationId,
+      created_by_user_id: input.createdByUserId,
+      name: input.name,
+      description: input.description,
+      prefix: input.prefix,
+      hash: input.hash,
+      created_at: input.createdAt,
+      updated_at: input.createdAt,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  const scopes = canonicalScopes(input.scopes);
+  if (scopes.length > 0) {
+    await trx
+      .insertInto('api_key_scopes')
+      .values(scopes.map((scope) => ({ key_id: input.id, scope })))
+      .execute();
+  }
+  const key = await readKey(trx, input.id);
+  if (!key) throw new Error('created key not found');
+  return key;
 }
 
 // ---- the store ---------------------------------------------------------------
@@ -321,6 +379,7 @@ export class SqlStore implements Store {
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
+  private readonly members: MemberStore;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -330,6 +389,11 @@ export class SqlStore implements Store {
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
     this.probe = connection.probe;
+    this.members = new MemberStore({
+      db: this.db,
+      transaction: (fn) => this.transaction(fn),
+      insertAudit: (db, entry) => insertAudit(db, entry),
+    });
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */
@@ -451,7 +515,7 @@ export class SqlStore implements Store {
         .insertInto('memberships')
         .values({ organization_id: organization.id, user_id: owner.id, role: 'owner', joined_at: organization.createdAt })
         .execute();
-      await insertKeyRows(trx, { ...key, organizationId: organization.id, createdByUserId: owner.id });
+      const created = await insertKey(trx, { ...key, organizationId: organization.id, createdByUserId: owner.id });
       await insertAudit(trx, {
         ...input.audit,
         action: 'key.create',
@@ -464,8 +528,6 @@ export class SqlStore implements Store {
         before: null,
         after: { name: key.name, description: key.description, scopes: canonicalScopes(key.scopes) },
       });
-      const created = await readKey(trx, key.id);
-      if (!created) throw new Error('bootstrap key not found');
       return {
         status: 'created',
         organization: { ...organization },
@@ -535,22 +597,13 @@ export class SqlStore implements Store {
   async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
     const now = input.createdAt;
     const outcome = await this.transaction(async (trx): Promise<CreateOutcome> => {
-      // Portable lock on the organization row: concurrent creations in one organization
-      // queue here, so the count below cannot be raced past the limit.
-      await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', input.organizationId).execute();
-      const { live } = await trx
-        .selectFrom('api_keys')
-        .select((eb) => eb.fn.countAll<number | string | bigint>().as('live'))
-        .where('organization_id', '=', input.organizationId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .executeTakeFirstOrThrow();
-      if (Number(live) >= maxLiveKeys) return { status: 'limit_reached', limit: maxLiveKeys };
-
-      await insertKeyRows(trx, input);
+      // Concurrent creations in one organization queue on its row; the count cannot be raced.
+      await lockOrganization(trx, input.organizationId);
+      if ((await countLiveKeys(trx, input.organizationId, now)) >= maxLiveKeys) {
+        return { status: 'limit_reached', limit: maxLiveKeys };
+      }
+      const key = await insertKey(trx, input);
       await insertAudit(trx, audit);
-      const key = await readKey(trx, input.id);
-      if (!key) throw new Error('created key not found');
       return { status: 'created', key };
     });
     return outcome;
@@ -606,6 +659,14 @@ export class SqlStore implements Store {
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p(2))])),
     );
     return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
+  /** What a key judge is told: the creating user's role in the key's organization, read in the transaction. */
+  private async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
+    const { rows } = await this.queries.run(trx, 'creatorRole', [key.organizationId, key.createdByUserId], (p) =>
+      trx.selectFrom('memberships').select('role').where('organization_id', '=', p(0)).where('user_id', '=', p(1)),
+    );
+    return { creatorRole: rows[0]?.role ?? null };
   }
 
   /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
@@ -669,11 +730,12 @@ export class SqlStore implements Store {
         }
         const before = await readKey(trx, keyId, this.queries);
         if (!before) throw new Error('locked key not found');
+        const context = await this.keyJudgeContext(trx, before);
         await this.applyChange(trx, keyId, change, now);
         const after = await readKey(trx, keyId, this.queries);
         if (!after) throw new Error('updated key not found');
 
-        const verdict = judge(before, fieldsOf(after));
+        const verdict = judge(before, fieldsOf(after), context);
         if (verdict) {
           throw new RollbackWith<UpdateOutcome>({
             status: 'denied',
@@ -707,8 +769,14 @@ export class SqlStore implements Store {
     return outcome;
   }
 
-  async revokeKey(params: { organizationId: string; keyId: string; now: string; audit: AuditBase }): Promise<RevokeOutcome> {
-    const { organizationId, keyId, now, audit } = params;
+  async revokeKey(params: {
+    organizationId: string;
+    keyId: string;
+    now: string;
+    judge?: RevokeJudge;
+    audit: AuditBase;
+  }): Promise<RevokeOutcome> {
+    const { organizationId, keyId, now, judge, audit } = params;
     return this.transaction(async (trx): Promise<RevokeOutcome> => {
       if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
@@ -716,12 +784,111 @@ export class SqlStore implements Store {
       }
       const before = await readKey(trx, keyId);
       if (!before) throw new Error('locked key not found');
+      const verdict = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
+      if (verdict) {
+        // Nothing was changed: the denial's row commits on its own in this transaction.
+        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before, after: null });
+        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+      }
       await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
       await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });
       const key = await readKey(trx, keyId);
       if (!key) throw new Error('revoked key not found');
       return { status: 'revoked', key };
     });
+  }
+
+  // -- members (store/members.ts) --
+
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]> {
+    return this.members.list(organizationId, now);
+  }
+
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome> {
+    return this.members.add(params);
+  }
+
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome> {
+    return this.members.updateRole(params);
+  }
+
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome> {
+    return this.members.remove(params);
+  }
+
+  // -- accounts (the queries live in accounts.ts) --
+
+  private get accounts() {
+    return { db: this.db, transaction: <T>(fn: (trx: Db) => Promise<T>) => this.transaction(fn) };
+  }
+
+  saveLoginCode(input: LoginCodeInput): Promise<void> {
+    return saveLoginCode(this.accounts, input);
+  }
+
+  deleteLoginCode(email: string, codeHash?: string): Promise<boolean> {
+    return deleteLoginCode(this.accounts, email, codeHash);
+  }
+
+  completeSignup(
+    params: CodeAttempt & {
+      userId: string;
+      organization: { id: string; name: string; description: string; size: string | null };
+      key: MintedKeyInput;
+      scopes: Scope[];
+      audit: AccountAuditBase;
+    },
+  ): Promise<SignupOutcome> {
+    return completeSignup(this.accounts, params);
+  }
+
+  completeLogin(
+    params: CodeAttempt & {
+      organizationId?: string;
+      key: MintedKeyInput;
+      scopesFor(role: Role): Scope[];
+      maxLiveKeys: number;
+      audit: AccountAuditBase;
+    },
+  ): Promise<LoginOutcome> {
+    return completeLogin(this.accounts, params);
+  }
+
+  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome> {
+    return redeemLoginCode(this.accounts, params);
+  }
+
+  listUserOrganizations(userId: string): Promise<UserOrganization[]> {
+    return listUserOrganizations(this.db, userId);
+  }
+
+  createOrganizationForUser(params: {
+    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
+    ownerUserId: string;
+    audit: AccountAuditBase;
+  }): Promise<OrganizationDetails> {
+    return createOrganizationForUser(this.accounts, params);
   }
 
   // -- dashboard sessions --
@@ -759,9 +926,17 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  async listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]> {
-    let query = this.db.selectFrom('audit_log').selectAll().where('organization_id', '=', filter.organizationId);
+  async listAudit(filter: {
+    organizationId?: string | null;
+    targetKeyId?: string;
+    targetUserId?: string;
+    limit?: number;
+  }): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (filter.organizationId === null) query = query.where('organization_id', 'is', null);
+    else if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);
     if (filter.targetKeyId !== undefined) query = query.where('target_key_id', '=', filter.targetKeyId);
+    if (filter.targetUserId !== undefined) query = query.where('target_user_id', '=', filter.targetUserId);
     const rows = await query
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')

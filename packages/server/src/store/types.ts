@@ -1,16 +1,22 @@
 /**
  * The one async store interface. Everything above it (routes, services, the operator
- * CLI) talks to this and nothing else; SQLite (now) and PostgreSQL (issue 4) live below
- * it, written with Kysely so both dialects share the queries. No dialect branch may
+ * CLI) talks to this and nothing else; SQLite and PostgreSQL live below it (sql-store.ts,
+ * written with Kysely so both dialects share the queries). No dialect branch may
  * appear above this file.
  *
  * Times are ISO 8601 UTC strings with milliseconds (`2026-03-31T14:00:00.000Z`) in and
  * out; the clock is always passed in (`now`) so tests control it.
  */
+import type { AuditAction, AuditResult } from '@codika/contract/audit';
 import type { Role } from '@codika/contract/operations';
+import type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
+import type { MemberActor, MemberDenialCode } from '../roles.js';
 
+export type { AuditAction, AuditResult } from '@codika/contract/audit';
 export { ROLES, type Role } from '@codika/contract/operations';
+/** A key's mutable fields (scopes in canonical order) and a member's state, as audit rows hold them. */
+export type { KeyFields, MemberState } from '@codika/contract/schemas';
 
 export interface Organization {
   id: string;
@@ -28,14 +34,6 @@ export interface Membership {
   organizationId: string;
   userId: string;
   role: Role;
-}
-
-/** The mutable fields of a key, as shown in audit before/after and `previous`. */
-export interface KeyFields {
-  name: string;
-  description: string;
-  /** Canonical order (the order of SCOPES), no duplicates. */
-  scopes: Scope[];
 }
 
 export interface ApiKeyRecord extends KeyFields {
@@ -67,27 +65,15 @@ export interface AuthRecord {
   role: Role | null;
 }
 
-export type AuditAction =
-  | 'key.create'
-  | 'key.update'
-  | 'key.revoke'
-  // accounts (0005)
-  | 'account.signup'
-  | 'account.login'
-  | 'account.code_failed'
-  | 'organization.create'
-  // members (0005)
-  | 'member.add'
-  | 'member.update'
-  | 'member.remove';
-export type AuditResult = 'allowed' | 'denied' | 'dry_run';
-
 export interface AuditEntryInput {
   at: string;
   requestId: string;
   action: AuditAction;
   result: AuditResult;
-  /** Error code when denied (e.g. SCOPE_ESCALATION), null otherwise. */
+  /**
+   * Error code when denied (e.g. SCOPE_ESCALATION), null otherwise — except `LAST_OWNER` on an
+   * allowed member change: the operator passed the last-owner rule with --force.
+   */
   reason: string | null;
   /** The calling key; null for operator actions (codika-server bootstrap / keys issue). */
   actorKeyId: string | null;
@@ -105,13 +91,13 @@ export interface AuditEntryInput {
   userAgent: string | null;
 }
 
-/** What a member change records before and after. */
-export interface MemberState {
-  email: string;
-  role: Role;
-}
+/** What an account event (sign-up, sign-in, failed code) records: the address, and which code. */
+export type { AccountState } from '@codika/contract/schemas';
 
-export type AuditState = KeyFields | MemberState;
+export type AuditState = KeyFields | MemberState | AccountState;
+
+/** The part of an audit row that describes the attempt (who, from where, on what); the store completes the rest. */
+export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
 
 export interface AuditEntry extends AuditEntryInput {
   id: string;
@@ -140,12 +126,24 @@ export interface KeyChange {
   removeScopes?: Scope[];
 }
 
+/** A judge's refusal: an error code and optional details. */
+export type Verdict = { code: string; details?: Record<string, unknown> } | null;
+
+/** What a key judge learns inside the transaction besides the key itself. */
+export interface KeyJudgeContext {
+  /** The key's creating user's role in the organization as the transaction reads it; null if no longer a member. */
+  creatorRole: Role | null;
+}
+
 /**
  * Decides, inside the write transaction and with the target row locked, whether the
  * change may be applied. Returns null to allow, or an error code (and optional details)
  * to deny; a denial rolls back nothing but the change (the audit row is still written).
  */
-export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields) => { code: string; details?: Record<string, unknown> } | null;
+export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields, context: KeyJudgeContext) => Verdict;
+
+/** Decides, inside the revoke transaction with the key row locked, whether the key may be revoked. */
+export type RevokeJudge = (key: ApiKeyRecord, context: KeyJudgeContext) => Verdict;
 
 export type UpdateOutcome =
   | { status: 'not_found' }
@@ -155,7 +153,150 @@ export type UpdateOutcome =
 
 export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status: 'limit_reached'; limit: number };
 
-export type RevokeOutcome = { status: 'revoked'; key: ApiKeyRecord } | { status: 'not_found' };
+export type RevokeOutcome =
+  | { status: 'revoked'; key: ApiKeyRecord }
+  | { status: 'not_found' }
+  | { status: 'denied'; code: string; details?: Record<string, unknown> };
+
+// -- members --
+
+/** A member of an organization as listed. */
+export interface MemberRecord {
+  userId: string;
+  email: string;
+  role: Role;
+  joinedAt: string;
+  /** Their last sign-in by code, if it was since they joined this organization. */
+  lastSignInAt: string | null;
+  /** Live keys (not revoked, not expired) this member created in the organization. */
+  liveKeyCount: number;
+}
+
+/** A member named by user id or by e-mail address. */
+export type MemberRef = { userId: string } | { email: string };
+
+/**
+ * Who/where/when of a member change; the store completes each audit row it writes (action,
+ * result, reason, target key and user, before/after).
+ */
+export type MemberAuditOrigin = Omit<
+  AuditEntryInput,
+  'action' | 'result' | 'reason' | 'targetKeyId' | 'targetUserId' | 'before' | 'after' | 'organizationId'
+>;
+
+export type { MemberActor, MemberDenialCode };
+
+export type AddMemberOutcome =
+  | { status: 'added'; member: MemberRecord; userCreated: boolean; revokedKeyIds: string[] }
+  | { status: 'exists'; member: MemberRecord }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'organization_not_found' };
+
+export type UpdateMemberOutcome =
+  | { status: 'updated'; member: MemberRecord; previousRole: Role; forced: boolean }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'not_found' }
+  | { status: 'organization_not_found' };
+
+export type RemoveMemberOutcome =
+  | { status: 'removed'; member: MemberRecord; revokedKeyIds: string[]; forced: boolean }
+  | { status: 'denied'; code: MemberDenialCode }
+  | { status: 'not_found' }
+  | { status: 'organization_not_found' };
+
+// ---- accounts: e-mailed codes, sign-up, sign-in, organizations ----------------
+
+/** What an e-mailed one-time code is for; a code of one purpose never completes the other. */
+export type CodePurpose = 'signup' | 'login';
+
+/** An organization a user belongs to, with the user's role in it. */
+export interface UserOrganization {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** An organization with what its creator said about it. */
+export interface OrganizationDetails extends Organization {
+  description: string;
+  size: string | null;
+}
+
+/** The code of an address as stored: only its salted hash (see accounts/codes.ts). */
+export interface LoginCodeInput {
+  email: string;
+  purpose: CodePurpose;
+  codeHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/**
+ * Who, from where and when: the part of an account event's audit rows the caller knows. The
+ * store completes each row (action, result, organization, target, before/after). `actorKeyId`
+ * and `actorUserId` are set when a key acts (organization creation); sign-up and sign-in by
+ * code have no actor key, and their actor is the person once the code has proved who they are.
+ */
+export interface AccountAuditBase {
+  at: string;
+  requestId: string;
+  sourceIp: string | null;
+  userAgent: string | null;
+  actorKeyId?: string | null;
+  actorUserId?: string | null;
+}
+
+/**
+ * Judges a presented code against the stored hash (in constant time); the store never sees
+ * the code itself.
+ */
+export type CodeCheck = (codeHash: string) => boolean;
+
+/**
+ * One attempt at a code. In the attempt's transaction the store counts it on the code row
+ * (an atomic `attempts = attempts + 1`, so every instance sharing the database shares the
+ * count), refuses a code that is missing, expired, of the other purpose or out of attempts,
+ * burns (deletes) the code at the `maxAttempts`-th wrong try, and consumes (deletes) it when
+ * right and the rest of the write succeeds. A wrong attempt commits its count and its
+ * `account.code_failed` audit row(s); a right code whose completion is refused (several
+ * organizations, a full organization, …) rolls everything back: the code stays as it was.
+ */
+export interface CodeAttempt {
+  email: string;
+  purpose: CodePurpose;
+  now: string;
+  check: CodeCheck;
+  maxAttempts: number;
+}
+
+/** A key minted by sign-up or sign-in, in the organization and for the user the store settles. */
+export interface MintedKeyInput {
+  id: string;
+  name: string;
+  description: string;
+  prefix: string;
+  hash: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export type SignupOutcome =
+  | { status: 'signed_up'; user: User; isNewUser: boolean; organization: OrganizationDetails; key: ApiKeyRecord }
+  | { status: 'invalid_code' };
+
+export type LoginOutcome =
+  | { status: 'signed_in'; user: User; organization: Organization; role: Role; key: ApiKeyRecord }
+  | { status: 'invalid_code' }
+  /** The code was right but the address has no user or the user no organization. */
+  | { status: 'no_organization' }
+  /** The code was right; no organizationId and several organizations: the code is kept. */
+  | { status: 'multiple_organizations'; organizations: UserOrganization[] }
+  /** The code was right; organizationId is not one of the user's: the code is kept. */
+  | { status: 'organization_not_found'; organizations: UserOrganization[] }
+  /** The code was right; the organization holds its maximum of live keys: the code is kept. */
+  | { status: 'limit_reached'; limit: number };
+
+export type RedeemOutcome = { status: 'redeemed'; user: User; organizations: UserOrganization[] } | { status: 'invalid_code' };
 
 /** The first organization of an empty store, its owner and the owner's key (first-run bootstrap). */
 export interface FirstOrganizationInput {
@@ -240,15 +381,119 @@ export interface Store {
     dryRun: boolean;
     now: string;
     judge: ChangeJudge;
-    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+    audit: AuditBase;
   }): Promise<UpdateOutcome>;
-  /** Revoke a live key and append the audit row in one transaction. */
+  /**
+   * Revoke a live key and append the audit row in one transaction; `judge` (when given) is
+   * asked with the key row locked, and a refusal is recorded as a denied row.
+   */
   revokeKey(params: {
     organizationId: string;
     keyId: string;
     now: string;
-    audit: Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+    judge?: RevokeJudge;
+    audit: AuditBase;
   }): Promise<RevokeOutcome>;
+
+  // -- members (store/members.ts) --
+  /**
+   * The members of an organization with their live key counts, in one query: owners, then
+   * admins, then members, each by e-mail.
+   */
+  listMembers(organizationId: string, now: string): Promise<MemberRecord[]>;
+  /**
+   * Every member change below runs in one transaction that first locks the organization's
+   * row (the portable row lock), then reads the actor's and the target's role and the owner
+   * count and judges the change with roles.ts; each writes its own audit row(s) — allowed or
+   * denied — in that transaction (`member.*` with before/after `{ email, role }`).
+   *
+   * Add a person by e-mail (the user is created when new; `newUserId` is its id then). A
+   * person already a member: `exists` (nothing written but a denied MEMBER_EXISTS row). Live
+   * keys the person still holds in the organization from an earlier membership are revoked
+   * (a `key.revoke` row each), so adding someone back never brings an old key back.
+   */
+  addMember(params: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    newUserId: string;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<AddMemberOutcome>;
+  /** Change a member's role (no change when it is the same role: an allowed row, before = after). */
+  updateMemberRole(params: {
+    organizationId: string;
+    member: MemberRef;
+    role: Role;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<UpdateMemberOutcome>;
+  /** Remove a member and revoke every live key they created in the organization (a `key.revoke` row each). */
+  removeMember(params: {
+    organizationId: string;
+    member: MemberRef;
+    now: string;
+    actor: MemberActor;
+    audit: MemberAuditOrigin;
+  }): Promise<RemoveMemberOutcome>;
+
+  // -- accounts: e-mailed codes, sign-up, sign-in, organizations (store/accounts.ts) --
+  /** Store the code of an address, replacing whatever code it had (one code per address). */
+  saveLoginCode(input: LoginCodeInput): Promise<void>;
+  /**
+   * Remove the code of an address; with `codeHash`, only when it is still that code (a newer
+   * request's code stays). False when nothing was removed.
+   */
+  deleteLoginCode(email: string, codeHash?: string): Promise<boolean>;
+  /**
+   * Sign-up by code, in one transaction: the code attempt (CodeAttempt), then the user (or the
+   * existing one of that address), the organization, its owner membership, the minted key with
+   * `scopes`, `last_sign_in_at`, and the audit rows `organization.create`, `key.create`,
+   * `account.signup`. Nothing is written half-way.
+   */
+  completeSignup(
+    params: CodeAttempt & {
+      userId: string;
+      organization: { id: string; name: string; description: string; size: string | null };
+      key: MintedKeyInput;
+      scopes: Scope[];
+      audit: AccountAuditBase;
+    },
+  ): Promise<SignupOutcome>;
+  /**
+   * Sign-in by code, in one transaction: the code attempt, the user's organization (the one
+   * named, else their only one), the live-key limit judged with the organization row locked,
+   * the minted key with `scopesFor(role)`, `last_sign_in_at`, and the audit rows `key.create`
+   * and `account.login`.
+   */
+  completeLogin(
+    params: CodeAttempt & {
+      organizationId?: string;
+      key: MintedKeyInput;
+      scopesFor(role: Role): Scope[];
+      maxLiveKeys: number;
+      audit: AccountAuditBase;
+    },
+  ): Promise<LoginOutcome>;
+  /**
+   * Check a code for an address and, when right, consume it and return the user with their
+   * organizations (`last_sign_in_at` set, an `account.login` row without organization). For a
+   * sign-in that mints no key (the dashboard's).
+   */
+  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome>;
+  /** The organizations a user belongs to, with their role, by name. */
+  listUserOrganizations(userId: string): Promise<UserOrganization[]>;
+  /**
+   * Create an organization owned by `ownerUserId`, in one transaction with the owner membership
+   * and its `organization.create` audit row.
+   */
+  createOrganizationForUser(params: {
+    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
+    ownerUserId: string;
+    audit: AccountAuditBase;
+  }): Promise<OrganizationDetails>;
 
   // -- dashboard sessions --
   /** Open a session: `idHash` is the SHA-256 of the opaque id in the browser's cookie. */
@@ -267,5 +512,14 @@ export interface Store {
   // -- audit --
   /** Append one row on its own (denials that never reach a write transaction). */
   appendAudit(entry: AuditEntryInput): Promise<void>;
-  listAudit(filter: { organizationId: string; targetKeyId?: string; limit?: number }): Promise<AuditEntry[]>;
+  /**
+   * Audit rows, newest first. `organizationId`: that organization's rows (null: rows of no
+   * organization; absent: every row); `targetUserId`: rows about that person.
+   */
+  listAudit(filter: {
+    organizationId?: string | null;
+    targetKeyId?: string;
+    targetUserId?: string;
+    limit?: number;
+  }): Promise<AuditEntry[]>;
 }

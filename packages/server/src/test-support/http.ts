@@ -6,11 +6,20 @@
  * log stream captured; an `inject` wrapper that speaks the wire protocol.
  */
 import { Writable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
+import { OPERATION_SCHEMAS, OPERATIONS, type OperationName } from '@codika/contract';
+import { DASHBOARD_API, type DashboardEndpoint } from '@codika/contract/dashboard';
+import { DASHBOARD_SCHEMAS } from '@codika/contract/dashboard-schemas';
 import { generateKey } from '@codika/contract/keys';
 import { SCOPES, type Scope } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import type { CodeRequestBudget } from '../accounts/code-throttle.js';
+import { type Mailer, type MemoryOutbox, memoryOutbox } from '../accounts/mailer.js';
+import type { SignupPolicy } from '../accounts/policy.js';
 import { type AppDeps, buildApp } from '../app.js';
 import type { Clock } from '../clock.js';
+import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { newId } from '../ids.js';
 import { hashKey, mintOrgKey } from '../secrets.js';
 import type { ApiKeyRecord, AuditEntry, Organization, Role, Store, User } from '../store/types.js';
@@ -79,7 +88,16 @@ export interface SeededKey {
 export interface Seed {
   orgA: Organization;
   orgB: Organization;
-  users: { owner: User; admin: User; member: User; otherOwner: User };
+  users: {
+    owner: User;
+    admin: User;
+    member: User;
+    otherOwner: User;
+    /** orgB, member (no key): a member target in the other organization. */
+    otherMember: User;
+    /** Was a member of orgA and was removed (no key): a former member. */
+    former: User;
+  };
   keys: {
     /** orgA, owner, all scopes. */
     owner: SeededKey;
@@ -124,8 +142,10 @@ export interface TestApp extends Seed {
   store: Store;
   clock: TestClock;
   logs: LogCapture;
+  /** What the app mailed (when no other mailer was given). */
+  outbox: MemoryOutbox;
   call(path: string, body?: unknown, options?: CallOptions): Promise<CallResult>;
-  /** Every audit row of both organizations, oldest first. */
+  /** Every audit row (of every organization, and of none), oldest first. */
   audit(): Promise<AuditEntry[]>;
   /** The stored record of a seeded key (revoked ones too). */
   record(key: SeededKey): Promise<ApiKeyRecord>;
@@ -140,6 +160,12 @@ export interface TestAppOptions {
   logLevel?: string;
   /** The per-key share (AppDeps.keyConcurrency); default: the app's. */
   keyConcurrency?: AppDeps['keyConcurrency'];
+  /** Default: an outbox in memory (TestApp.outbox). */
+  mailer?: Mailer;
+  /** Default: the server's (closed). */
+  signup?: SignupPolicy;
+  codeRequestBudget?: CodeRequestBudget | false;
+  authFailureBudget?: AuthFailureBudget | false;
 }
 
 /** Insert a key as the operator would (audit row without an actor key). */
@@ -202,6 +228,9 @@ export async function seed(store: Store): Promise<Seed> {
   const admin = await seedUser(store, orgA.id, 'admin@acme.test', 'admin');
   const member = await seedUser(store, orgA.id, 'member@acme.test', 'member');
   const otherOwner = await seedUser(store, orgB.id, 'owner@other.test', 'owner');
+  const otherMember = await seedUser(store, orgB.id, 'member@other.test', 'member');
+  const former = await seedUser(store, orgA.id, 'former@acme.test', 'member');
+  await store.removeMembership(orgA.id, former.id);
 
   const dayBefore = new Date(Date.parse(T0) - DAY_MS).toISOString();
   const twoDaysBefore = new Date(Date.parse(T0) - 2 * DAY_MS).toISOString();
@@ -237,7 +266,7 @@ export async function seed(store: Store): Promise<Seed> {
     },
   });
   if (revoked.status !== 'revoked') throw new Error('seed: key not revoked');
-  return { orgA, orgB, users: { owner, admin, member, otherOwner }, keys };
+  return { orgA, orgB, users: { owner, admin, member, otherOwner, otherMember, former }, keys };
 }
 
 /** A well-formed key (valid checksum) that was never stored. */
@@ -251,13 +280,40 @@ export function badChecksumKey(raw: string): string {
   return raw.slice(0, -1) + (last === 'A' ? 'B' : 'A');
 }
 
+/** The response schema of every path the contract describes: the operations and the dashboard's endpoints. */
+const RESPONSE_SCHEMAS = new Map<string, z.ZodType>([
+  ...Object.entries(OPERATIONS).map(([name, op]) => [op.path, OPERATION_SCHEMAS[name as OperationName].response] as const),
+  ...Object.entries(DASHBOARD_API).map(([name, path]) => [path, DASHBOARD_SCHEMAS[name as DashboardEndpoint].response] as const),
+]);
+
+/**
+ * Every success answer of a path of the contract must be exactly what its response schema
+ * describes: a field missing or of another type, or a field the schema does not name (which
+ * parsing drops), fails the test that made the call.
+ */
+export function checkAnswerShape(path: string, body: unknown): void {
+  const schema = RESPONSE_SCHEMAS.get(path.split('?')[0] as string);
+  if (schema === undefined || (body as { success?: unknown } | undefined)?.success !== true) return;
+  const data = (body as { data: unknown }).data;
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new Error(`${path} answered data its response schema refuses: ${parsed.error.message}`);
+  if (!isDeepStrictEqual(parsed.data, data)) {
+    throw new Error(`${path} answered a field its response schema does not name: ${JSON.stringify(data)}`);
+  }
+}
+
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const baseStore = await routeStoreFactory.create();
   const seeded = await seed(baseStore);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const clock = testClock();
   const logs = captureLogs();
+  const outbox = memoryOutbox();
   const app = await buildApp({
+    mailer: options.mailer ?? outbox,
+    ...(options.signup === undefined ? {} : { signup: options.signup }),
+    ...(options.codeRequestBudget === undefined ? {} : { codeRequestBudget: options.codeRequestBudget }),
+    ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
     store,
     clock: clock.clock,
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
@@ -283,6 +339,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     } catch {
       parsed = undefined;
     }
+    checkAnswerShape(path, parsed);
     return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
   };
 
@@ -292,12 +349,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     store,
     clock,
     logs,
+    outbox,
     call,
     audit: async () => {
-      const rows = [
-        ...(await baseStore.listAudit({ organizationId: seeded.orgA.id, limit: 100_000 })),
-        ...(await baseStore.listAudit({ organizationId: seeded.orgB.id, limit: 100_000 })),
-      ];
+      const rows = await baseStore.listAudit({ limit: 1_000_000 });
       return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     record: async (key) => {
@@ -319,8 +374,8 @@ export function withoutRequestId(text: string): string {
 
 /**
  * Everything a denied request must leave untouched: every seeded key's stored record
- * (revoked ones included; last use aside, which any authenticated call may record) and
- * the live keys of both organizations (so nothing was created).
+ * (revoked ones included; last use aside, which any authenticated call may record), the
+ * live keys of both organizations (so nothing was created) and their members and roles.
  */
 export async function snapshotKeys(t: TestApp): Promise<unknown> {
   const records: Record<string, unknown> = {};
@@ -330,7 +385,14 @@ export async function snapshotKeys(t: TestApp): Promise<unknown> {
   }
   const live = async (orgId: string) =>
     (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, ...rest }) => rest);
-  return { records, liveA: await live(t.orgA.id), liveB: await live(t.orgB.id) };
+  const members = async (orgId: string) => await t.store.listMembers(orgId, t.clock.now().toISOString());
+  return {
+    records,
+    liveA: await live(t.orgA.id),
+    liveB: await live(t.orgB.id),
+    membersA: await members(t.orgA.id),
+    membersB: await members(t.orgB.id),
+  };
 }
 
 /** The store with some methods replaced (spies, injected failures); the rest bound to the original. */

@@ -39,6 +39,7 @@ describe('create-key parsing', () => {
     [['--name', 'x', '--scopes', 'a', '--expires-in-days', '0']],
     [['--name', 'x', '--scopes', 'a', '--expires-in-days', '366']],
     [['--name', 'x', '--scopes', 'a', '--expires-in-days', '1.5']],
+    [['--name', 'x', '--scopes', 'a', '--description', 'x'.repeat(501)]],
   ])('%j → validation error', (argv) => {
     expect(() => parse(parseArgv(spec, argv))).toThrow();
   });

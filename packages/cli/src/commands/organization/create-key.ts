@@ -2,13 +2,30 @@
  * `codika organization create-key`: create a key, print the raw key once, save it as a new
  * profile and make it active.
  */
-import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/operations';
+import { OPERATIONS } from '@codika/contract/operations';
+import { EXPIRES_IN_DAYS_MAX } from '@codika/contract/rules';
+import type { CreateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import { callApi } from '../../api.js';
+import { type ApiFlags, endpointUrl, joinUrl, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkName, type RawArgs, renderTable, str } from '../../spec.js';
-import type { VerifyData } from '../profile-from.js';
+import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
+import { profileFromVerify, saveProfile } from '../../profiles.js';
+import { callOperation, request } from '../../request.js';
+import {
+  API_OPTIONS,
+  apiFlags,
+  bool,
+  type CommandSpec,
+  checkDays,
+  checkDescription,
+  checkId,
+  checkName,
+  type RawArgs,
+  renderTable,
+  str,
+} from '../../spec.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'create-key'],
@@ -51,49 +68,15 @@ export function parse(raw: RawArgs): CreateKeyOptions {
   if (list.length === 0) throw new ValidationError('--scopes is empty: give at least one scope, comma-separated.');
   const o: CreateKeyOptions = { name: checkName(name, '--name'), scopes: list, json: bool(raw, 'json'), api: apiFlags(raw) };
   const org = str(raw, 'organizationId');
-  if (org !== undefined) {
-    if (org.trim() === '') throw new ValidationError('--organization-id must not be empty.');
-    o.organizationId = org.trim();
-  }
+  if (org !== undefined) o.organizationId = checkId(org, '--organization-id');
   const description = str(raw, 'description');
-  if (description !== undefined) o.description = description;
+  if (description !== undefined) o.description = checkDescription(description, '--description');
   const days = str(raw, 'expiresInDays');
-  if (days !== undefined) {
-    const n = Number(days);
-    if (!/^\d+$/.test(days.trim()) || n < 1 || n > EXPIRES_IN_DAYS_MAX) {
-      throw new ValidationError(`--expires-in-days must be a whole number from 1 to ${EXPIRES_IN_DAYS_MAX}, got "${days}".`);
-    }
-    o.expiresInDays = n;
-  }
+  if (days !== undefined) o.expiresInDays = checkDays(days, '--expires-in-days');
   return o;
 }
 
-interface CreateKeyData {
-  keyId: string;
-  apiKey: string;
-  keyPrefix: string;
-  name: string;
-  description?: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt?: string;
-}
-
 export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
-  const {
-    callApi,
-    endpointUrl,
-    joinUrl,
-    resolveApiContext,
-    colorsFor,
-    formatScopes,
-    line,
-    request,
-    writeJson,
-    profileFromVerify,
-    saveProfile,
-    OPERATIONS,
-  } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   // Default organization: the calling profile's; for a key from --api-key or CODIKA_API_KEY, ask
   // the server which organization the key belongs to.
@@ -102,7 +85,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   let organizationId = o.organizationId ?? (ctx.profile?.organizationId || undefined);
   let callerOrgName = ctx.profile?.organizationId === organizationId ? ctx.profile?.organizationName : undefined;
   if (organizationId === undefined) {
-    const who = await request<VerifyData>(deps, {
+    const who = await request<VerifyApiKeyData>(deps, {
       url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
       apiKey: ctx.apiKey,
       body: {},
@@ -115,16 +98,12 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   if (o.description !== undefined) body.description = o.description;
   if (o.expiresInDays !== undefined) body.expiresInDays = o.expiresInDays;
 
-  const envelope = await request<CreateKeyData>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.createKey.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
-    'Creating API key…',
-  );
+  const envelope = await callOperation<CreateKeyData>(deps, ctx, 'createKey', body, 'Creating API key…');
   const data = envelope.data;
 
   // Save the new key as a profile. The organization name comes from the calling profile when it
   // is the same organization; otherwise ask the server with the new key (best effort).
-  let verify: VerifyData = {
+  let verify: VerifyApiKeyData = {
     type: 'org-api-key',
     keyId: data.keyId,
     keyName: data.name,
@@ -137,7 +116,7 @@ export async function run(o: CreateKeyOptions, deps: Deps): Promise<number> {
   if (data.expiresAt) verify.expiresAt = data.expiresAt;
   if (verify.organizationName === '') {
     try {
-      const res = await callApi<VerifyData>({
+      const res = await callApi<VerifyApiKeyData>({
         fetch: deps.fetch,
         url: joinUrl(serverBase, OPERATIONS.verifyApiKey.path),
         apiKey: data.apiKey,

@@ -1,9 +1,11 @@
 /** `codika organization list-keys`: the live keys of an organization (where key ids come from). */
+import type { ListKeysData } from '@codika/contract/schemas';
 import { SCOPES } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
-import { ValidationError } from '../../errors.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
+import { line, writeJson, writeTable } from '../../output.js';
+import { callOperation } from '../../request.js';
+import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkId, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'list-keys'],
@@ -25,45 +27,15 @@ export interface ListKeysOptions {
 export function parse(raw: RawArgs): ListKeysOptions {
   const o: ListKeysOptions = { json: bool(raw, 'json'), api: apiFlags(raw) };
   const org = str(raw, 'organizationId');
-  if (org !== undefined) {
-    if (org.trim() === '') throw new ValidationError('--organization-id must not be empty.');
-    o.organizationId = org.trim();
-  }
+  if (org !== undefined) o.organizationId = checkId(org, '--organization-id');
   return o;
 }
 
-export interface KeySummary {
-  keyId: string;
-  name: string;
-  description: string;
-  keyPrefix: string;
-  scopes: string[];
-  createdAt: string;
-  updatedAt: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-}
-
-export function formatTable(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   const body: Record<string, unknown> = {};
   if (o.organizationId !== undefined) body.organizationId = o.organizationId;
-  const envelope = await request<{ keys: KeySummary[] }>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.listKeys.path), apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs },
-    'Listing API keys…',
-  );
+  const envelope = await callOperation<ListKeysData>(deps, ctx, 'listKeys', body, 'Listing API keys…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;
@@ -76,17 +48,10 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
   }
   const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'LAST USED'];
   const rows = keys.map((k) => [k.keyId, k.name, `${k.keyPrefix}…`, k.scopes.join(','), k.lastUsedAt ?? 'never']);
-  if (!deps.io.stdoutIsTTY) {
-    for (const r of [header, ...rows]) line(out, r.join('\t'));
-    return 0;
-  }
   // On a terminal, a key holding every scope would make the table wrap: say so instead.
-  const tableRows = rows.map((r, i) =>
+  const terminalRows = rows.map((r, i) =>
     new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, r[4]!] : r,
   );
-  const c = await colorsFor(deps.env, true);
-  const [head, ...body2] = formatTable([header, ...tableRows]);
-  line(out, c.bold(head!));
-  for (const r of body2) line(out, r);
+  await writeTable(deps, header, rows, terminalRows);
   return 0;
 }

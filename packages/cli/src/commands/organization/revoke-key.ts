@@ -1,7 +1,10 @@
 /** `codika organization revoke-key`: revoke a key; asks for confirmation on a terminal unless --yes. */
-import type { ApiFlags } from '../../context.js';
+import type { RevokeKeyData } from '@codika/contract/schemas';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, ValidationError } from '../../errors.js';
+import { colorsFor, line, writeJson } from '../../output.js';
+import { callOperation } from '../../request.js';
 import { API_OPTIONS, apiFlags, bool, type CommandSpec, type RawArgs, str } from '../../spec.js';
 
 export const spec: CommandSpec = {
@@ -30,7 +33,6 @@ export function parse(raw: RawArgs): RevokeKeyOptions {
 }
 
 export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, colorsFor, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
   if (!o.yes) {
     if (!deps.io.stdinIsTTY) {
@@ -39,11 +41,7 @@ export async function run(o: RevokeKeyOptions, deps: Deps): Promise<number> {
     const ok = await deps.prompter.confirm(`Revoke API key ${o.keyId}? It stops working at once; this cannot be undone.`);
     if (!ok) throw new CancelledError('Cancelled: the key was not revoked.');
   }
-  const envelope = await request<{ keyId: string; revokedAt: string }>(
-    deps,
-    { url: endpointUrl(ctx, OPERATIONS.revokeKey.path), apiKey: ctx.apiKey, body: { keyId: o.keyId }, timeoutMs: ctx.timeoutMs },
-    'Revoking API key…',
-  );
+  const envelope = await callOperation<RevokeKeyData>(deps, ctx, 'revokeKey', { keyId: o.keyId }, 'Revoking API key…');
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;

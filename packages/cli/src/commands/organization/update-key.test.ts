@@ -75,6 +75,8 @@ describe('update-key parsing (no network)', () => {
     [['--key-id', KEY_ID, '--scopes', 'a', '--remove-scopes', 'b'], /cannot be combined/],
     [['--key-id', KEY_ID, '--name', '  '], /--name must not be empty/],
     [['--key-id', KEY_ID, '--name', 'x'.repeat(101)], /at most 100/],
+    [['--key-id', KEY_ID, '--name', 'a\u0007b'], /--name must not contain control characters/],
+    [['--key-id', KEY_ID, '--description', 'x'.repeat(501)], /--description must be at most 500 characters/],
     [['--key-id', '', '--name', 'x'], /--key-id must not be empty/],
     [['--key-id'], /argument missing/],
     [['--key-id', '--json', '--name', 'x'], /'--key-id <id>' argument missing/],

@@ -1,12 +1,27 @@
 /**
- * `codika organization update-key` — the seed document's command, exactly, plus
- * `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`.
+ * `codika organization update-key`: the public Codika CLI's command, with its options, output and
+ * exit codes, plus `--add-scopes`, `--remove-scopes`, `--dry-run` and `--force`
+ * (docs/cli/organization-update-key.md).
  */
+import { keyUpdateProblem } from '@codika/contract/rules';
+import type { UpdateKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import type { ApiFlags } from '../../context.js';
+import { type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
-import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkName, type RawArgs, renderTable, str } from '../../spec.js';
+import { colorsFor, formatScopes, line, writeJson } from '../../output.js';
+import { callOperation } from '../../request.js';
+import {
+  API_OPTIONS,
+  apiFlags,
+  bool,
+  type CommandSpec,
+  checkDescription,
+  checkName,
+  type RawArgs,
+  renderTable,
+  str,
+} from '../../spec.js';
 
 export const spec: CommandSpec = {
   path: ['organization', 'update-key'],
@@ -72,21 +87,15 @@ export function parse(raw: RawArgs): UpdateKeyOptions {
   const removeScopes = str(raw, 'removeScopes');
   const name = str(raw, 'name');
   const description = str(raw, 'description');
-  if (scopes !== undefined && (addScopes !== undefined || removeScopes !== undefined)) {
-    throw new ValidationError(
-      '--scopes replaces the whole scope set and cannot be combined with --add-scopes or --remove-scopes.',
-    );
-  }
-  if (
-    scopes === undefined &&
-    name === undefined &&
-    description === undefined &&
-    addScopes === undefined &&
-    removeScopes === undefined
-  ) {
-    throw new ValidationError(
-      'Nothing to update: at least one of --scopes, --name, or --description must be provided (or --add-scopes / --remove-scopes).',
-    );
+  switch (keyUpdateProblem({ scopes, addScopes, removeScopes, name, description })) {
+    case 'SCOPES_COMBINED':
+      throw new ValidationError(
+        '--scopes replaces the whole scope set and cannot be combined with --add-scopes or --remove-scopes.',
+      );
+    case 'NO_FIELDS':
+      throw new ValidationError(
+        'Nothing to update: at least one of --scopes, --name, or --description must be provided (or --add-scopes / --remove-scopes).',
+      );
   }
   const options: UpdateKeyOptions = {
     keyId: keyId.trim(),
@@ -99,21 +108,8 @@ export function parse(raw: RawArgs): UpdateKeyOptions {
   if (addScopes !== undefined) options.addScopes = scopeList(addScopes, '--add-scopes');
   if (removeScopes !== undefined) options.removeScopes = scopeList(removeScopes, '--remove-scopes');
   if (name !== undefined) options.name = checkName(name, '--name');
-  if (description !== undefined) options.description = description;
+  if (description !== undefined) options.description = checkDescription(description, '--description');
   return options;
-}
-
-interface KeyFields {
-  name: string;
-  description: string;
-  scopes: string[];
-}
-
-export interface UpdateKeyData extends KeyFields {
-  keyId: string;
-  updatedAt: string;
-  previous?: KeyFields;
-  dryRun?: boolean;
 }
 
 export function requestBody(o: UpdateKeyOptions): Record<string, unknown> {
@@ -130,9 +126,8 @@ export function requestBody(o: UpdateKeyOptions): Record<string, unknown> {
 
 const quote = (s: string) => (s === '' ? '(none)' : `"${s}"`);
 
-/** The human lines: the seed's four first and intact, then what changed when the server says. */
+/** The human lines: the public CLI's four first and intact, then what changed when the server says. */
 export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps: Deps): Promise<string[]> {
-  const { colorsFor, formatScopes } = await import('../../runtime.js');
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
   const dry = o.dryRun || data.dryRun === true;
   const lines = [
@@ -163,12 +158,12 @@ export async function renderHuman(data: UpdateKeyData, o: UpdateKeyOptions, deps
 }
 
 export async function run(o: UpdateKeyOptions, deps: Deps): Promise<number> {
-  const { endpointUrl, resolveApiContext, line, request, writeJson, OPERATIONS } = await import('../../runtime.js');
   const ctx = await resolveApiContext(o.api, deps);
-  const url = endpointUrl(ctx, OPERATIONS.updateKey.path);
-  const envelope = await request<UpdateKeyData>(
+  const envelope = await callOperation<UpdateKeyData>(
     deps,
-    { url, apiKey: ctx.apiKey, body: requestBody(o), timeoutMs: ctx.timeoutMs },
+    ctx,
+    'updateKey',
+    requestBody(o),
     o.dryRun ? 'Checking API key update…' : 'Updating API key…',
   );
   if (o.json) {

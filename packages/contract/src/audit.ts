@@ -1,0 +1,23 @@
+/**
+ * What an audit row records: its action and its result. Zero dependencies: the dashboard
+ * shows them, the server's store writes them.
+ */
+export const AUDIT_ACTIONS = [
+  'key.create',
+  'key.update',
+  'key.revoke',
+  // accounts
+  'account.signup',
+  'account.login',
+  'account.code_failed',
+  'organization.create',
+  // members
+  'member.add',
+  'member.update',
+  'member.remove',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** `dry_run`: an update previewed with dryRun, judged like a real one and applied nowhere. */
+export const AUDIT_RESULTS = ['allowed', 'denied', 'dry_run'] as const;
+export type AuditResult = (typeof AUDIT_RESULTS)[number];
