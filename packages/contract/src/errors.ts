@@ -50,6 +50,10 @@ export const ERROR_CODES = {
     message: 'This person is already a member of the organization; change their role with /updateorganizationmemberpublic',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  // transport (the HTTP layer refused the request before any operation saw it)
+  REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'Request headers are too large' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The server cannot serve this request now; retry later' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   NOT_FOUND: { status: 404, message: 'Route not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed; every operation is a POST' },

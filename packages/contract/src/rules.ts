@@ -21,23 +21,46 @@ const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
 const DESCRIPTION_FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
+/** With the u flag a surrogate pair is one code point; only a lone surrogate is \p{Cs}. */
+const LONE_SURROGATE = /\p{Cs}/u;
 /**
- * A name (of a key, or of an organization with `max` = ORGANIZATION_NAME_MAX), judged after
- * trimming: not empty, at most `max` characters, no control characters.
+ * Characters that make displayed text lie: bidirectional controls (embeddings, overrides,
+ * isolates, marks: a name can be made to read backwards in a terminal or a table) and
+ * invisible formatting characters (zero-width space, word joiner and the invisible operators,
+ * the byte-order mark). Zero-width joiner and non-joiner stay allowed: emoji sequences and
+ * several scripts need them.
  */
-export function nameProblem(value: string, max: number = NAME_MAX): string | undefined {
-  const name = value.trim();
-  if (name === '') return 'must not be empty';
-  if (name.length > max) return `must be at most ${max} characters`;
-  if (NAME_FORBIDDEN.test(name)) return 'must not contain control characters';
+const DISPLAY_FORBIDDEN = /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+/** What text people read must not hold, whatever its field (see DISPLAY_FORBIDDEN). */
+function displayProblem(text: string): string | undefined {
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (no unpaired surrogate)';
+  if (DISPLAY_FORBIDDEN.test(text)) return 'must not contain bidirectional controls or invisible formatting characters';
   return undefined;
 }
 
-/** A description, taken as given: at most `max` characters, no control characters but tab and newline. */
+/**
+ * A name (of a key, or of an organization with `max` = ORGANIZATION_NAME_MAX), judged after
+ * trimming and in NFC (as it is stored): not empty, at most `max` characters, no control
+ * characters, nothing that makes it display otherwise than it reads.
+ */
+export function nameProblem(value: string, max: number = NAME_MAX): string | undefined {
+  const name = value.trim().normalize('NFC');
+  if (name === '') return 'must not be empty';
+  if (name.length > max) return `must be at most ${max} characters`;
+  if (NAME_FORBIDDEN.test(name)) return 'must not contain control characters';
+  return displayProblem(name);
+}
+
+/**
+ * A description, taken as given (in NFC, as it is stored): at most `max` characters, no control
+ * characters but tab and newline, nothing that makes it display otherwise than it reads.
+ */
 export function descriptionProblem(value: string, max: number = DESCRIPTION_MAX): string | undefined {
-  if (value.length > max) return `must be at most ${max} characters`;
-  if (DESCRIPTION_FORBIDDEN.test(value)) return 'must not contain control characters';
-  return undefined;
+  const description = value.normalize('NFC');
+  if (description.length > max) return `must be at most ${max} characters`;
+  if (DESCRIPTION_FORBIDDEN.test(description)) return 'must not contain control characters';
+  return displayProblem(description);
 }
 
 /** The fields of a key update that change something (present = not `undefined`). */

@@ -20,6 +20,10 @@ import {
 } from './rules.js';
 import { SCOPES } from './scopes.js';
 
+// C0 controls, DEL and C1 controls: never in an id.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+const ID_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * A string judged by one of the plain rules of rules.ts (the CLI judges its options with the same
  * function); `jsonSchema` states the same limits in the OpenAPI document.
@@ -38,18 +42,34 @@ function ruled(
     .meta(jsonSchema);
 }
 
-/** Trimmed; 1–NAME_MAX characters, no control characters. */
-export const KeyName = ruled(z.string().trim(), 'name', (v) => nameProblem(v, NAME_MAX), { minLength: 1, maxLength: NAME_MAX });
+/**
+ * Trimmed and stored in NFC (a decomposed é becomes one code point, and the limit counts the
+ * composed text); 1–NAME_MAX characters; no control characters, no bidirectional controls or
+ * invisible formatting characters, no unpaired surrogate (rules.ts).
+ */
+export const KeyName = ruled(z.string().trim().normalize('NFC'), 'name', (v) => nameProblem(v, NAME_MAX), {
+  minLength: 1,
+  maxLength: NAME_MAX,
+});
 
-/** At most DESCRIPTION_MAX characters, no control characters but tab and newline. */
-export const KeyDescription = ruled(z.string(), 'description', (v) => descriptionProblem(v, DESCRIPTION_MAX), {
+/** Stored in NFC; at most DESCRIPTION_MAX characters, no control characters but tab and newline, nor what names refuse. */
+export const KeyDescription = ruled(z.string().normalize('NFC'), 'description', (v) => descriptionProblem(v, DESCRIPTION_MAX), {
   maxLength: DESCRIPTION_MAX,
 });
 
 /** Scope names as sent; membership in the ten scopes is judged later (INVALID_SCOPES). */
 export const ScopeNameList = z.array(z.string().max(64)).max(64);
 
-export const Id = z.string().min(1).max(128);
+/**
+ * An id sent by a client (key, organization, user): refused when it holds a control character —
+ * PostgreSQL cannot store a NUL in text at all (so the same id would answer 404 on SQLite and
+ * fail on PostgreSQL), and none of the server's ids ever holds one.
+ */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !ID_FORBIDDEN.test(s), 'id must not contain control characters');
 export const Timestamp = z.iso.datetime({ precision: 3 });
 export const ScopeEnum = z.enum(SCOPES);
 export const KeyTypeEnum = z.enum(['org-api-key', 'personal-api-key', 'admin-api-key']);
@@ -97,12 +117,12 @@ export const OtpCode = z
   .string()
   .trim()
   .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `code must be ${CODE_DIGITS} digits`);
-export const OrganizationName = ruled(z.string().trim(), 'name', (v) => nameProblem(v, ORGANIZATION_NAME_MAX), {
+export const OrganizationName = ruled(z.string().trim().normalize('NFC'), 'name', (v) => nameProblem(v, ORGANIZATION_NAME_MAX), {
   minLength: 1,
   maxLength: ORGANIZATION_NAME_MAX,
 });
 export const OrganizationDescription = ruled(
-  z.string(),
+  z.string().normalize('NFC'),
   'description',
   (v) => descriptionProblem(v, ORGANIZATION_DESCRIPTION_MAX),
   { maxLength: ORGANIZATION_DESCRIPTION_MAX },

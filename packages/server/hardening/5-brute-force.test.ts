@@ -3,8 +3,15 @@
  * source per minute) over a Store wrapped in a counting proxy, so every query the requests
  * cause is counted. Guesses come from one address until it is throttled; a valid key from
  * another address must be unaffected; malformed and bad-checksum keys must cause no query.
+ *
+ * Neighbours: a real process behind a trusted proxy (--trust-proxy loopback, clients named by
+ * X-Forwarded-For). A client whose neighbour (same address) used a revoked key 100 times must
+ * be served; a throttled client still gets the probes, the OpenAPI document and the dashboard;
+ * another client behind the same proxy keeps its own budget. And an app trusting one proxy
+ * range, called from a peer outside it with a new X-Forwarded-For on every guess, must not
+ * escape its budget.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPERATIONS } from '@codika/contract';
 import { generateKey } from '@codika/contract/keys';
@@ -170,6 +177,95 @@ describe('figure 5: brute force', () => {
     } finally {
       await stopServer(server);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('neighbours: known keys do not count, probes are never refused, the client behind a proxy is the real one', async () => {
+    const suite = 'neighbours';
+    const dir = scratchDir('codika-neighbours-');
+    const server = await startServer(['--db', join(dir, 'codika.db'), '--first-run-bootstrap', '--trust-proxy', 'loopback']);
+    try {
+      const owner = readFileSync(join(dir, 'owner-key'), 'utf8').trim();
+      const as = async (client: string, key: string, path = VERIFY) => {
+        const res = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-process-manager-key': key, 'x-forwarded-for': client },
+          body: '{}',
+        });
+        await res.arrayBuffer();
+        return res.status;
+      };
+      // A revoked key, used 100 times by a forgotten job behind one address.
+      const who = await httpPost(server.url, VERIFY, owner, {});
+      const created = await httpPost(server.url, OPERATIONS.createKey.path, owner, {
+        organizationId: who.body.data.organizationId,
+        name: 'forgotten cron job',
+        scopes: ['projects:read'],
+      });
+      const revokedKey = created.body.data.apiKey as string;
+      await httpPost(server.url, OPERATIONS.revokeKey.path, owner, { keyId: created.body.data.keyId });
+      const nat = '203.0.113.50';
+      let revoked401 = 0;
+      for (let i = 0; i < 100; i++) if ((await as(nat, revokedKey)) === 401) revoked401++;
+      let refused = 0;
+      for (let i = 0; i < 100; i++) if ((await as(nat, owner)) === 429) refused++;
+      figure(suite, `revoked-key attempts answered 401 (of 100)`, revoked401, { eq: 100 });
+      figure(suite, 'valid requests (of 100) refused 429 from an address whose neighbour used a revoked key 100 times', refused, {
+        eq: 0,
+      });
+
+      // A client that guessed past its budget: its key routes are refused, its probes are not.
+      const guesser = '203.0.113.66';
+      for (let i = 0; i < DEFAULT_AUTH_FAILURE_BUDGET.max + 5; i++) await as(guesser, generateKey('cko_'));
+      const throttled = await as(guesser, owner);
+      let probesRefused = 0;
+      for (const path of ['/healthz', '/readyz', '/openapi.json', '/', '/dashboard']) {
+        const res = await fetch(`${server.url}${path}`, { headers: { 'x-forwarded-for': guesser } });
+        await res.arrayBuffer();
+        if (res.status === 429) probesRefused++;
+      }
+      figure(suite, 'a guesser past its budget is throttled on key routes (429 = 1)', throttled === 429 ? 1 : 0, { eq: 1 });
+      figure(suite, 'probe, OpenAPI and dashboard requests (of 5) refused to a throttled client', probesRefused, {
+        eq: 0,
+      });
+      let neighbourRefused = 0;
+      for (let i = 0; i < 20; i++) if ((await as('203.0.113.67', owner)) !== 200) neighbourRefused++;
+      figure(suite, 'valid requests (of 20) refused to another client behind the same trusted proxy', neighbourRefused, {
+        eq: 0,
+      });
+    } finally {
+      await stopServer(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // Spoofing from a peer the server does not trust.
+    const world = await sqliteWorld();
+    const wapp = await appOver(world.store, { trustProxy: ['10.9.0.0/16'] });
+    try {
+      let answered401 = 0;
+      for (let i = 0; i < 200; i++) {
+        const res = await wapp.app.inject({
+          method: 'POST',
+          url: VERIFY,
+          remoteAddress: '192.0.2.50',
+          headers: {
+            'content-type': 'application/json',
+            'x-process-manager-key': generateKey('cko_'),
+            'x-forwarded-for': `198.51.${i >> 8}.${i & 255}`,
+          },
+          payload: '{}',
+        });
+        if (res.statusCode === 401) answered401++;
+      }
+      figure(
+        suite,
+        'guesses past the budget answered by rotating a spoofed X-Forwarded-For from an untrusted peer',
+        answered401 - DEFAULT_AUTH_FAILURE_BUDGET.max,
+        { eq: 0 },
+      );
+    } finally {
+      await wapp.close();
+      await world.close();
     }
   });
 });

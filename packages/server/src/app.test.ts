@@ -47,11 +47,52 @@ describe('transport', () => {
     await t.close();
   });
 
-  it('refuses prototype-poisoning keys as unknown fields', async () => {
+  it('refuses prototype-poisoning keys as unknown fields, naming each', async () => {
     const t = await createTestApp();
     const res = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: '{"__proto__": {"admin": true}}' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.details).toEqual(JSON.parse('{"__proto__": "unknown field"}'));
+    expect(res.body.error.message).toBe('Invalid request: __proto__: unknown field');
+    for (const field of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const named = await t.call(LIST, undefined, { key: t.keys.owner.raw, payload: `{"${field}": 1}` });
+      expect(named.status).toBe(400);
+      expect(Object.keys(named.body.error.details)).toEqual([field]);
+      expect(named.body.error.message).toBe(`Invalid request: ${field}: unknown field`);
+    }
+    await t.close();
+  });
+
+  it('refuses an id holding a control character (NUL included) at validation, with one audit row where audited', async () => {
+    const t = await createTestApp();
+    const ids = ['a\u0000b', '\u0000', `${t.keys.target.id}\u0000`, 'id\nnext', 'x\u007f'];
+    const routes = [
+      { path: '/getorganizationapikeypublic', body: (keyId: string) => ({ keyId }), audited: false },
+      { path: '/updateorganizationapikeypublic', body: (keyId: string) => ({ keyId, name: 'x' }), audited: true },
+      { path: '/revokeorganizationapikeypublic', body: (keyId: string) => ({ keyId }), audited: true },
+      {
+        path: '/createorganizationapikeypublic',
+        body: (organizationId: string) => ({ organizationId, name: 'x', scopes: ['projects:read'] }),
+        audited: true,
+      },
+      { path: LIST, body: (organizationId: string) => ({ organizationId }), audited: false },
+    ];
+    for (const route of routes) {
+      for (const id of ids) {
+        const before = (await t.audit()).length;
+        const res = await t.call(route.path, route.body(id), { key: t.keys.owner.raw });
+        expect(res.status, `${route.path} ${JSON.stringify(id)}`).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_ERROR');
+        expect(Object.values(res.body.error.details)).toContain('id must not contain control characters');
+        const added = (await t.audit()).slice(before);
+        expect(added).toHaveLength(route.audited ? 1 : 0);
+        if (route.audited) expect(added[0]).toMatchObject({ result: 'denied', reason: 'VALIDATION_ERROR', targetKeyId: null });
+      }
+    }
+    // The key named without the NUL is untouched.
+    expect((await t.call('/getorganizationapikeypublic', { keyId: t.keys.target.id }, { key: t.keys.owner.raw })).status).toBe(
+      200,
+    );
     await t.close();
   });
 
@@ -109,6 +150,23 @@ describe('transport', () => {
     const audit = await t.audit();
     expect(audit.length - before).toBe(1);
     expect(audit.at(-1)).toMatchObject({ result: 'denied', reason: 'INTERNAL', targetKeyId: t.keys.target.id });
+    await t.close();
+  });
+
+  it('marks every API answer Cache-Control: no-store (the create answer carries a raw key), success or failure', async () => {
+    const t = await createTestApp();
+    const created = await t.call(
+      '/createorganizationapikeypublic',
+      { organizationId: t.orgA.id, name: 'Cached?', scopes: ['projects:read'] },
+      { key: t.keys.owner.raw },
+    );
+    expect(created.status).toBe(200);
+    expect(created.body.data.apiKey).toMatch(/^cko_/);
+    expect(created.headers['cache-control']).toBe('no-store');
+    expect((await t.call(LIST, {}, { key: t.keys.owner.raw })).headers['cache-control']).toBe('no-store');
+    expect((await t.call(LIST, {}, { key: 'nope' })).headers['cache-control']).toBe('no-store');
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).headers['cache-control']).toBe('no-store');
+    expect((await t.app.inject({ method: 'GET', url: '/nope' })).headers['cache-control']).toBe('no-store');
     await t.close();
   });
 

@@ -15,11 +15,21 @@ import {
   installAuthThrottle,
 } from './http/auth-throttle.js';
 import { installBodyParsers } from './http/body.js';
+import { clientErrorHandler, installRawAnswers } from './http/client-errors.js';
+import { ConnectionGuard } from './http/connection-guard.js';
 import './http/request-state.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { ApiError } from './http/errors.js';
+import {
+  DEFAULT_KEY_CONCURRENCY,
+  installKeyConcurrency,
+  KeyConcurrency,
+  type KeyConcurrencyLimits,
+} from './http/key-concurrency.js';
 import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
 import { newId } from './ids.js';
 import { registerAddMember } from './routes/add-member.js';
 import { registerCompleteLogin } from './routes/complete-login.js';
@@ -62,6 +72,16 @@ export interface AppDeps {
   authFailureBudget?: AuthFailureBudget | false;
   /** The built dashboard (default: packages/dashboard/dist); null serves no dashboard. */
   dashboardDir?: string | null;
+  /** Request and keep-alive timeouts, connection cap (http/transport.ts; defaults: DEFAULT_TRANSPORT_LIMITS). */
+  transport?: Partial<TransportLimits>;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback,
+   * linklocal, uniquelocal): the client address of the throttle, the log and the audit rows
+   * is then the one they forward. Unset: the TCP peer, forwarding headers ignored.
+   */
+  trustProxy?: readonly string[];
+  /** Requests of one key served at once and how long the others wait (http/key-concurrency.ts); false: no share. */
+  keyConcurrency?: Partial<KeyConcurrencyLimits> | false;
   /**
    * How e-mailed codes are delivered (an SMTP server, the console outbox, a test outbox).
    * Default: none — every code request answers 503 MAIL_UNAVAILABLE, never a silent success.
@@ -90,9 +110,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.codeRequestBudget === false ? null : new CodeRequestThrottle(deps.codeRequestBudget ?? DEFAULT_CODE_REQUEST_BUDGET),
   };
 
+  const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...deps.transport };
   const app = Fastify({
+    ...transportOptions(limits),
     logger: deps.logger === false ? false : loggerOptions(deps.logger),
     logController: new RequestLogController(),
+    clientErrorHandler,
+    // Fastify reads X-Forwarded-For through @fastify/proxy-addr, from trusted peers only.
+    trustProxy: deps.trustProxy === undefined || deps.trustProxy.length === 0 ? false : [...deps.trustProxy],
     genReqId: () => newId(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -105,16 +130,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
+  const connectionGuard = new ConnectionGuard(limits.maxConnections);
+  connectionGuard.attach(app.server);
+  app.decorate('connectionGuard', connectionGuard);
+  installRawAnswers(app.server, app.log);
+
   app.decorateRequest('state', null as never);
   app.addHook('onRequest', async (request) => {
     request.state = { now: clock(), caller: null, auditAction: null, audited: false };
+    // HTTP/1.1 requires Host (Node's own check, which answers a bare 400, is off: transport.ts).
+    const host = request.headers.host;
+    if (request.raw.httpVersion === '1.1' && (host === undefined || host === '')) {
+      throw new ApiError('VALIDATION_ERROR', { message: 'Missing Host header', details: { host: 'required' } });
+    }
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // No answer of the API may be kept by a cache: some carry a raw key (create, rotate,
+    // sign-up, sign-in), others the state of keys. Routes that want caching say so themselves
+    // (the dashboard's static files).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // Answered before the body fully arrived (a refusal in onRequest): close the connection
+    // rather than wait for the rest of a body nobody will read.
+    if (!request.raw.complete || connectionGuard.draining) reply.header('connection', 'close');
     return payload;
   });
   const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;
   if (authFailureBudget !== false) installAuthThrottle(app, new AuthFailureThrottle(authFailureBudget));
+  // After the throttle (a throttled source is refused without waiting) and before any route's
+  // authentication (a flood waits before its key is looked up).
+  if (deps.keyConcurrency !== false) {
+    installKeyConcurrency(app, new KeyConcurrency({ ...DEFAULT_KEY_CONCURRENCY, ...deps.keyConcurrency }));
+  }
 
   installBodyParsers(app);
   installErrorHandling(app, config.store);

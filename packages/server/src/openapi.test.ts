@@ -71,7 +71,7 @@ describe('buildOpenApiDocument', () => {
     const codes = (path: string, status: string) =>
       doc.paths[path].post.responses[status]?.content['application/json'].schema.properties.error.properties.code.enum;
     expect(codes('/clirequestsignupotp', '403')).toEqual(['SIGNUP_DISABLED']);
-    expect(codes('/clirequestsignupotp', '503')).toEqual(['MAIL_UNAVAILABLE']);
+    expect(codes('/clirequestsignupotp', '503')).toEqual(['SERVICE_UNAVAILABLE', 'MAIL_UNAVAILABLE']);
     expect(codes('/clirequestloginotp', '429')).toEqual(['RATE_LIMITED']);
     expect(codes('/clicompletesignup', '401')).toEqual(['INVALID_CODE']);
     expect(codes('/clicompletelogin', '409')).toEqual(['MULTIPLE_ORGANIZATIONS']);

@@ -11,9 +11,22 @@ import { z } from 'zod';
 
 type JsonObject = Record<string, unknown>;
 
-const COMMON_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INTERNAL'];
-/** Operations that take a key answer UNAUTHENTICATED too; the e-mailed-code ones take none. */
-const KEY_ERRORS: ErrorCode[] = ['UNAUTHENTICATED'];
+/** Every operation: the body's and the transport's refusals, and the server's own failures. */
+const COMMON_ERRORS: ErrorCode[] = [
+  'VALIDATION_ERROR',
+  'REQUEST_TIMEOUT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'HEADERS_TOO_LARGE',
+  'INTERNAL',
+  'SERVICE_UNAVAILABLE',
+];
+/**
+ * Operations that take a key answer UNAUTHENTICATED too, and RATE_LIMITED (guesses from one
+ * address past their budget; requests of one key waiting past their turn); the e-mailed-code
+ * ones take none.
+ */
+const KEY_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'RATE_LIMITED'];
 const MANAGE_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN'];
 
 /** Error codes each operation may answer, besides the common ones. */

@@ -78,3 +78,40 @@ export async function httpPost(url: string, path: string, key: string | null, bo
   }
   return { status: res.status, body: parsed, text };
 }
+
+export interface FinishedProcess {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** True when the process had to be killed at the timeout. */
+  timedOut: boolean;
+}
+
+/** Run `codika-server <args>` to its end (killed with SIGKILL after timeoutMs). */
+export async function runServerCommand(args: string[], timeoutMs = 20_000): Promise<FinishedProcess> {
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run npm run build first`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d: string) => {
+    stderr += d;
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+  });
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr, ms: Math.round(performance.now() - started), timedOut };
+}

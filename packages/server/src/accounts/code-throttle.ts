@@ -5,9 +5,9 @@
  * either is spent the request is answered 429 RATE_LIMITED with Retry-After, before any
  * lookup and without a mail. Known and unknown addresses are throttled alike.
  *
- * Completions are not throttled here: a wrong code answers 401 INVALID_CODE, which the
- * per-source failed-authentication throttle (http/auth-throttle.ts) counts, and each code
- * dies after 5 wrong tries.
+ * Completions are not throttled here: a wrong code answers 401 INVALID_CODE, a guess which the
+ * per-source brute-force throttle (http/auth-throttle.ts) counts, and each code dies after 5
+ * wrong tries.
  */
 import { type AuthFailureBudget, AuthFailureThrottle } from '../http/auth-throttle.js';
 

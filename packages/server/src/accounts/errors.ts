@@ -1,4 +1,5 @@
 /** The errors of the accounts operations, each with the next step it offers a person. */
+import { asCredentialGuess } from '../http/auth.js';
 import { ApiError } from '../http/errors.js';
 import { SIGNUP_DISABLED_NEXT_ACTION } from './policy.js';
 
@@ -9,11 +10,13 @@ export function signupDisabled(): ApiError {
   return new ApiError('SIGNUP_DISABLED', { nextAction: SIGNUP_DISABLED_NEXT_ACTION });
 }
 
-/** Wrong, used, burned, expired or never-sent: one answer for all. */
+/** Wrong, used, burned, expired or never-sent: one answer for all; a guess for the brute-force throttle. */
 export function invalidCode(command: 'signup-request' | 'login-request', email: string): ApiError {
-  return new ApiError('INVALID_CODE', {
-    nextAction: `Check the code in the latest e-mail, or request a new one: codika auth ${command} --email ${email}`,
-  });
+  return asCredentialGuess(
+    new ApiError('INVALID_CODE', {
+      nextAction: `Check the code in the latest e-mail, or request a new one: codika auth ${command} --email ${email}`,
+    }),
+  );
 }
 
 export function mailUnavailable(cause: unknown): ApiError {

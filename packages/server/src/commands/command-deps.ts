@@ -18,7 +18,8 @@ export interface CommandIO {
 export interface CommandDeps {
   io: CommandIO;
   clock: Clock;
-  openStore(options: StoreOptions): Promise<Store>;
+  /** `check`: check an existing SQLite file first (PRAGMA quick_check), as `start` does. */
+  openStore(options: StoreOptions, open?: { check?: boolean }): Promise<Store>;
 }
 
 /** The operator made a mistake (bad flag, unknown organization, …): exit code 2. */

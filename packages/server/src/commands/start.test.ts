@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
 import { canonicalScopes, SCOPES } from '@codika/contract/scopes';
+import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { openStore } from '../store/index.js';
@@ -60,9 +61,42 @@ describe('codika-server start', () => {
       port: 8787,
       firstRunBootstrap: false,
       accounts: { mailFrom: 'codika <no-reply@localhost>', signup: { mode: 'closed' } },
+      transport: { requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 },
+      shutdownTimeoutMs: 10_000,
     });
     expect(() => parseStartOptions({ port: '70000' }, {})).toThrow(/--port/);
     expect(() => parseStartOptions({ port: 'abc' }, {})).toThrow(/--port/);
+  });
+
+  it('parses the transport and shutdown flags (seconds, counts) and refuses nonsense', () => {
+    const parsed = parseStartOptions(
+      { requestTimeout: '3', keepAliveTimeout: '75', maxConnections: '50', shutdownTimeout: '20' },
+      {},
+    );
+    expect(parsed.transport).toEqual({ requestTimeoutMs: 3_000, keepAliveTimeoutMs: 75_000, maxConnections: 50 });
+    expect(parsed.shutdownTimeoutMs).toBe(20_000);
+    expect(() => parseStartOptions({ maxConnections: '0' }, {})).toThrow(/--max-connections/);
+    expect(() => parseStartOptions({ requestTimeout: '1.5' }, {})).toThrow(/--request-timeout/);
+    expect(() => parseStartOptions({ shutdownTimeout: '-1' }, {})).toThrow(/--shutdown-timeout/);
+    expect(() => parseStartOptions({ keepAliveTimeout: 'soon' }, {})).toThrow(/--keep-alive-timeout/);
+    expect(parseStartOptions({ keyConcurrency: '4' }, {}).keyConcurrency).toBe(4);
+    expect(parseStartOptions({ keyConcurrency: 'OFF' }, {}).keyConcurrency).toBe(false);
+    expect(parseStartOptions({}, {}).keyConcurrency).toBeUndefined();
+    expect(() => parseStartOptions({ keyConcurrency: '0' }, {})).toThrow(/--key-concurrency/);
+  });
+
+  it('parses --trust-proxy (or $CODIKA_TRUST_PROXY) as addresses, ranges and names, and refuses anything else', () => {
+    expect(parseStartOptions({ trustProxy: '10.0.0.0/8, 192.168.1.7,loopback,::1' }, {}).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+    ]);
+    expect(parseStartOptions({}, { CODIKA_TRUST_PROXY: 'uniquelocal' }).trustProxy).toEqual(['uniquelocal']);
+    expect(parseStartOptions({}, {}).trustProxy).toBeUndefined();
+    for (const bad of ['everything', '10.0.0.0/99', '300.1.1.1', ',', 'true']) {
+      expect(() => parseStartOptions({ trustProxy: bad }, {}), bad).toThrow(/--trust-proxy/);
+    }
   });
 
   it('first start bootstraps once, writes the owner key (0600), serves, and stops on a signal; later starts never print the key', async () => {
@@ -121,6 +155,52 @@ describe('codika-server start', () => {
     const store = await openStore({ sqliteFile: db });
     expect(await store.isEmpty()).toBe(true);
     await store.close();
+  });
+
+  it('a new database locked by another connection: the start waits to migrate, and a signal meanwhile stops it at once', async () => {
+    const db = join(dir, 'locked.db');
+    const other = new SqliteDatabase(db, { timeout: 0 });
+    other.pragma('journal_mode = WAL');
+    other.exec('BEGIN EXCLUSIVE');
+    other.exec('CREATE TABLE elsewhere (x)');
+    try {
+      const h = startHarness();
+      const started = performance.now();
+      const running = runStart(parseStartOptions({ db, port: '0' }, {}), h.deps);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.out()).not.toContain('listening on');
+      h.stop('SIGTERM');
+      expect(await running).toBe(0);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(h.err()).toMatch(/SIGTERM received during start-up, stopping/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
+
+  it('refuses a damaged database, a file that is no database and a /proc path: a clear message, exit 1, never listening', async () => {
+    const damaged = join(dir, 'damaged.db');
+    const store = await openStore({ sqliteFile: damaged });
+    await store.migrate();
+    await store.close();
+    const fd = openSync(damaged, 'r+');
+    writeSync(fd, Buffer.alloc(8192, 0xa5), 0, 8192, 4096);
+    closeSync(fd);
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a database\n'.repeat(500));
+    for (const [db, message] of [
+      [damaged, /the SQLite database .*damaged\.db is damaged .*restore it from a backup/],
+      [notes, /notes\.txt is not a SQLite database/],
+      ['/proc/version', /\/proc\/version .*pseudo-filesystem/],
+      ['/proc/self/fd/1', /pseudo-filesystem|not a regular file/],
+    ] as const) {
+      const h = startHarness();
+      expect(await runStart(parseStartOptions({ db, port: '0' }, {}), h.deps), db).toBe(1);
+      expect(h.err()).toMatch(message);
+      expect(h.err()).not.toMatch(/unexpected error/);
+      expect(h.out()).not.toContain('listening on');
+    }
   });
 
   it('without SMTP the console outbox prints each code on the terminal (not in the request log), and says so at start', async () => {

@@ -1,6 +1,9 @@
 /**
  * `codika-server start [--host 127.0.0.1] [--port 8787] [--first-run-bootstrap]` — run the
- * platform API in the foreground until SIGINT/SIGTERM, then close the server and the store.
+ * platform API in the foreground until SIGINT/SIGTERM, then shut down gracefully (stop
+ * accepting, close idle and incomplete connections, answer the requests already received, at
+ * most --shutdown-timeout; a second signal cuts it short), close the store and exit 0.
+ * A signal during start-up stops it there.
  *
  * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
  * database creates "Default Organization", its owner owner@localhost and an owner key with
@@ -16,13 +19,20 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DEFAULT_PORT } from '@codika/contract/operations';
+import { SCOPES } from '@codika/contract/scopes';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { consoleMailer, type Mailer } from '../accounts/mailer.js';
 import { describeSignupPolicy } from '../accounts/policy.js';
 import { smtpMailer } from '../accounts/smtp-mailer.js';
 import type { AppDeps } from '../app.js';
+import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
+import { DEFAULT_KEY_CONCURRENCY } from '../http/key-concurrency.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
+import { newId } from '../ids.js';
+import { mintOrgKey } from '../secrets.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import {
@@ -35,10 +45,11 @@ import {
   SMTP_URL_ENV,
 } from './accounts-options.js';
 import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
-import { bootstrapOrganization } from './bootstrap.js';
-import { type CommandDeps, EXIT_OK } from './command-deps.js';
+import { type CommandDeps, EXIT_OK, UsageError } from './command-deps.js';
+import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
 import { guard } from './subcommand.js';
+import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const FIRST_RUN_ORG_NAME = 'Default Organization';
@@ -54,6 +65,14 @@ export interface StartOptions {
   authFailureBudget?: AuthFailureBudget | false;
   /** How codes are mailed and who may sign up. */
   accounts: AccountsOptions;
+  /** --request-timeout, --keep-alive-timeout, --max-connections. */
+  transport: TransportLimits;
+  /** --shutdown-timeout: how long a shutdown waits for the requests already received (ms). */
+  shutdownTimeoutMs: number;
+  /** --trust-proxy / $CODIKA_TRUST_PROXY; undefined: no proxy trusted. */
+  trustProxy?: string[];
+  /** --key-concurrency: requests of one key served at once (false: off; default 16). */
+  keyConcurrency?: number | false;
 }
 
 export interface StartDeps extends CommandDeps {
@@ -64,11 +83,34 @@ export interface StartDeps extends CommandDeps {
   waitForShutdown(): Promise<string>;
 }
 
-export function parseStartOptions(
-  raw: DatabaseFlags &
-    AccountsFlags & { host?: unknown; port?: unknown; firstRunBootstrap?: boolean; authFailureBudget?: unknown },
-  env: Env,
-): StartOptions {
+export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
+  host?: unknown;
+  port?: unknown;
+  firstRunBootstrap?: boolean;
+  authFailureBudget?: unknown;
+  requestTimeout?: unknown;
+  keepAliveTimeout?: unknown;
+  maxConnections?: unknown;
+  shutdownTimeout?: unknown;
+  trustProxy?: unknown;
+  keyConcurrency?: unknown;
+}
+
+/** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
+function parseWhole(value: unknown, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return n;
+}
+
+export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
+  const trustProxy = parseTrustProxy(raw.trustProxy, env);
+  const seconds = (value: unknown, flag: string, fallbackMs: number) =>
+    parseWhole(value, flag, 1, 3600, fallbackMs / 1000) * 1000;
   return {
     database: resolveDatabase(raw, env),
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
@@ -76,6 +118,21 @@ export function parseStartOptions(
     firstRunBootstrap: raw.firstRunBootstrap === true,
     authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
     accounts: parseAccountsOptions(raw, env),
+    transport: {
+      requestTimeoutMs: seconds(raw.requestTimeout, '--request-timeout', DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
+      keepAliveTimeoutMs: seconds(raw.keepAliveTimeout, '--keep-alive-timeout', DEFAULT_TRANSPORT_LIMITS.keepAliveTimeoutMs),
+      maxConnections: parseWhole(raw.maxConnections, '--max-connections', 1, 1_000_000, DEFAULT_TRANSPORT_LIMITS.maxConnections),
+    },
+    shutdownTimeoutMs: seconds(raw.shutdownTimeout, '--shutdown-timeout', DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(raw.keyConcurrency === undefined
+      ? {}
+      : {
+          keyConcurrency:
+            String(raw.keyConcurrency).trim().toLowerCase() === 'off'
+              ? false
+              : parseWhole(raw.keyConcurrency, '--key-concurrency', 1, 100_000, DEFAULT_KEY_CONCURRENCY.perKey),
+        }),
   };
 }
 
@@ -101,20 +158,42 @@ function urlOf(app: FastifyInstance, host: string): string {
   return `http://${shownHost}:${port}`;
 }
 
+/** The owner key of the first start, created once (see Store.bootstrapFirstOrganization). */
 async function firstRun(store: Store, options: StartOptions, deps: StartDeps): Promise<void> {
   const keyFile = ownerKeyFileOf(options.database);
-  if (!(await store.isEmpty())) {
+  const alreadyBootstrapped = () => {
     if (keyFile && existsSync(keyFile)) deps.io.out(`Owner key (from the first start): ${keyFile}\n`);
+  };
+  if (!(await store.isEmpty())) {
+    alreadyBootstrapped();
     return;
   }
-  const result = await bootstrapOrganization(store, deps.clock, {
-    orgName: FIRST_RUN_ORG_NAME,
-    ownerEmail: FIRST_RUN_OWNER_EMAIL,
+  const createdAt = iso(deps.clock());
+  const minted = mintOrgKey();
+  const outcome = await store.bootstrapFirstOrganization({
+    organization: { id: newId(), name: FIRST_RUN_ORG_NAME, createdAt },
+    owner: { id: newId(), email: FIRST_RUN_OWNER_EMAIL },
+    key: {
+      id: newId(),
+      name: 'Owner key',
+      description: `Created by codika-server bootstrap for ${FIRST_RUN_OWNER_EMAIL}`,
+      scopes: [...SCOPES],
+      prefix: minted.prefix,
+      hash: minted.hash,
+      createdAt,
+      expiresAt: null,
+    },
+    audit: { at: createdAt, requestId: newId(), sourceIp: null, userAgent: OPERATOR_AGENT },
   });
+  // Another instance starting at the same moment bootstrapped first.
+  if (outcome.status === 'not_empty') {
+    alreadyBootstrapped();
+    return;
+  }
   let saved = false;
   if (keyFile) {
     try {
-      writeFileSync(keyFile, `${result.apiKey}\n`, { mode: 0o600 });
+      writeFileSync(keyFile, `${minted.rawKey}\n`, { mode: 0o600 });
       chmodSync(keyFile, 0o600);
       saved = true;
     } catch (err) {
@@ -123,44 +202,77 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
   }
   deps.io.out(
     [
-      `First start: created "${FIRST_RUN_ORG_NAME}" (${result.organizationId}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
+      `First start: created "${FIRST_RUN_ORG_NAME}" (${outcome.organization.id}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
       `Owner API key, with all ten scopes. It is shown this once${saved ? `, and saved to ${keyFile} (mode 0600)` : '; store it now'}:`,
       '',
-      `  ${result.apiKey}`,
+      `  ${minted.rawKey}`,
       '',
       '',
     ].join('\n'),
   );
 }
 
+/** Thrown out of start-up when a signal arrives before the server listens. */
+class StoppedDuringStartUp extends Error {
+  constructor(readonly signal: string) {
+    super(`${signal} received during start-up`);
+  }
+}
+
 export async function runStart(options: StartOptions, deps: StartDeps): Promise<number> {
   return guard(deps.io, async () => {
     const stopRequested = deps.waitForShutdown();
-    const store = await deps.openStore(options.database);
+    // Every start-up step races the signal: a start stuck on a locked or unusable database
+    // still stops when asked.
+    const untilStopped = stopRequested.then((signal) => {
+      throw new StoppedDuringStartUp(signal);
+    });
+    untilStopped.catch(() => {});
+    const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilStopped]);
+    let store: Store | undefined;
     const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
     try {
-      await store.migrate();
-      if (options.firstRunBootstrap) await firstRun(store, options, deps);
+      store = await step(deps.openStore(options.database, { check: true }));
+      await step(store.migrate());
+      if (options.firstRunBootstrap) await step(firstRun(store, options, deps));
       app = await deps.buildApp({
         store,
         clock: deps.clock,
         mailer,
         signup: options.accounts.signup,
+        transport: options.transport,
+        ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+        ...(options.keyConcurrency === undefined
+          ? {}
+          : { keyConcurrency: options.keyConcurrency === false ? false : { perKey: options.keyConcurrency } }),
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
-      await app.listen({ host: options.host, port: options.port });
+      await step(app.listen({ host: options.host, port: options.port }));
       deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
 
       const signal = await stopRequested;
-      deps.io.err(`codika-server: ${signal} received, shutting down\n`);
+      deps.io.err(
+        `codika-server: ${signal} received, shutting down (at most ${options.shutdownTimeoutMs / 1000} s; another signal stops at once)\n`,
+      );
+      const report = await shutdownGracefully(app, app.connectionGuard, options.shutdownTimeoutMs, deps.waitForShutdown());
+      app = undefined;
+      deps.io.err(
+        `codika-server: stopped in ${report.ms} ms` +
+          (report.cutAtDeadline > 0 ? ` (${report.cutAtDeadline} requests cut at the deadline)` : '') +
+          '\n',
+      );
+      return EXIT_OK;
+    } catch (err) {
+      if (!(err instanceof StoppedDuringStartUp)) throw err;
+      deps.io.err(`codika-server: ${err.signal} received during start-up, stopping\n`);
       return EXIT_OK;
     } finally {
-      await app?.close();
+      if (app) await app.close();
       await mailer.close?.();
-      await store.close();
+      await store?.close();
     }
   });
 }
@@ -180,6 +292,27 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option(
       '--signup-domains <domains>',
       `open sign-up to addresses of these comma-separated domains only (default: $${SIGNUP_DOMAINS_ENV})`,
+    )
+    .option(TRUST_PROXY_FLAG, TRUST_PROXY_HELP)
+    .option(
+      '--key-concurrency <n>',
+      `requests of one API key served at once; the others wait their turn, so one key's flood cannot crowd out other organizations ("off" to disable; default ${DEFAULT_KEY_CONCURRENCY.perKey})`,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      `time a client has to send a whole request, headers and body (default ${DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs / 1000})`,
+    )
+    .option(
+      '--keep-alive-timeout <seconds>',
+      `idle keep-alive connections are closed after this; behind a load balancer, set it above the balancer's idle timeout (default ${DEFAULT_TRANSPORT_LIMITS.keepAliveTimeoutMs / 1000})`,
+    )
+    .option(
+      '--max-connections <n>',
+      `connections held at once; past it the stalest idle or incomplete one is closed (default ${DEFAULT_TRANSPORT_LIMITS.maxConnections})`,
+    )
+    .option(
+      '--shutdown-timeout <seconds>',
+      `on SIGTERM/SIGINT, how long requests already received may take to finish (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})`,
     )
     .action(async (raw) => {
       done(await guard(deps.io, async () => runStart(parseStartOptions(raw, env), deps)));

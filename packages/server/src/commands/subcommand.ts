@@ -6,6 +6,7 @@
  * only what is its own: its options, their parsing and what it does with the store.
  */
 import type { Command } from 'commander';
+import { StoreOpenError } from '../store/errors.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Organization, Store } from '../store/types.js';
 import { type CommandDeps, type CommandIO, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, UsageError } from './command-deps.js';
@@ -24,8 +25,9 @@ export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn
 }
 
 /**
- * Run a command body and turn failures into exit codes: UsageError → message, 2;
- * anything else → generic message with the error's own message, 1.
+ * Run a command body and turn failures into exit codes: UsageError → message, 2; a database
+ * that cannot be used (StoreOpenError) → its message, 1; anything else → generic message with
+ * the error's own message, 1.
  */
 export async function guard(io: CommandIO, body: () => Promise<number>): Promise<number> {
   try {
@@ -34,6 +36,10 @@ export async function guard(io: CommandIO, body: () => Promise<number>): Promise
     if (err instanceof UsageError) {
       io.err(`codika-server: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof StoreOpenError) {
+      io.err(`codika-server: ${err.message}\n`);
+      return EXIT_UNEXPECTED;
     }
     io.err(`codika-server: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_UNEXPECTED;

@@ -12,6 +12,7 @@ import { type AuthFailureBudget, AuthFailureThrottle } from './auth-throttle.js'
 
 const VERIFY = '/verifyapikey';
 const UPDATE = '/updateorganizationapikeypublic';
+const LIST = '/listorganizationapikeyspublic';
 
 interface Answer {
   success: boolean;
@@ -28,6 +29,7 @@ interface Harness extends Seed {
     body?: unknown,
   ): Promise<{ status: number; body: Answer; headers: Record<string, unknown> }>;
   callWith(path: string, headers: Record<string, string>, ip: string, body: unknown): Promise<{ status: number; body: Answer }>;
+  get(path: string, ip: string): Promise<number>;
   /** Store calls made so far (every method). */
   storeCalls(): number;
   clock: ReturnType<typeof testClock>;
@@ -39,7 +41,7 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-async function harness(budget?: AuthFailureBudget | false): Promise<Harness> {
+async function harness(budget?: AuthFailureBudget | false, trustProxy?: string[]): Promise<Harness> {
   const base = await defaultStoreFactory.create();
   const seeded = await seed(base);
   let calls = 0;
@@ -59,6 +61,7 @@ async function harness(budget?: AuthFailureBudget | false): Promise<Harness> {
     clock: clock.clock,
     logger: { level: 'info', stream: captureLogs().stream },
     ...(budget === undefined ? {} : { authFailureBudget: budget }),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
   });
   await app.ready();
   const h: Harness = {
@@ -86,6 +89,9 @@ async function harness(budget?: AuthFailureBudget | false): Promise<Harness> {
         payload: JSON.stringify(body),
       });
       return { status: res.statusCode, body: JSON.parse(res.body) as Answer };
+    },
+    async get(path, ip) {
+      return (await app.inject({ method: 'GET', url: path, remoteAddress: ip })).statusCode;
     },
     async close() {
       await app.close();
@@ -144,11 +150,44 @@ describe('brute-force throttling', () => {
     expect(h.storeCalls()).toBe(before);
   });
 
-  it('counts missing keys on key routes too', async () => {
+  it('does not count a request without any key (nothing was guessed)', async () => {
     const h = await harness({ max: 2, windowMs: 60_000 });
-    expect((await h.call(UPDATE, null, '10.0.0.6', { keyId: 'x', name: 'y' })).status).toBe(401);
-    expect((await h.call(UPDATE, null, '10.0.0.6', { keyId: 'x', name: 'y' })).status).toBe(401);
-    expect((await h.call(UPDATE, null, '10.0.0.6', { keyId: 'x', name: 'y' })).status).toBe(429);
+    for (let i = 0; i < 5; i++) {
+      expect((await h.call(UPDATE, null, '10.0.0.6', { keyId: 'x', name: 'y' })).status).toBe(401);
+      expect((await h.callWith(UPDATE, { 'x-process-manager-key': '  ' }, '10.0.0.6', {})).status).toBe(401);
+    }
+    expect((await h.call(VERIFY, h.keys.owner.raw, '10.0.0.6')).status).toBe(200);
+  });
+
+  it('does not count known keys that may not be used (revoked, expired): a forgotten cron job is no guesser', async () => {
+    const h = await harness({ max: 3, windowMs: 60_000 });
+    for (let i = 0; i < 100; i++) {
+      expect((await h.call(VERIFY, h.keys.revoked.raw, '10.0.0.12')).status).toBe(401);
+      if (i % 10 === 0) expect((await h.call(UPDATE, h.keys.expired.raw, '10.0.0.12', { keyId: 'x' })).status).toBe(401);
+    }
+    // The neighbour behind the same address is served, and still has its whole budget of guesses.
+    expect((await h.call(VERIFY, h.keys.owner.raw, '10.0.0.12')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await h.call(VERIFY, unknownKey(), '10.0.0.12')).status).toBe(401);
+    expect((await h.call(VERIFY, h.keys.owner.raw, '10.0.0.12')).status).toBe(429);
+  });
+
+  it('counts unknown and malformed session cookies', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 });
+    const cookie = (value: string) => ({ cookie: `codika_session=${value}`, 'x-codika-csrf': '1' });
+    expect((await h.callWith(LIST, cookie('A'.repeat(43)), '10.0.0.13', {})).status).toBe(401);
+    expect((await h.callWith(LIST, cookie('short'), '10.0.0.13', {})).status).toBe(401);
+    expect((await h.callWith(LIST, cookie('B'.repeat(43)), '10.0.0.13', {})).status).toBe(429);
+  });
+
+  it('never refuses the probes, the OpenAPI document or the dashboard of a throttled source', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 });
+    for (let i = 0; i < 3; i++) await h.call(VERIFY, unknownKey(), '10.0.0.14');
+    expect((await h.call(VERIFY, h.keys.owner.raw, '10.0.0.14')).status).toBe(429);
+    expect(await h.get('/healthz', '10.0.0.14')).toBe(200);
+    expect(await h.get('/readyz', '10.0.0.14')).toBe(200);
+    expect(await h.get('/openapi.json', '10.0.0.14')).toBe(200);
+    expect([200, 503]).toContain(await h.get('/', '10.0.0.14'));
+    expect(await h.get('/assets/nope.js', '10.0.0.14')).toBe(404);
   });
 
   it('slides: the source may try again once its failures leave the window, and Retry-After says when', async () => {
@@ -200,6 +239,34 @@ describe('brute-force throttling', () => {
 
     const off = await harness(false);
     for (let i = 0; i < 30; i++) expect((await off.call(VERIFY, unknownKey(), '10.0.0.9')).status).toBe(401);
+  });
+});
+
+describe('the client address behind trusted proxies', () => {
+  it('behind a trusted proxy, each forwarded client has its own budget', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 }, ['10.9.0.0/16']);
+    const via = (client: string, key: string) =>
+      h.callWith(VERIFY, { 'x-process-manager-key': key, 'x-forwarded-for': client }, '10.9.0.1', {});
+    for (let i = 0; i < 2; i++) expect((await via('203.0.113.1', unknownKey())).status).toBe(401);
+    expect((await via('203.0.113.1', h.keys.owner.raw)).status).toBe(429);
+    // Another client behind the same proxy is not throttled.
+    expect((await via('203.0.113.2', h.keys.owner.raw)).status).toBe(200);
+  });
+
+  it('from a peer that is not a trusted proxy, X-Forwarded-For is ignored (no escape by spoofing)', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 }, ['10.9.0.0/16']);
+    const spoofed = (i: number, key: string) =>
+      h.callWith(VERIFY, { 'x-process-manager-key': key, 'x-forwarded-for': `198.51.100.${i}` }, '192.0.2.50', {});
+    for (let i = 0; i < 2; i++) expect((await spoofed(i, unknownKey())).status).toBe(401);
+    for (let i = 2; i < 10; i++) expect((await spoofed(i, h.keys.owner.raw)).status).toBe(429);
+  });
+
+  it('without trusted proxies, X-Forwarded-For is ignored', async () => {
+    const h = await harness({ max: 2, windowMs: 60_000 });
+    const spoofed = (i: number, key: string) =>
+      h.callWith(VERIFY, { 'x-process-manager-key': key, 'x-forwarded-for': `198.51.100.${i}` }, '127.0.0.1', {});
+    for (let i = 0; i < 2; i++) expect((await spoofed(i, unknownKey())).status).toBe(401);
+    expect((await spoofed(7, h.keys.owner.raw)).status).toBe(429);
   });
 });
 

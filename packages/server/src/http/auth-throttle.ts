@@ -1,15 +1,17 @@
 /**
- * Brute-force throttling of authentication. Every failed authentication (401) is counted
- * against the source address in a sliding window kept in memory by this instance; once a
- * source has spent its budget, its requests are answered 429 RATE_LIMITED with
- * `Retry-After` (seconds) *before* any key lookup, until enough of its failures have left
- * the window. Successes neither count nor reset anything, so a valid key cannot be used
- * to launder guesses. Other sources are unaffected.
+ * Brute-force throttling of authentication. Every guess — a 401 for a credential that does
+ * not exist (auth.ts) — is counted against the source address (the client's, behind trusted
+ * proxies: app.ts) in a sliding window kept in memory by this instance; once a source has
+ * spent its budget, its requests are answered 429 RATE_LIMITED with `Retry-After` (seconds)
+ * *before* any key lookup, until enough of its guesses have left the window. Successes
+ * neither count nor reset anything, so a valid key cannot be used to launder guesses. Other
+ * sources are unaffected; probes and static files are never refused.
  *
  * Memory is bounded: at most `maxSources` addresses are tracked (the least recently
  * failing one is forgotten first), and each keeps at most `max` timestamps.
  */
 import type { FastifyInstance } from 'fastify';
+import { isCredentialGuess } from './auth.js';
 import { ApiError } from './errors.js';
 
 export interface AuthFailureBudget {
@@ -86,18 +88,31 @@ export class AuthFailureThrottle {
 /**
  * Install the throttle on an app: a throttled source is refused first thing (an onRequest
  * hook added before any route's own hooks, so before any key or session lookup and before
- * the body is read), and every 401 answered to a source counts as one failure.
+ * the body is read) on every route but those marked `config: { throttle: false }` (probes,
+ * the OpenAPI document, the dashboard's static files: they authenticate nothing); and every
+ * 401 for a credential that does not exist (a guess, auth.ts) counts as one failure of its
+ * source. A revoked, expired or orphaned key — a known key — is answered 401 without counting.
  */
 export function installAuthThrottle(app: FastifyInstance, throttle: AuthFailureThrottle): void {
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.throttle === false) return;
     const wait = throttle.retryAfterSeconds(request.ip, request.state.now.getTime());
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       throw new ApiError('RATE_LIMITED', { details: { retryAfterSeconds: wait } });
     }
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 401) throttle.recordFailure(request.ip, request.state.now.getTime());
-    return payload;
+  app.addHook('onError', async (request, _reply, error) => {
+    if (isCredentialGuess(error)) throttle.recordFailure(request.ip, request.state.now.getTime());
   });
+}
+
+/** Route config: `{ throttle: false }` exempts a route that authenticates nothing. */
+export const NOT_THROTTLED = { throttle: false } as const;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the brute-force throttle never refuses this route. */
+    throttle?: boolean;
+  }
 }

@@ -5,6 +5,12 @@
  * unknown, revoked or expired key, a key of another kind, a creating user who left the
  * organization, a dead session — is the same 401 UNAUTHENTICATED, so nothing can be learned
  * from the difference.
+ *
+ * Inside the server the failures differ in one respect: a credential that does not exist
+ * (malformed, wrong checksum, another kind, unknown hash, unknown or expired session) is a
+ * *guess*, counted by the brute-force throttle (auth-throttle.ts); a key that exists but may
+ * not be used (revoked, expired, its user gone) is a known key — a forgotten cron job, not an
+ * attacker — and is answered 401 without counting; no credential at all guesses nothing.
  */
 import { parseKey } from '@codika/contract/keys';
 import { API_KEY_HEADER } from '@codika/contract/operations';
@@ -20,6 +26,24 @@ import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './sessi
 /** The contract's API_KEY_HEADER in lower case, as Node exposes incoming header names. */
 export const API_KEY_HEADER_NAME = API_KEY_HEADER.toLowerCase();
 
+const GUESSES = new WeakSet<ApiError>();
+
+/** Mark an error as a guess, counted by the brute-force throttle (also a wrong e-mailed code). */
+export function asCredentialGuess(error: ApiError): ApiError {
+  GUESSES.add(error);
+  return error;
+}
+
+/** The 401 for a credential that does not exist: counted as a guess. */
+function unknownCredential(): ApiError {
+  return asCredentialGuess(new ApiError('UNAUTHENTICATED'));
+}
+
+/** True for the 401 of a credential that does not exist (see the module comment). */
+export function isCredentialGuess(error: unknown): boolean {
+  return error instanceof ApiError && GUESSES.has(error);
+}
+
 export interface AuthOptions {
   store: Store;
   lastUsedIntervalMs: number;
@@ -33,8 +57,9 @@ export async function authenticate(
 ): Promise<KeyCaller> {
   if (typeof header !== 'string') throw new ApiError('UNAUTHENTICATED');
   const raw = header.trim();
+  if (raw === '') throw new ApiError('UNAUTHENTICATED');
   const parsed = parseKey(raw);
-  if (!parsed.ok || parsed.kind !== 'cko_') throw new ApiError('UNAUTHENTICATED');
+  if (!parsed.ok || parsed.kind !== 'cko_') throw unknownCredential();
   return admit(await options.store.findAuthByHash(hashKey(raw)), now, options, onTouchError);
 }
 
@@ -52,12 +77,13 @@ export async function authenticateSession(
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
 ): Promise<Caller> {
-  if (!isSessionIdShape(sessionId)) throw new ApiError('UNAUTHENTICATED');
+  if (!isSessionIdShape(sessionId)) throw unknownCredential();
   const idHash = hashSessionId(sessionId);
   const auth = await options.store.findAuthBySession(idHash, iso(now));
   if (auth !== undefined) return admit(auth, now, options, onTouchError);
   const person = await options.store.findUserBySession(idHash, iso(now));
-  if (person === undefined || person.organization === null || person.role === null) throw new ApiError('UNAUTHENTICATED');
+  if (person === undefined) throw unknownCredential();
+  if (person.organization === null || person.role === null) throw new ApiError('UNAUTHENTICATED');
   const { user, organization, role } = person;
   return { key: null, scopes: scopesForRole(role), organization, user, role };
 }
@@ -90,7 +116,7 @@ async function admit(
   options: AuthOptions,
   onTouchError: (err: unknown) => void,
 ): Promise<KeyCaller> {
-  if (auth === undefined) throw new ApiError('UNAUTHENTICATED');
+  if (auth === undefined) throw unknownCredential();
   const { key, organization, user, role } = auth;
   const nowMs = now.getTime();
   if (key.revokedAt !== null) throw new ApiError('UNAUTHENTICATED');
@@ -99,14 +125,33 @@ async function admit(
 
   // Record the use at most once per interval: no write on every request.
   const staleBeforeMs = nowMs - options.lastUsedIntervalMs;
-  if (key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) {
-    try {
-      await options.store.touchLastUsed(key.id, iso(now), iso(new Date(staleBeforeMs)));
-      key.lastUsedAt = iso(now);
-    } catch (err) {
-      // Bookkeeping only: a failed last-use write must not refuse a valid caller.
-      onTouchError(err);
-    }
+  if ((key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) && !touching.has(key.id)) {
+    const keyId = key.id;
+    touching.add(keyId);
+    const touched = options.store.touchLastUsed(keyId, iso(now), iso(new Date(staleBeforeMs))).then(
+      () => true,
+      (err: unknown) => {
+        // Bookkeeping only: a failed last-use write must not refuse a valid caller.
+        onTouchError(err);
+        return false;
+      },
+    );
+    void touched.finally(() => touching.delete(keyId));
+    // The write usually takes well under a millisecond; when the database is locked or slow,
+    // the caller is answered without waiting for it (it completes, or fails and is logged,
+    // in the background; one at a time per key).
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, TOUCH_WAIT_MS, null);
+    });
+    const done = await Promise.race([touched, gaveUp]);
+    clearTimeout(timer);
+    if (done === true) key.lastUsedAt = iso(now);
   }
   return { key, scopes: key.scopes, organization, user, role };
 }
+
+/** How long a request waits for the last-use write of its key before it is answered anyway (ms). */
+export const TOUCH_WAIT_MS = 20;
+/** Keys whose last-use write is in flight (at most one at a time per key). */
+const touching = new Set<string>();

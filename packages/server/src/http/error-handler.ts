@@ -8,8 +8,10 @@
  * record gets its audit row here.
  */
 import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
+import { Id } from '@codika/contract/schemas';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { iso } from '../clock.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import { auditBase } from './audit.js';
 import { errorBody } from './envelope.js';
@@ -35,6 +37,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 /** Map anything thrown to an ApiError; unknown errors become INTERNAL. */
 export function toApiError(error: unknown): ApiError {
   if (isApiError(error)) return error;
+  if (isStoreUnavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', { cause: error });
   const fastifyError = error as Partial<FastifyError> | null;
   const byCode = typeof fastifyError?.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (byCode !== undefined) return new ApiError(byCode, { cause: error });
@@ -45,16 +48,26 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL', { cause: error });
 }
 
-/** An id field of the body as requested (key routes: keyId; member routes: userId), when it looks like one. */
+/**
+ * An id field of the body as requested (key routes: keyId; member routes: userId), when the
+ * contract accepts it as an id (a NUL, which PostgreSQL cannot store, would lose the audit row
+ * there and not on SQLite).
+ */
 function bodyIdOf(body: unknown, field: 'keyId' | 'userId'): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const id = (body as Record<string, unknown>)[field];
-  return typeof id === 'string' && id.length <= 128 ? id : null;
+  return Id.safeParse(id).success ? (id as string) : null;
 }
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
   const state = request.state;
   if (!state?.caller || state.auditAction === null || state.audited) return;
+  // The database cannot take writes now (locked past the wait): the denial row could not be
+  // written either, and trying would double the caller's wait. Logged instead.
+  if (error.code === 'SERVICE_UNAVAILABLE') {
+    request.log.warn({ action: state.auditAction }, 'no audit row: the database is unavailable');
+    return;
+  }
   state.audited = true;
   try {
     await store.appendAudit({
@@ -74,8 +87,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   if (request.state) request.state.errorCode = error.code;
   reply.code(error.status);
   if (error.code === 'METHOD_NOT_ALLOWED') reply.header('allow', 'POST');
+  if (error.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', '1');
   const retryAfter = error.details?.retryAfterSeconds;
   if (error.code === 'RATE_LIMITED' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  // A 5xx says only its code's own message, never the cause's.
   const message = error.status >= 500 ? ERROR_CODES[error.code].message : error.message;
   const details = error.status >= 500 ? undefined : error.details;
   return errorBody(request.id, error.code, message, details, error.nextAction);

@@ -17,13 +17,44 @@ export const REQUEST_ID_LOG_LABEL = 'requestId';
 
 /** Anything shaped like a key (kind prefix, then base62) is cut to its 8-character display prefix. */
 const KEY_LIKE = /(ck[opa]_[0-9A-Za-z]{4})[0-9A-Za-z]+/g;
+/**
+ * A key's body (22 random + 6 checksum base62 characters) without its prefix: a run of 20 or
+ * more base62 characters mixing upper and lower case (a random body lacks one of them with a
+ * probability of about 10⁻⁷; the API's paths are lower case).
+ */
+const BASE62_RUN = /[0-9A-Za-z]{20,}/g;
 
-/** The logged URL: the path without its query string, and without a key someone pasted into it. */
+function cutSecretLike(run: string): string {
+  return /[A-Z]/.test(run) && /[a-z]/.test(run) ? `${run.slice(0, 4)}…` : run;
+}
+const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+/** Rounds of percent-decoding tried (a key encoded twice or thrice is still found). */
+const DECODE_ROUNDS = 3;
+
+/** Decode %XX escapes byte by byte (as Latin-1, never throwing on a malformed sequence). */
+function decodeEscapes(text: string): string {
+  return text.replace(PERCENT_ESCAPE, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/**
+ * A request path as it may be logged: the path without its query string, percent-decoded (up
+ * to three times, leniently) so that an encoded key (`/cko%5F…`, every character escaped, or
+ * escaped twice) is seen as one, and with anything key-shaped cut to its display prefix —
+ * as well as what looks like a key's body without its prefix (BASE62_RUN). A path
+ * with nothing to cut is logged exactly as it came.
+ */
 export function pathOnly(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  return path.replace(KEY_LIKE, '$1…');
+  let decoded = path;
+  for (let round = 0; round < DECODE_ROUNDS; round++) {
+    const next = decodeEscapes(decoded);
+    if (next === decoded) break;
+    decoded = next;
+  }
+  const redacted = decoded.replace(KEY_LIKE, '$1…').replace(BASE62_RUN, cutSecretLike);
+  return redacted === decoded ? path : redacted;
 }
 
 /** Fastify `logger` options for pino. */

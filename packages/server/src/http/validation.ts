@@ -13,21 +13,25 @@ function pathOf(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
 
-/** Field path → message for each zod issue; unknown fields get one entry each. */
+/**
+ * Field path → message for each zod issue; unknown fields get one entry each. Built in a Map
+ * and turned into a plain object with own properties only, so a field named `__proto__`,
+ * `constructor` or `toString` is named like any other (an object literal would find those on
+ * its prototype and skip them, or assign the prototype).
+ */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
-  const details: Record<string, string> = {};
+  const details = new Map<string, string>();
+  const add = (path: string, message: string) => {
+    if (!details.has(path)) details.set(path, message);
+  };
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const p = pathOf([...issue.path, key]);
-        details[p] ??= 'unknown field';
-      }
+      for (const key of issue.keys) add(pathOf([...issue.path, key]), 'unknown field');
       continue;
     }
-    const p = pathOf(issue.path);
-    details[p] ??= issue.message;
+    add(pathOf(issue.path), issue.message);
   }
-  return details;
+  return Object.fromEntries(details);
 }
 
 export function validationError(details: Record<string, string>): ApiError {

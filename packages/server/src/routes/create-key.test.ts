@@ -20,6 +20,34 @@ describe('POST /createorganizationapikeypublic — authorization matrix', () => 
 });
 
 describe('POST /createorganizationapikeypublic', () => {
+  it('stores names and descriptions in NFC, refuses bidi controls and lone surrogates naming the field', async () => {
+    const t = await createTestApp();
+    const res = await t.call(
+      PATH,
+      { organizationId: t.orgA.id, name: 'Cafe\u0301 key', description: 'de\u0301ploy', scopes: ['projects:read'] },
+      { key: t.keys.admin.raw },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ name: 'Caf\u00e9 key', description: 'd\u00e9ploy' });
+    const stored = await t.store.getLiveKey(t.orgA.id, res.body.data.keyId, new Date().toISOString());
+    expect(stored).toMatchObject({ name: 'Caf\u00e9 key', description: 'd\u00e9ploy' });
+    for (const [field, value] of [
+      ['name', 'evil\u202egnp.exe'],
+      ['name', 'a\ud800'],
+      ['description', 'zero\u200bwidth'],
+    ] as const) {
+      const refused = await t.call(
+        PATH,
+        { organizationId: t.orgA.id, name: 'ok', scopes: ['projects:read'], [field]: value },
+        { key: t.keys.admin.raw },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('VALIDATION_ERROR');
+      expect(Object.keys(refused.body.error.details)).toEqual([field]);
+    }
+    await t.close();
+  });
+
   it('creates a key and answers the raw key once', async () => {
     const t = await createTestApp();
     const res = await t.call(

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NOT_THROTTLED } from '../http/auth-throttle.js';
 import { ApiError } from '../http/errors.js';
 
 export const DASHBOARD_CSP =
@@ -71,11 +72,11 @@ export function registerDashboardStatic(app: FastifyInstance, dir: string | null
     }
     return reply.type('text/html; charset=utf-8').send(index);
   };
-  app.get('/', page);
-  app.get('/dashboard', page);
-  app.get('/dashboard/', page);
+  app.get('/', { config: NOT_THROTTLED }, page);
+  app.get('/dashboard', { config: NOT_THROTTLED }, page);
+  app.get('/dashboard/', { config: NOT_THROTTLED }, page);
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/assets/:name', { config: NOT_THROTTLED }, async (request, reply) => {
     const asset = assets.get(request.params.name);
     if (asset === undefined) throw new ApiError('NOT_FOUND');
     // Names carry a content hash: a changed file has a new name, so caching forever is safe.

@@ -26,4 +26,26 @@ describe('GET /readyz', () => {
     expect(t.logs.text()).toContain('SQLITE_CANTOPEN');
     await t.close();
   });
+
+  it('answers 503 when the check has not answered within 2 s (a write lock held elsewhere), and probes share one check', async () => {
+    let pings = 0;
+    const t = await createTestApp({
+      wrapStore: (store: Store) =>
+        overrideStore(store, {
+          ping: () => {
+            pings++;
+            return new Promise<void>(() => {});
+          },
+        }),
+    });
+    const started = performance.now();
+    const [a, b] = await Promise.all([
+      t.app.inject({ method: 'GET', url: '/readyz' }),
+      t.app.inject({ method: 'GET', url: '/readyz' }),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([503, 503]);
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(pings).toBe(1);
+    await t.close();
+  });
 });

@@ -64,7 +64,8 @@ export class GroupCommit<DB> {
     const done: { member: Member<DB>; value: unknown }[] = [];
     try {
       await this.db.connection().execute(async (conn) => {
-        await sql`begin`.execute(conn);
+        // IMMEDIATE: the write lock first, so a lock held elsewhere is met before any member ran.
+        await sql`begin immediate`.execute(conn);
         try {
           for (const member of group) {
             await sql`savepoint codika_member`.execute(conn);

@@ -6,12 +6,14 @@
 
 import { openPostgres } from './postgres.js';
 import { SqlStore } from './sql-store.js';
-import { openSqlite } from './sqlite.js';
+import { checkSqliteFile, openSqlite } from './sqlite.js';
 import type { Store } from './types.js';
 
 export interface SqliteStoreOptions {
   /** Path of the SQLite database file (its directory is created, mode 0700), or ':memory:'. */
   sqliteFile: string;
+  /** How long a write waits for another process's write lock (default SQLITE_WRITE_WAIT_MS, 5 s). */
+  writeWaitMs?: number;
 }
 
 export interface PostgresStoreOptions {
@@ -25,10 +27,17 @@ export interface PostgresStoreOptions {
 /** How to reach the database. */
 export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
 
-/** Open (not migrate) a store; call `store.migrate()` before use. */
-export async function openStore(options: StoreOptions): Promise<Store> {
+/**
+ * Open (not migrate) a store; call `store.migrate()` before use. `check: true` (what `start`
+ * asks) first checks an existing SQLite file with `PRAGMA quick_check`. A database that cannot
+ * be used throws StoreOpenError, with a message for the operator.
+ */
+export async function openStore(options: StoreOptions, open: { check?: boolean } = {}): Promise<Store> {
   if ('databaseUrl' in options) return new SqlStore(openPostgres({ databaseUrl: options.databaseUrl }));
-  return new SqlStore(openSqlite(options.sqliteFile));
+  if (open.check) checkSqliteFile(options.sqliteFile);
+  return new SqlStore(
+    openSqlite(options.sqliteFile, options.writeWaitMs === undefined ? {} : { writeWaitMs: options.writeWaitMs }),
+  );
 }
 
 /** A description of the database for messages, without a password. */
@@ -43,5 +52,6 @@ export function describeStoreOptions(options: StoreOptions): string {
   }
 }
 
+export { StoreOpenError, StoreUnavailableError } from './errors.js';
 export type * from './types.js';
 export { ROLES } from './types.js';

@@ -9,7 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import { mintOrgKey } from '../secrets.js';
-import { createTestSchema, type TestSchema, testDatabaseUrl } from '../test-support/stores.js';
+import { adminQuery, createTestSchema, type TestSchema, testDatabaseUrl } from '../test-support/stores.js';
 import { openStore } from './index.js';
 import { isRetryablePostgresError } from './postgres.js';
 import type { Database } from './schema.js';
@@ -298,5 +298,53 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('readiness (ping) reads every table and fails on a server that cannot write, changing nothing', async () => {
+    const { org } = await seedKey(store, ['projects:read']);
+    await store.ping();
+    expect((await store.getOrganization(org.id))?.name).toBe(org.name);
+    const url = new URL(schema.url);
+    url.searchParams.set('options', `${url.searchParams.get('options')} -c default_transaction_read_only=on`);
+    const readOnly = await openStore({ databaseUrl: url.toString() });
+    try {
+      expect(await readOnly.isEmpty()).toBe(false);
+      await expect(readOnly.ping()).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  it('named statements prepared before a migration changed a column recover: reads and a transaction go on', async () => {
+    const { org, key, hash } = await seedKey(store, ['api-keys:manage', 'projects:read']);
+    // Prepare the hot statements on several connections of the pool.
+    await Promise.all(Array.from({ length: 8 }, () => store.findAuthByHash(hash)));
+    const update = (name: string) =>
+      store.updateKey({
+        organizationId: org.id,
+        keyId: key.id,
+        change: { name },
+        dryRun: false,
+        now: T1,
+        judge: () => null,
+        audit: auditBase(org.id, key.id),
+      });
+    expect((await update('before')).status).toBe('updated');
+    // A migration changes the type of a column those statements return.
+    await adminQuery(`ALTER TABLE ${schema.name}.api_keys ALTER COLUMN name TYPE varchar(300)`);
+    const reads = await Promise.all(Array.from({ length: 8 }, () => store.findAuthByHash(hash)));
+    expect(reads.map((r) => r?.key.id)).toEqual(Array(8).fill(key.id));
+    expect((await update('after')).status).toBe('updated');
+    expect((await store.getLiveKey(org.id, key.id, T1))?.name).toBe('after');
+    // Once more, back to text: the renamed statements recover the same way.
+    await adminQuery(`ALTER TABLE ${schema.name}.api_keys ALTER COLUMN name TYPE text`);
+    expect((await update('again')).status).toBe('updated');
+    expect((await store.findAuthByHash(hash))?.key.name).toBe('again');
+  });
+
+  it('a stale plan is a retryable error', () => {
+    const stale = Object.assign(new Error('cached plan must not change result type'), { code: '0A000' });
+    expect(isRetryablePostgresError(stale)).toBe(true);
+    expect(isRetryablePostgresError(Object.assign(new Error('other feature'), { code: '0A000' }))).toBe(false);
   });
 });

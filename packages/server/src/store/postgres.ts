@@ -76,7 +76,7 @@ const types = {
 
 export function isRetryablePostgresError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+  return (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) || isStalePlanError(err);
 }
 
 /** The advisory-lock namespace (first key) of migration runs; the second key is the schema's hash. */
@@ -128,23 +128,67 @@ class CodikaPostgresDialect extends PostgresDialect {
 }
 
 /**
+ * A named statement prepared before a migration changed a column it returns fails with
+ * "cached plan must not change result type" (SQLSTATE 0A000): PostgreSQL will not re-plan it
+ * under the same name. Such a statement is prepared again under a new name.
+ */
+export function isStalePlanError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}
+
+/**
  * Parameterized queries run as named prepared statements (the name is a hash of the SQL text):
  * PostgreSQL then parses and plans each of the store's few query shapes once per connection
  * instead of on every request. The authentication join took about 1 ms to plan and 0.5 ms to
  * run (EXPLAIN ANALYZE), so planning was most of /verifyapikey's database time.
+ *
+ * A stale plan (isStalePlanError: a migration changed a column type under a running server)
+ * gets the statement a new name, so the next run prepares it afresh; outside a transaction the
+ * query is then run again at once, inside one the error goes up and the store runs the whole
+ * transaction again (isRetryablePostgresError).
  */
-function useNamedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (config: unknown, values?: unknown) => unknown;
-  const names = new Map<string, string>();
-  (client as { query: unknown }).query = (config: unknown, values?: unknown) => {
-    if (typeof config !== 'string' || !Array.isArray(values) || values.length === 0) return query(config, values);
-    let name = names.get(config);
+class NamedStatements {
+  /** SQL text → statement name, shared by every connection of the pool. */
+  private readonly names = new Map<string, string>();
+  private renamed = 0;
+
+  nameOf(text: string): string {
+    let name = this.names.get(text);
     if (name === undefined) {
-      name = `codika_${createHash('sha256').update(config).digest('hex').slice(0, 24)}`;
-      names.set(config, name);
+      name = `codika_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
     }
-    return query({ name, text: config, values });
-  };
+    return name;
+  }
+
+  /** A new name for `text` on every connection: each prepares it afresh on its next run. */
+  prepareAgain(text: string, staleName: string): void {
+    if (this.names.get(text) !== staleName) return; // another connection renamed it already
+    this.renamed++;
+    this.names.set(text, `codika_${createHash('sha256').update(text).digest('hex').slice(0, 24)}_${this.renamed}`);
+  }
+
+  install(client: pg.PoolClient): void {
+    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+    let inTransaction = false;
+    (client as { query: unknown }).query = (config: unknown, values?: unknown) => {
+      if (typeof config === 'string' && (!Array.isArray(values) || values.length === 0)) {
+        if (/^\s*(begin|start\s+transaction)\b/i.test(config)) inTransaction = true;
+        else if (/^\s*(commit|end|abort|rollback)\b(?!\s+to\b)/i.test(config)) inTransaction = false;
+        return query(config, values);
+      }
+      if (typeof config !== 'string' || !Array.isArray(values)) return query(config, values);
+      const run = (name: string) => query({ name, text: config, values });
+      const name = this.nameOf(config);
+      return run(name).catch((err: unknown) => {
+        if (!isStalePlanError(err)) throw err;
+        this.prepareAgain(config, name);
+        if (inTransaction) throw err;
+        return run(this.nameOf(config));
+      });
+    };
+  }
 }
 
 export function openPostgres(options: PostgresOptions): StoreConnection {
@@ -157,9 +201,28 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   // An idle connection that dies (server restart, terminated backend) is dropped by the pool;
   // without a listener the 'error' event would end the process. The next query reconnects.
   pool.on('error', () => {});
-  pool.on('connect', useNamedStatements);
+  const statements = new NamedStatements();
+  pool.on('connect', (client) => statements.install(client));
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
   // change committed through any instance holds on every instance from the next request.
-  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError };
+  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe };
+}
+
+/**
+ * Readiness on PostgreSQL, in one statement (one round trip): the first row of each table is
+ * read, and an UPDATE that matches no row — a data-modifying CTE, so the statement is a write —
+ * is refused by a server that cannot write now (a hot standby, a read-only default, a database
+ * stopping for wraparound). No row is changed.
+ */
+async function postgresProbe(db: Kysely<Database>): Promise<void> {
+  await sql`with nothing as (update organizations set name = name where false returning 1)
+    select
+      (select 1 from organizations limit 1) as organizations,
+      (select 1 from users limit 1) as users,
+      (select 1 from memberships limit 1) as memberships,
+      (select 1 from api_keys limit 1) as api_keys,
+      (select 1 from api_key_scopes limit 1) as api_key_scopes,
+      (select 1 from audit_log limit 1) as audit_log,
+      (select count(*) from nothing) as written`.execute(db);
 }

@@ -16,7 +16,15 @@
 
 import type { Scope } from '@codika/contract/scopes';
 import { canonicalScopes } from '@codika/contract/scopes';
-import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  type Kysely,
+  MIGRATION_LOCK_ID,
+  type QueryResult,
+  sql,
+} from 'kysely';
 import { newId } from '../ids.js';
 import { migrateToLatest, type SqlDialectName } from '../migrations/index.js';
 import {
@@ -47,6 +55,8 @@ import type {
   ChangeJudge,
   CodeAttempt,
   CreateOutcome,
+  FirstOrganizationInput,
+  FirstOrganizationOutcome,
   KeyChange,
   KeyFields,
   KeyJudgeContext,
@@ -92,6 +102,8 @@ export interface StoreConnection {
    * transactions then share one COMMIT (group-commit.ts) instead of one durable sync each.
    */
   groupCommit?: boolean;
+  /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
+  probe?: (db: Kysely<Database>) => Promise<void>;
 }
 
 /** Attempts of one write transaction when the database answers a retryable error. */
@@ -367,6 +379,7 @@ export class SqlStore implements Store {
   private readonly changeToken: CompiledQuery | undefined;
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
+  private readonly probe: ((db: Db) => Promise<void>) | undefined;
   private readonly members: MemberStore;
   private closed = false;
 
@@ -376,6 +389,7 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
+    this.probe = connection.probe;
     this.members = new MemberStore({
       db: this.db,
       transaction: (fn) => this.transaction(fn),
@@ -401,7 +415,8 @@ export class SqlStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    if (this.probe) await this.probe(this.db);
+    else await sql`select 1`.execute(this.db);
   }
 
   async close(): Promise<void> {
@@ -469,6 +484,58 @@ export class SqlStore implements Store {
   async isEmpty(): Promise<boolean> {
     const row = await this.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
     return row === undefined;
+  }
+
+  async bootstrapFirstOrganization(input: FirstOrganizationInput): Promise<FirstOrganizationOutcome> {
+    return this.transaction(async (trx): Promise<FirstOrganizationOutcome> => {
+      // Instances starting together on one empty database queue here: the portable row lock on
+      // the one row every migrated database has, the migrator's lock row. The later ones then
+      // find an organization below and write nothing.
+      await sql`update ${sql.table(DEFAULT_MIGRATION_LOCK_TABLE)} set is_locked = is_locked where id = ${MIGRATION_LOCK_ID}`.execute(
+        trx,
+      );
+      const existing = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+      if (existing !== undefined) return { status: 'not_empty' };
+      const { organization, key } = input;
+      const email = normalizeEmail(input.owner.email);
+      await trx
+        .insertInto('organizations')
+        .values({ id: organization.id, name: organization.name, created_at: organization.createdAt })
+        .execute();
+      await trx
+        .insertInto('users')
+        .values({ id: input.owner.id, email, created_at: organization.createdAt })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .execute();
+      const owner = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'created_at'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('memberships')
+        .values({ organization_id: organization.id, user_id: owner.id, role: 'owner', joined_at: organization.createdAt })
+        .execute();
+      const created = await insertKey(trx, { ...key, organizationId: organization.id, createdByUserId: owner.id });
+      await insertAudit(trx, {
+        ...input.audit,
+        action: 'key.create',
+        result: 'allowed',
+        reason: null,
+        actorKeyId: null,
+        actorUserId: null,
+        organizationId: organization.id,
+        targetKeyId: key.id,
+        before: null,
+        after: { name: key.name, description: key.description, scopes: canonicalScopes(key.scopes) },
+      });
+      return {
+        status: 'created',
+        organization: { ...organization },
+        owner: { id: owner.id, email: owner.email, createdAt: owner.created_at },
+        key: created,
+      };
+    });
   }
 
   // -- keys --

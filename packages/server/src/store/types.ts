@@ -298,6 +298,21 @@ export type LoginOutcome =
 
 export type RedeemOutcome = { status: 'redeemed'; user: User; organizations: UserOrganization[] } | { status: 'invalid_code' };
 
+/** The first organization of an empty store, its owner and the owner's key (first-run bootstrap). */
+export interface FirstOrganizationInput {
+  organization: { id: string; name: string; createdAt: string };
+  /** The owner; an existing user with this e-mail is reused (its id then wins over `id`). */
+  owner: { id: string; email: string };
+  /** The owner's key; organizationId and createdByUserId come from the two above. */
+  key: Omit<NewKeyInput, 'organizationId' | 'createdByUserId'>;
+  /** The key's audit row; actor, organization and target are filled in. */
+  audit: Pick<AuditEntryInput, 'at' | 'requestId' | 'sourceIp' | 'userAgent'>;
+}
+
+export type FirstOrganizationOutcome =
+  | { status: 'created'; organization: Organization; owner: User; key: ApiKeyRecord }
+  | { status: 'not_empty' };
+
 /** A session opened with a key: it acts as that key. */
 export interface NewKeySessionInput {
   idHash: string;
@@ -332,7 +347,7 @@ export interface UserSessionRecord {
 export interface Store {
   /** Apply pending migrations (idempotent). */
   migrate(): Promise<void>;
-  /** Cheap round trip for /readyz. */
+  /** Cheap check for /readyz: throws unless the database can be read and written now. */
   ping(): Promise<void>;
   close(): Promise<void>;
 
@@ -348,6 +363,13 @@ export interface Store {
   getMembership(organizationId: string, userId: string): Promise<Membership | undefined>;
   /** True when the store holds no organization at all (first start). */
   isEmpty(): Promise<boolean>;
+  /**
+   * On an empty store only, create the first organization, its owner (role owner) and the
+   * owner's key with its audit row, in one transaction — exactly once however many instances
+   * start together on one database (they queue on one lock and the later ones find the store
+   * not empty). Anything else: `not_empty`, nothing written.
+   */
+  bootstrapFirstOrganization(input: FirstOrganizationInput): Promise<FirstOrganizationOutcome>;
 
   // -- keys --
   findAuthByHash(hash: string): Promise<AuthRecord | undefined>;

@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import type { CodeRequestBudget } from '../accounts/code-throttle.js';
 import { type Mailer, type MemoryOutbox, memoryOutbox } from '../accounts/mailer.js';
 import type { SignupPolicy } from '../accounts/policy.js';
-import { buildApp } from '../app.js';
+import { type AppDeps, buildApp } from '../app.js';
 import type { Clock } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { newId } from '../ids.js';
@@ -158,6 +158,8 @@ export interface TestAppOptions {
   /** Wrap the store (spies, failure injection). */
   wrapStore?: (store: Store) => Store;
   logLevel?: string;
+  /** The per-key share (AppDeps.keyConcurrency); default: the app's. */
+  keyConcurrency?: AppDeps['keyConcurrency'];
   /** Default: an outbox in memory (TestApp.outbox). */
   mailer?: Mailer;
   /** Default: the server's (closed). */
@@ -317,6 +319,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
     ...(options.maxKeysPerOrg === undefined ? {} : { maxKeysPerOrg: options.maxKeysPerOrg }),
     ...(options.lastUsedIntervalMs === undefined ? {} : { lastUsedIntervalMs: options.lastUsedIntervalMs }),
+    ...(options.keyConcurrency === undefined ? {} : { keyConcurrency: options.keyConcurrency }),
   });
   await app.ready();
 
