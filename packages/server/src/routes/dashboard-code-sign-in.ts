@@ -24,6 +24,7 @@ import type { FastifyInstance } from 'fastify';
 import { codeMatches, MAX_CODE_ATTEMPTS } from '../accounts/codes.js';
 import { scopesForRole } from '../accounts/minting.js';
 import { requestCode } from '../accounts/request-code.js';
+import { asCredentialGuess } from '../http/auth.js';
 import { successBody } from '../http/envelope.js';
 import { ApiError } from '../http/errors.js';
 import { publicOperationContext, type ServerConfig } from '../http/operation.js';
@@ -57,7 +58,9 @@ export function registerDashboardCodeSignIn(app: FastifyInstance, config: Server
       audit: ctx.audit,
     });
     if (outcome.status === 'invalid_code') {
-      throw new ApiError('INVALID_CODE', { nextAction: 'Check the code in the latest e-mail, or ask for a new one' });
+      throw asCredentialGuess(
+        new ApiError('INVALID_CODE', { nextAction: 'Check the code in the latest e-mail, or ask for a new one' }),
+      );
     }
     const { user, organizations } = outcome;
     const only = organizations.length === 1 ? organizations[0] : undefined;
