@@ -21,3 +21,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** `dry_run`: an update previewed with dryRun, judged like a real one and applied nowhere. */
 export const AUDIT_RESULTS = ['allowed', 'denied', 'dry_run'] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
+
+/** Events `/listauditeventspublic` answers when no limit is asked, and at most per page. */
+export const AUDIT_EVENTS_LIMIT_DEFAULT = 100;
+export const AUDIT_EVENTS_LIMIT_MAX = 500;

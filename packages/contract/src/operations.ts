@@ -26,6 +26,8 @@ export const OPERATIONS = {
   addMember: { path: '/addorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
   updateMember: { path: '/updateorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
   removeMember: { path: '/removeorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
+  // audit log
+  listAuditEvents: { path: '/listauditeventspublic', scope: 'api-keys:manage', auth: 'key' },
 } as const satisfies Record<string, { path: string; scope: Scope | null; auth: 'key' | 'none' }>;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -7,6 +7,7 @@
  * are checked by the server after shape validation (docs/server.md, Order of checks).
  */
 import { z } from 'zod';
+import { AUDIT_ACTIONS, AUDIT_EVENTS_LIMIT_MAX, AUDIT_RESULTS } from './audit.js';
 import { CODE_DIGITS, ORGANIZATION_SIZES, ROLES } from './operations.js';
 import {
   DESCRIPTION_MAX,
@@ -76,7 +77,17 @@ export const KeyTypeEnum = z.enum(['org-api-key', 'personal-api-key', 'admin-api
 
 // ---- requests -------------------------------------------------------------
 
-export const VerifyApiKeyRequest = z.strictObject({});
+/** How `requiredScopes` of /verifyapikey are matched: the key holds all of them, or at least one. */
+export const SCOPE_MATCHES = ['all', 'any'] as const;
+/**
+ * Empty (what the public CLI sends): who am I. With `requiredScopes`, also "may this key do
+ * that?": 403 INSUFFICIENT_SCOPE with `details.missing` when the key lacks them (`match`:
+ * `all`, the default, or `any`). Unknown scope names answer 400 INVALID_SCOPES.
+ */
+export const VerifyApiKeyRequest = z.strictObject({
+  requiredScopes: ScopeNameList.min(1).optional(),
+  match: z.enum(SCOPE_MATCHES).optional(),
+});
 
 export const CreateKeyRequest = z.strictObject({
   organizationId: Id,
@@ -175,6 +186,29 @@ export const AddMemberRequest = z.strictObject({ email: Email, role: RoleEnum })
 /** A member is named by `userId` or `email`, exactly one of them. */
 export const UpdateMemberRequest = z.strictObject({ userId: Id.optional(), email: Email.optional(), role: RoleEnum });
 export const RemoveMemberRequest = z.strictObject({ userId: Id.optional(), email: Email.optional() });
+
+// audit log
+
+export const AuditActionEnum = z.enum(AUDIT_ACTIONS);
+/** `dry_run`: an update previewed with dryRun (the stored value; the CLI also takes `dry-run`). */
+export const AuditOutcomeEnum = z.enum(AUDIT_RESULTS);
+/** The position after which a page starts: the `nextCursor` of the page before, as it was answered. */
+export const AuditCursor = z.string().min(1).max(200);
+/**
+ * Filters combine with AND; `action` takes one action or a list of them (any of). `since` is
+ * inclusive, `until` exclusive. Pages run newest first (by event id, which is time-ordered).
+ */
+export const ListAuditEventsRequest = z.strictObject({
+  keyId: Id.optional(),
+  actorKeyId: Id.optional(),
+  actorUserId: Id.optional(),
+  action: z.union([AuditActionEnum, z.array(AuditActionEnum).min(1).max(AUDIT_ACTIONS.length)]).optional(),
+  outcome: AuditOutcomeEnum.optional(),
+  since: Timestamp.optional(),
+  until: Timestamp.optional(),
+  cursor: AuditCursor.optional(),
+  limit: z.number().int().min(1).max(AUDIT_EVENTS_LIMIT_MAX).optional(),
+});
 
 // ---- responses (the `data` of the success envelope) -----------------------
 
@@ -286,6 +320,33 @@ export const RemoveMemberData = z.object({
   revokedKeyIds: z.array(z.string()),
 });
 
+/** Before/after of an audit event: a key's fields, a member's state or an account event's address. */
+export const AuditState = z.union([KeyFields, MemberState, AccountState]);
+
+/** One event of the audit log: one attempt that was answered (allowed, denied or previewed). */
+export const AuditEvent = z.object({
+  eventId: z.string(),
+  at: Timestamp,
+  action: AuditActionEnum,
+  outcome: AuditOutcomeEnum,
+  /** The error code of a denied attempt (and LAST_OWNER on an operator's forced member change). */
+  reason: z.string().optional(),
+  /** Who: the key (absent for the operator and for people signed in by code), the user, from where. */
+  actor: z.object({
+    keyId: z.string().optional(),
+    userId: z.string().optional(),
+    ip: z.string().optional(),
+    userAgent: z.string().optional(),
+  }),
+  /** On what: the key as it was named (it may not exist), the person a member or account event is about. */
+  target: z.object({ keyId: z.string().optional(), userId: z.string().optional() }),
+  before: AuditState.nullable(),
+  after: AuditState.nullable(),
+  requestId: z.string(),
+});
+/** `nextCursor`: present when older events may follow; pass it as `cursor` for the next page. */
+export const ListAuditEventsData = z.object({ events: z.array(AuditEvent), nextCursor: z.string().optional() });
+
 export const ErrorBody = z.object({
   success: z.literal(false),
   error: z.object({
@@ -326,13 +387,17 @@ export type Member = z.infer<typeof Member>;
 export type ListMembersData = z.infer<typeof ListMembersData>;
 export type MemberChangeData = z.infer<typeof MemberChangeData>;
 export type RemoveMemberData = z.infer<typeof RemoveMemberData>;
+export type VerifyApiKeyRequest = z.infer<typeof VerifyApiKeyRequest>;
+export type ListAuditEventsRequest = z.infer<typeof ListAuditEventsRequest>;
+export type AuditEvent = z.infer<typeof AuditEvent>;
+export type ListAuditEventsData = z.infer<typeof ListAuditEventsData>;
 
 /** Request and response schema of each operation, keyed like OPERATIONS. */
 export const OPERATION_SCHEMAS = {
   verifyApiKey: {
     request: VerifyApiKeyRequest,
     response: VerifyApiKeyData,
-    summary: 'Who am I: identity and scopes of the calling key',
+    summary: 'Who am I: identity and scopes of the calling key; with requiredScopes, also whether it holds them',
   },
   createKey: {
     request: CreateKeyRequest,
@@ -387,5 +452,10 @@ export const OPERATION_SCHEMAS = {
     request: RemoveMemberRequest,
     response: RemoveMemberData,
     summary: 'Remove a member; their keys in the organization are revoked in the same transaction',
+  },
+  listAuditEvents: {
+    request: ListAuditEventsRequest,
+    response: ListAuditEventsData,
+    summary: "Query the organization's audit log: filters, newest first, cursor pagination",
   },
 } as const;

@@ -43,6 +43,7 @@ import { registerDashboardOrganization } from './routes/dashboard-organization.j
 import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
 import { registerHealthz } from './routes/healthz.js';
+import { registerListAuditEvents } from './routes/list-audit-events.js';
 import { registerListKeys } from './routes/list-keys.js';
 import { registerListMembers } from './routes/list-members.js';
 import { registerOpenApiJson } from './routes/openapi-json.js';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerGetKey(app, config);
   registerRevokeKey(app, config);
   registerListMembers(app, config);
+  registerListAuditEvents(app, config);
   registerAddMember(app, config);
   registerUpdateMember(app, config);
   registerRemoveMember(app, config);

@@ -32,7 +32,8 @@ const MANAGE_ERRORS: ErrorCode[] = ['INSUFFICIENT_SCOPE', 'NOT_ORG_ADMIN'];
 /** Error codes each operation may answer, besides the common ones. */
 export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   // A person's dashboard session (signed in by code) has no key to describe or to act with.
-  verifyApiKey: ['API_KEY_REQUIRED'],
+  // With requiredScopes: the scopes the key lacks (details.missing), unknown scope names.
+  verifyApiKey: ['API_KEY_REQUIRED', 'INSUFFICIENT_SCOPE', 'INVALID_SCOPES'],
   createKey: [...MANAGE_ERRORS, 'INVALID_SCOPES', 'ORGANIZATION_NOT_FOUND', 'SCOPE_ESCALATION', 'MAX_API_KEYS_REACHED'],
   updateKey: [
     ...MANAGE_ERRORS,
@@ -62,6 +63,7 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   addMember: [...MANAGE_ERRORS, 'ROLE_HIERARCHY', 'MEMBER_EXISTS'],
   updateMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
   removeMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
+  listAuditEvents: [...MANAGE_ERRORS],
 };
 
 function pascal(name: string): string {

@@ -84,6 +84,7 @@ export const USER_SESSION_OPERATIONS: ReadonlySet<OperationName> = new Set<Opera
   'addMember',
   'updateMember',
   'removeMember',
+  'listAuditEvents',
 ]);
 
 /** Who may call a route: an API key (header or key session), a person signed in by code, or both. */

@@ -1,6 +1,6 @@
 /** Wire shapes built from store records. Optional fields are omitted when null; never a hash or raw key. */
-import type { KeySummary, Member } from '@codika/contract/schemas';
-import type { ApiKeyWithCreator, MemberRecord } from '../store/types.js';
+import type { AuditEvent, KeySummary, Member } from '@codika/contract/schemas';
+import type { ApiKeyWithCreator, AuditEntry, MemberRecord } from '../store/types.js';
 
 export function keySummary(key: ApiKeyWithCreator): KeySummary {
   return {
@@ -25,5 +25,29 @@ export function memberView(member: MemberRecord): Member {
     joinedAt: member.joinedAt,
     ...(member.lastSignInAt === null ? {} : { lastSignInAt: member.lastSignInAt }),
     liveKeyCount: member.liveKeyCount,
+  };
+}
+
+/** An audit row as `/listauditeventspublic` answers it: null fields left out, actor and target grouped. */
+export function auditEventView(entry: AuditEntry): AuditEvent {
+  const actor: AuditEvent['actor'] = {};
+  if (entry.actorKeyId !== null) actor.keyId = entry.actorKeyId;
+  if (entry.actorUserId !== null) actor.userId = entry.actorUserId;
+  if (entry.sourceIp !== null) actor.ip = entry.sourceIp;
+  if (entry.userAgent !== null) actor.userAgent = entry.userAgent;
+  const target: AuditEvent['target'] = {};
+  if (entry.targetKeyId !== null) target.keyId = entry.targetKeyId;
+  if (entry.targetUserId !== null) target.userId = entry.targetUserId;
+  return {
+    eventId: entry.id,
+    at: entry.at,
+    action: entry.action,
+    outcome: entry.result,
+    ...(entry.reason === null ? {} : { reason: entry.reason }),
+    actor,
+    target,
+    before: entry.before,
+    after: entry.after,
+    requestId: entry.requestId,
   };
 }

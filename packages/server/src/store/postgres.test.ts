@@ -86,6 +86,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       'api_key_scopes',
       'api_keys',
       'audit_log',
+      'audit_purge',
       'kysely_migration',
       'kysely_migration_lock',
       'login_codes',
@@ -107,6 +108,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       '0004_audit_log_no_replace',
       '0005_accounts_members',
       '0006_user_sessions',
+      '0008_audit_query_usage',
     ]);
   });
 
@@ -136,6 +138,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
         'api_keys.revoked_at',
         'api_keys.updated_at',
         'audit_log.at',
+        'audit_purge.before',
         'login_codes.created_at',
         'login_codes.expires_at',
         'memberships.joined_at',

@@ -51,6 +51,8 @@ export interface ApiKeysTable {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** 0008: the client address of the last recorded use. */
+  last_used_ip: Generated<string | null>;
 }
 
 export interface ApiKeyScopesTable {
@@ -92,6 +94,11 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+/** 0008: the retention gate; a row exists only inside the operator's purge transaction. */
+export interface AuditPurgeTable {
+  before: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -101,4 +108,5 @@ export interface Database {
   audit_log: AuditLogTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
+  audit_purge: AuditPurgeTable;
 }

@@ -36,6 +36,7 @@ import {
   redeemLoginCode,
   saveLoginCode,
 } from './accounts.js';
+import { purgeAuditBefore, queryAudit } from './audit-query.js';
 import { AuthCache } from './auth-cache.js';
 import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
@@ -50,6 +51,8 @@ import type {
   AuditBase,
   AuditEntry,
   AuditEntryInput,
+  AuditPage,
+  AuditQuery,
   AuditState,
   AuthRecord,
   ChangeJudge,
@@ -305,7 +308,7 @@ function stateJson(state: AuditState | null): string | null {
   return JSON.stringify(state.purpose === undefined ? { email: state.email } : { email: state.email, purpose: state.purpose });
 }
 
-function parseState(json: string | null): AuditState | null {
+export function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
   const value = JSON.parse(json) as AuditState;
   if (isKeyFields(value)) {
@@ -1007,5 +1010,13 @@ export class SqlStore implements Store {
       sourceIp: row.source_ip,
       userAgent: row.user_agent,
     }));
+  }
+
+  queryAudit(query: AuditQuery): Promise<AuditPage> {
+    return queryAudit(this.db, query, parseState);
+  }
+
+  purgeAudit(before: string): Promise<number> {
+    return this.transaction((trx) => purgeAuditBefore(trx, before));
   }
 }

@@ -104,6 +104,30 @@ export interface AuditEntry extends AuditEntryInput {
   targetUserId: string | null;
 }
 
+/**
+ * One page of an organization's audit log (`/listauditeventspublic`), newest first by id.
+ * Filters combine with AND; `actions`: any of them; `since` inclusive, `until` exclusive;
+ * `beforeId`: the page starts below that id (the cursor).
+ */
+export interface AuditQuery {
+  organizationId: string;
+  targetKeyId?: string;
+  actorKeyId?: string;
+  actorUserId?: string;
+  actions?: readonly AuditAction[];
+  result?: AuditResult;
+  since?: string;
+  until?: string;
+  beforeId?: string;
+  limit: number;
+}
+
+/** `hasMore`: rows below the page's last one match too. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  hasMore: boolean;
+}
+
 export interface NewKeyInput {
   id: string;
   organizationId: string;
@@ -556,4 +580,12 @@ export interface Store {
     targetUserId?: string;
     limit?: number;
   }): Promise<AuditEntry[]>;
+  /** One page of an organization's audit log (store/audit-query.ts). */
+  queryAudit(query: AuditQuery): Promise<AuditPage>;
+  /**
+   * The operator's retention (codika-server start --audit-retention-days): delete the rows
+   * written before `before`, in one transaction through the gate of migration 0008; returns
+   * how many. Nothing else ever deletes an audit row.
+   */
+  purgeAudit(before: string): Promise<number>;
 }
