@@ -85,7 +85,7 @@ export const SCOPE_MATCHES = ['all', 'any'] as const;
  * `all`, the default, or `any`). Unknown scope names answer 400 INVALID_SCOPES.
  */
 export const VerifyApiKeyRequest = z.strictObject({
-  requiredScopes: ScopeNameList.min(1).optional(),
+  requiredScopes: ScopeNameList.optional(),
   match: z.enum(SCOPE_MATCHES).optional(),
 });
 

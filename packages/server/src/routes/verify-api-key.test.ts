@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashKey } from '../secrets.js';
 import type { Store } from '../store/types.js';
 import { runAuthzMatrix } from '../test-support/authz-matrix.js';
-import { createTestApp, overrideStore, rawKeysOf, seedKey } from '../test-support/http.js';
+import { createTestApp, overrideStore, rawKeysOf, seedKey, withoutRequestId } from '../test-support/http.js';
 
 const PATH = '/verifyapikey';
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -178,6 +178,86 @@ describe('POST /verifyapikey', () => {
     expect(text.length).toBeGreaterThan(0);
     for (const key of rawKeysOf(t)) expect(text).not.toContain(key);
     expect(text).not.toContain('cko_');
+    await t.close();
+  });
+});
+
+describe('POST /verifyapikey with required scopes', () => {
+  const deployOnly = ['deploy:use-case', 'projects:read'];
+
+  it('answers the empty body exactly as before: no body, an empty body and {} alike', async () => {
+    const t = await createTestApp();
+    const key = t.keys.target.raw;
+    const none = await t.call(PATH, undefined, { key, headers: { 'content-type': 'text/plain' } });
+    const empty = await t.call(PATH, undefined, { key, payload: '' });
+    const object = await t.call(PATH, {}, { key });
+    for (const res of [none, empty, object]) expect(res.status).toBe(200);
+    expect(new Set([none, empty, object].map((r) => withoutRequestId(r.text))).size).toBe(1);
+    expect(Object.keys(object.body.data).sort()).toEqual(
+      ['createdAt', 'keyId', 'keyName', 'keyPrefix', 'lastUsedAt', 'organizationId', 'organizationName', 'scopes', 'type'].sort(),
+    );
+    await t.close();
+  });
+
+  it('200 with the same identity when the key holds every required scope (match all, the default)', async () => {
+    const t = await createTestApp();
+    const key = t.keys.target.raw;
+    const plain = await t.call(PATH, {}, { key });
+    const ok = await t.call(PATH, { requiredScopes: ['deploy:use-case'] }, { key });
+    expect(ok.status).toBe(200);
+    expect(ok.body.data).toEqual(plain.body.data);
+    expect((await t.call(PATH, { requiredScopes: deployOnly, match: 'all' }, { key })).status).toBe(200);
+    await t.close();
+  });
+
+  it('403 INSUFFICIENT_SCOPE naming the missing scopes when the key lacks some of them', async () => {
+    const t = await createTestApp();
+    const res = await t.call(
+      PATH,
+      { requiredScopes: ['deploy:use-case', 'instances:read', 'api-keys:manage'] },
+      { key: t.keys.target.raw },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      code: 'INSUFFICIENT_SCOPE',
+      details: { missing: ['api-keys:manage', 'instances:read'], match: 'all' },
+    });
+    expect(res.body.error.message).toContain('instances:read');
+    await t.close();
+  });
+
+  it('match any: 200 when the key holds one of them, 403 with all of them missing when none', async () => {
+    const t = await createTestApp();
+    const key = t.keys.target.raw;
+    expect((await t.call(PATH, { requiredScopes: ['instances:read', 'projects:read'], match: 'any' }, { key })).status).toBe(
+      200,
+    );
+    const none = await t.call(PATH, { requiredScopes: ['instances:read', 'api-keys:manage'], match: 'any' }, { key });
+    expect(none.status).toBe(403);
+    expect(none.body.error).toMatchObject({
+      code: 'INSUFFICIENT_SCOPE',
+      details: { missing: ['api-keys:manage', 'instances:read'], match: 'any' },
+    });
+    await t.close();
+  });
+
+  it('refuses unknown scope names, an empty list, and match alone; a bad key is 401 before any of it', async () => {
+    const t = await createTestApp();
+    const key = t.keys.target.raw;
+    const unknown = await t.call(PATH, { requiredScopes: ['deploy:usecase'] }, { key });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'INVALID_SCOPES', details: { invalid: ['deploy:usecase'] } });
+    expect(unknown.body.error.message).toContain('did you mean deploy:use-case');
+    expect((await t.call(PATH, { requiredScopes: [] }, { key })).body.error.code).toBe('INVALID_SCOPES');
+    const alone = await t.call(PATH, { match: 'any' }, { key });
+    expect(alone.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { match: expect.any(String) } });
+    expect((await t.call(PATH, { match: 'some', requiredScopes: ['projects:read'] }, { key })).status).toBe(400);
+    const revoked = await t.call(PATH, { requiredScopes: ['projects:read'] }, { key: t.keys.revoked.raw });
+    expect(revoked.status).toBe(401);
+    // Reads only: no audit row, whatever the answer.
+    const rows = (await t.audit()).length;
+    await t.call(PATH, { requiredScopes: ['api-keys:manage'] }, { key });
+    expect((await t.audit()).length).toBe(rows);
     await t.close();
   });
 });
