@@ -11,6 +11,7 @@ import * as completion from './commands/completion.js';
 import * as config from './commands/config.js';
 import * as login from './commands/login.js';
 import * as logout from './commands/logout.js';
+import * as audit from './commands/organization/audit.js';
 import * as createOrganization from './commands/organization/create.js';
 import * as createKey from './commands/organization/create-key.js';
 import * as listKeys from './commands/organization/list-keys.js';
@@ -70,6 +71,7 @@ export const ROUTES: readonly Route[] = [
   route(['organization', 'members', 'add'], 'Add a person by e-mail, with a role', addMember),
   route(['organization', 'members', 'set-role'], "Change a member's role", setRole),
   route(['organization', 'members', 'remove'], 'Remove a member; their keys are revoked', removeMember),
+  route(['organization', 'audit'], "Show the organization's audit log (filters, --all, --ndjson)", audit),
   route(['completion'], 'Print a shell completion script (bash, zsh, fish)', completionCommand),
 ];
 

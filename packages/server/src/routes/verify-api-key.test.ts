@@ -229,9 +229,7 @@ describe('POST /verifyapikey with required scopes', () => {
   it('match any: 200 when the key holds one of them, 403 with all of them missing when none', async () => {
     const t = await createTestApp();
     const key = t.keys.target.raw;
-    expect((await t.call(PATH, { requiredScopes: ['instances:read', 'projects:read'], match: 'any' }, { key })).status).toBe(
-      200,
-    );
+    expect((await t.call(PATH, { requiredScopes: ['instances:read', 'projects:read'], match: 'any' }, { key })).status).toBe(200);
     const none = await t.call(PATH, { requiredScopes: ['instances:read', 'api-keys:manage'], match: 'any' }, { key });
     expect(none.status).toBe(403);
     expect(none.body.error).toMatchObject({
