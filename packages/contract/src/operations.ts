@@ -55,6 +55,19 @@ export {
   ORGANIZATION_NAME_MAX,
 } from './rules.js';
 
+/**
+ * What the key list may show: live keys (the default), revoked ones, or expired ones (not
+ * revoked, past their expiry).
+ */
+export const KEY_STATES = ['live', 'revoked', 'expired'] as const;
+export type KeyState = (typeof KEY_STATES)[number];
+/**
+ * Orders of the key list: `created` (oldest first, the default), `last-used` (least recently
+ * used first, never-used keys before them), `name` (A–Z, case-insensitive).
+ */
+export const KEY_SORTS = ['created', 'last-used', 'name'] as const;
+export type KeySort = (typeof KEY_SORTS)[number];
+
 /** Roles of a member of an organization, highest first. */
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];

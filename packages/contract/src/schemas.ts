@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_EVENTS_LIMIT_MAX, AUDIT_RESULTS } from './audit.js';
-import { CODE_DIGITS, ORGANIZATION_SIZES, ROLES } from './operations.js';
+import { CODE_DIGITS, KEY_SORTS, KEY_STATES, ORGANIZATION_SIZES, ROLES } from './operations.js';
 import {
   DESCRIPTION_MAX,
   descriptionProblem,
@@ -108,7 +108,18 @@ export const UpdateKeyRequest = z.strictObject({
   force: z.boolean().optional(),
 });
 
-export const ListKeysRequest = z.strictObject({ organizationId: Id.optional() });
+/**
+ * `state` (default live), `unusedSince` (keys with no use at or after that time, created before
+ * it), `expiresBefore` (keys with an expiry before that time), `sort` (default created). The
+ * public CLI sends `{}` or `{ organizationId }`: the live keys, oldest first, as always.
+ */
+export const ListKeysRequest = z.strictObject({
+  organizationId: Id.optional(),
+  state: z.enum(KEY_STATES).optional(),
+  unusedSince: Timestamp.optional(),
+  expiresBefore: Timestamp.optional(),
+  sort: z.enum(KEY_SORTS).optional(),
+});
 export const GetKeyRequest = z.strictObject({ keyId: Id });
 export const RevokeKeyRequest = z.strictObject({ keyId: Id });
 
@@ -269,6 +280,10 @@ export const KeySummary = z.object({
   updatedAt: Timestamp,
   expiresAt: Timestamp.optional(),
   lastUsedAt: Timestamp.optional(),
+  /** The client address of the last recorded use (recorded with lastUsedAt, at most once a minute). */
+  lastUsedIp: z.string().optional(),
+  /** Only on a revoked key (listed with state: revoked). */
+  revokedAt: Timestamp.optional(),
   createdBy: z.object({ userId: z.string(), email: z.string() }),
 });
 

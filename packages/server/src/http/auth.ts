@@ -47,6 +47,8 @@ export function isCredentialGuess(error: unknown): boolean {
 export interface AuthOptions {
   store: Store;
   lastUsedIntervalMs: number;
+  /** The client address, recorded with the key's last use (api_keys.last_used_ip). */
+  clientIp?: string | null;
 }
 
 export async function authenticate(
@@ -128,7 +130,8 @@ async function admit(
   if ((key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) && !touching.has(key.id)) {
     const keyId = key.id;
     touching.add(keyId);
-    const touched = options.store.touchLastUsed(keyId, iso(now), iso(new Date(staleBeforeMs))).then(
+    const ip = options.clientIp ?? null;
+    const touched = options.store.touchLastUsed(keyId, iso(now), iso(new Date(staleBeforeMs)), ip).then(
       () => true,
       (err: unknown) => {
         // Bookkeeping only: a failed last-use write must not refuse a valid caller.
@@ -146,7 +149,10 @@ async function admit(
     });
     const done = await Promise.race([touched, gaveUp]);
     clearTimeout(timer);
-    if (done === true) key.lastUsedAt = iso(now);
+    if (done === true) {
+      key.lastUsedAt = iso(now);
+      key.lastUsedIp = ip;
+    }
   }
   return { key, scopes: key.scopes, organization, user, role };
 }

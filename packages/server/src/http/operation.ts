@@ -155,7 +155,7 @@ export function registerAuthenticatedRoute<Body, Data>(
       const caller = await authenticateRequest(
         request,
         state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, clientIp: request.ip || null },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;

@@ -13,6 +13,8 @@ export function keySummary(key: ApiKeyWithCreator): KeySummary {
     updatedAt: key.updatedAt,
     ...(key.expiresAt === null ? {} : { expiresAt: key.expiresAt }),
     ...(key.lastUsedAt === null ? {} : { lastUsedAt: key.lastUsedAt }),
+    ...(key.lastUsedIp === null ? {} : { lastUsedIp: key.lastUsedIp }),
+    ...(key.revokedAt === null ? {} : { revokedAt: key.revokedAt }),
     createdBy: { userId: key.createdByUserId, email: key.createdByEmail },
   };
 }

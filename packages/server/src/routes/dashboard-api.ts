@@ -42,7 +42,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     const caller = await authenticate(
       apiKey,
       now,
-      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, clientIp: request.ip || null },
       (err) => request.log.warn({ err }, 'could not record the last use of a key'),
     );
     request.state.caller = caller;

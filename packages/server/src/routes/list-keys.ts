@@ -1,4 +1,9 @@
-/** POST /listorganizationapikeyspublic — the live keys of the caller key's organization. */
+/**
+ * POST /listorganizationapikeyspublic — the keys of the caller key's organization: the live
+ * ones, oldest first (what the public CLI asks with `{}`), or with `state`, `unusedSince`,
+ * `expiresBefore` and `sort` the keys an operator is looking for ("unused for 30 days",
+ * "expiring next week", "revoked").
+ */
 import type { ListKeysData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../http/errors.js';
@@ -11,7 +16,18 @@ export function registerListKeys(app: FastifyInstance, config: ServerConfig): vo
     handler: async ({ caller, body, nowIso }) => {
       const organizationId = body.organizationId ?? caller.organization.id;
       if (organizationId !== caller.organization.id) throw new ApiError('ORGANIZATION_NOT_FOUND');
-      const keys = await config.store.listLiveKeys(organizationId, nowIso);
+      const { state, unusedSince, expiresBefore, sort } = body;
+      const filtered = state !== undefined || unusedSince !== undefined || expiresBefore !== undefined || sort !== undefined;
+      const keys = filtered
+        ? await config.store.listKeys({
+            organizationId,
+            now: nowIso,
+            state: state ?? 'live',
+            sort: sort ?? 'created',
+            ...(unusedSince === undefined ? {} : { unusedSince }),
+            ...(expiresBefore === undefined ? {} : { expiresBefore }),
+          })
+        : await config.store.listLiveKeys(organizationId, nowIso);
       const data: ListKeysData = { keys: keys.map(keySummary) };
       return data;
     },

@@ -130,6 +130,7 @@ describe('AuthCache', () => {
       expiresAt: null,
       revokedAt: null,
       lastUsedAt: null,
+      lastUsedIp: null,
     },
     organization: { id: 'o', name: 'O', createdAt: T0 },
     user: { id: 'u', email: 'u@example.com', createdAt: T0 },

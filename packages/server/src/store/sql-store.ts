@@ -41,6 +41,7 @@ import { AuthCache } from './auth-cache.js';
 import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
+import { listKeys } from './key-list.js';
 import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
@@ -63,6 +64,7 @@ import type {
   KeyChange,
   KeyFields,
   KeyJudgeContext,
+  KeyListQuery,
   LoginCodeInput,
   LoginOutcome,
   MemberActor,
@@ -160,7 +162,7 @@ export { normalizeEmail };
 
 // ---- key reading -----------------------------------------------------------
 
-interface KeyRow {
+export interface KeyRow {
   id: string;
   organization_id: string;
   created_by_user_id: string;
@@ -173,6 +175,7 @@ interface KeyRow {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  last_used_ip: string | null;
   scope: string | null;
 }
 
@@ -190,6 +193,7 @@ const KEY_COLUMNS = [
   'k.expires_at',
   'k.revoked_at',
   'k.last_used_at',
+  'k.last_used_ip',
   's.scope',
 ] as const;
 
@@ -227,6 +231,7 @@ function foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[] {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    lastUsedIp: row.last_used_ip,
   }));
 }
 
@@ -589,10 +594,10 @@ export class SqlStore implements Store {
       .where(column, '=', value);
   }
 
-  async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
+  async touchLastUsed(keyId: string, at: string, staleBefore: string, ip: string | null = null): Promise<void> {
     await this.db
       .updateTable('api_keys')
-      .set({ last_used_at: at })
+      .set({ last_used_at: at, last_used_ip: ip })
       .where('id', '=', keyId)
       .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', staleBefore)]))
       .execute();
@@ -632,6 +637,10 @@ export class SqlStore implements Store {
       .orderBy('k.id', 'asc')
       .execute();
     return foldKeys(rows);
+  }
+
+  listKeys(query: KeyListQuery): Promise<ApiKeyWithCreator[]> {
+    return listKeys(this.db, query, { keyRows, foldKeys });
   }
 
   async listInactiveKeys(organizationId: string, now: string, limit = 100): Promise<ApiKeyWithCreator[]> {

@@ -163,6 +163,7 @@ for (const factory of storeFactories) {
           expiresAt: null,
           revokedAt: null,
           lastUsedAt: null,
+          lastUsedIp: null,
         });
         const audit = await store.listAudit({ organizationId: org.id });
         expect(audit).toHaveLength(1);
@@ -244,6 +245,20 @@ for (const factory of storeFactories) {
         expect(await get()).toBe('2026-03-31T14:00:10.000Z');
         await store.touchLastUsed(key.id, '2026-03-31T14:01:20.000Z', '2026-03-31T14:00:20.000Z');
         expect(await get()).toBe('2026-03-31T14:01:20.000Z');
+      });
+
+      it('touchLastUsed records the address with the time, in the same once-an-interval write', async () => {
+        const { org, owner } = await seed(store);
+        const { key } = await createdKey(store, org.id, owner.id);
+        const get = async () => (await store.getLiveKey(org.id, key.id, T0))?.lastUsedIp;
+        expect(await get()).toBeNull();
+        await store.touchLastUsed(key.id, '2026-03-31T14:00:10.000Z', '2026-03-31T13:59:10.000Z', '10.0.0.1');
+        expect(await get()).toBe('10.0.0.1');
+        // Within the interval: neither the time nor the address changes.
+        await store.touchLastUsed(key.id, '2026-03-31T14:00:40.000Z', '2026-03-31T13:59:40.000Z', '10.0.0.2');
+        expect(await get()).toBe('10.0.0.1');
+        await store.touchLastUsed(key.id, '2026-03-31T14:01:20.000Z', '2026-03-31T14:00:20.000Z', '2001:db8::1');
+        expect(await get()).toBe('2001:db8::1');
       });
 
       it('getLiveKey and listLiveKeys show only live keys of that organization, with the creator', async () => {

@@ -8,7 +8,7 @@
  * out; the clock is always passed in (`now`) so tests control it.
  */
 import type { AuditAction, AuditResult } from '@codika/contract/audit';
-import type { Role } from '@codika/contract/operations';
+import type { KeySort, KeyState, Role } from '@codika/contract/operations';
 import type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
 import type { MemberActor, MemberDenialCode } from '../roles.js';
@@ -47,6 +47,8 @@ export interface ApiKeyRecord extends KeyFields {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The client address of the last recorded use (written with lastUsedAt, 0008). */
+  lastUsedIp: string | null;
 }
 
 export interface ApiKeyWithCreator extends ApiKeyRecord {
@@ -126,6 +128,18 @@ export interface AuditQuery {
 export interface AuditPage {
   entries: AuditEntry[];
   hasMore: boolean;
+}
+
+/** What the key list asks for (`/listorganizationapikeyspublic` with filters): see ListKeysRequest. */
+export interface KeyListQuery {
+  organizationId: string;
+  now: string;
+  state: KeyState;
+  /** Keys with no use at or after this time (never-used ones only when created before it). */
+  unusedSince?: string;
+  /** Keys whose expiry is set and before this time. */
+  expiresBefore?: string;
+  sort: KeySort;
 }
 
 export interface NewKeyInput {
@@ -398,10 +412,10 @@ export interface Store {
   // -- keys --
   findAuthByHash(hash: string): Promise<AuthRecord | undefined>;
   /**
-   * Record a use: sets last_used_at = at only when it is null or older than `staleBefore`,
+   * Record a use: sets last_used_at = at (and last_used_ip = ip) only when it is null or older than `staleBefore`,
    * so a busy key causes at most one write per interval.
    */
-  touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void>;
+  touchLastUsed(keyId: string, at: string, staleBefore: string, ip?: string | null): Promise<void>;
   /**
    * Create a key and its audit row in one transaction, refusing (limit_reached) when the
    * organization already has `maxLiveKeys` live (not revoked, not expired at `now`) keys.
@@ -410,6 +424,8 @@ export interface Store {
   /** A live key of that organization (not revoked, not expired at `now`), else undefined. */
   getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined>;
   listLiveKeys(organizationId: string, now: string): Promise<ApiKeyWithCreator[]>;
+  /** The keys of one organization in a state, filtered and ordered (store/key-list.ts). */
+  listKeys(query: KeyListQuery): Promise<ApiKeyWithCreator[]>;
   /**
    * The keys of that organization that are no longer live (revoked, or expired at `now`),
    * newest first, at most `limit` (default 100): the dashboard shows them on request.

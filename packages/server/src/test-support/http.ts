@@ -380,11 +380,11 @@ export function withoutRequestId(text: string): string {
 export async function snapshotKeys(t: TestApp): Promise<unknown> {
   const records: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(t.keys)) {
-    const { lastUsedAt: _lastUsed, ...rest } = await t.record(key);
+    const { lastUsedAt: _lastUsed, lastUsedIp: _lastUsedIp, ...rest } = await t.record(key);
     records[name] = rest;
   }
   const live = async (orgId: string) =>
-    (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, ...rest }) => rest);
+    (await t.store.listLiveKeys(orgId, t.clock.now().toISOString())).map(({ lastUsedAt: _l, lastUsedIp: _i, ...rest }) => rest);
   const members = async (orgId: string) => await t.store.listMembers(orgId, t.clock.now().toISOString());
   return {
     records,
