@@ -103,3 +103,66 @@ describe('list-keys on a terminal', () => {
     expect(h.stdout.text.split('\n')[1]).toBe('key_1   Owner key  cko_AAAA…  all 10 scopes  2026-03-31T13:00:00.000Z');
   });
 });
+
+describe('list-keys filters', () => {
+  it('sends state, sort and the durations as times from now', async () => {
+    const h = harness({
+      config: profileConfig(),
+      expected: [
+        {
+          url: '/listorganizationapikeyspublic',
+          check: (r) =>
+            expect(r.body).toEqual({
+              state: 'live',
+              unusedSince: '2026-03-01T14:00:00.000Z',
+              expiresBefore: '2026-04-07T14:00:00.000Z',
+              sort: 'last-used',
+            }),
+          response: ok({ keys: [] }),
+        },
+      ],
+    });
+    const code = await h.run([
+      'organization',
+      'list-keys',
+      '--state',
+      'live',
+      '--unused-since',
+      '30d',
+      '--expiring-within',
+      '7d',
+      '--sort',
+      'last-used',
+    ]);
+    expect(code).toBe(0);
+    expect(h.stdout.text).toBe('No API keys match.\n');
+  });
+
+  it('shows where a key was last used from, and an EXPIRES column when a key expires', async () => {
+    const rows = [{ ...keys[0], lastUsedIp: '10.0.0.9', expiresAt: '2026-04-03T00:00:00.000Z' }, keys[1]];
+    const h = harness({
+      config: profileConfig(),
+      expected: [{ url: '/listorganizationapikeyspublic', response: ok({ keys: rows }) }],
+    });
+    expect(await h.run(['organization', 'list-keys', '--expiring-within', '7d'])).toBe(0);
+    const lines = h.stdout.text.split('\n');
+    expect(lines[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED\tEXPIRES');
+    expect(lines[1]).toBe(
+      'key_1\tOwner key\tcko_AAAA…\tapi-keys:manage,projects:read\t2026-03-31T13:00:00.000Z (10.0.0.9)\t2026-04-03T00:00:00.000Z',
+    );
+    expect(lines[2]).toBe('key_22\tCI\tcko_BBBB…\tdeploy:use-case\tnever\tnever');
+  });
+
+  it('refuses unknown states, sorts and durations before any request', async () => {
+    for (const args of [
+      ['--state', 'archived'],
+      ['--sort', 'size'],
+      ['--unused-since', '30'],
+      ['--expiring-within', 'soon'],
+    ]) {
+      const h = harness({ config: profileConfig() });
+      expect(await h.run(['organization', 'list-keys', ...args]), args.join(' ')).toBe(2);
+      expect(h.fetch.seen).toHaveLength(0);
+    }
+  });
+});
