@@ -3,8 +3,10 @@ import { readEnvelope } from './api.js';
 import {
   auditChanges,
   codeHint,
+  daysText,
   describeChange,
   emailHint,
+  expiresInDays,
   formatTime,
   hrefOf,
   isEmptyChange,
@@ -12,6 +14,7 @@ import {
   memberErrorHelp,
   parseRoute,
   planUpdate,
+  unusedDays,
 } from './logic.js';
 
 describe('routes', () => {
@@ -135,5 +138,25 @@ describe('member errors in plain words', () => {
     expect(memberErrorHelp('ROLE_HIERARCHY')).toMatch(/Only an owner/);
     expect(memberErrorHelp('MEMBER_EXISTS')).toMatch(/already a member/);
     expect(memberErrorHelp('VALIDATION_ERROR')).toBeUndefined();
+  });
+});
+
+describe('usage badges', () => {
+  const now = Date.parse('2026-03-31T14:00:00.000Z');
+  const daysAgo = (n: number) => new Date(now - n * 86_400_000).toISOString();
+  it('unused for N days: from 30 days since the last use, or since creation when never used', () => {
+    expect(unusedDays({ createdAt: daysAgo(100), lastUsedAt: daysAgo(29) }, now)).toBeUndefined();
+    expect(unusedDays({ createdAt: daysAgo(100), lastUsedAt: daysAgo(30) }, now)).toBe(30);
+    expect(unusedDays({ createdAt: daysAgo(45) }, now)).toBe(45);
+    expect(unusedDays({ createdAt: daysAgo(3) }, now)).toBeUndefined();
+  });
+  it('expires in N days: within 14 days, rounded up, never for an expired key', () => {
+    expect(expiresInDays(undefined, now)).toBeUndefined();
+    expect(expiresInDays(daysAgo(-15), now)).toBeUndefined();
+    expect(expiresInDays(daysAgo(-14), now)).toBe(14);
+    expect(expiresInDays(new Date(now + 3_600_000).toISOString(), now)).toBe(1);
+    expect(expiresInDays(daysAgo(1), now)).toBeUndefined();
+    expect(daysText(1)).toBe('1 day');
+    expect(daysText(7)).toBe('7 days');
   });
 });

@@ -166,6 +166,35 @@ export function isExpired(expiresAt: string | undefined, now: number = Date.now(
   return expiresAt !== undefined && new Date(expiresAt).getTime() <= now;
 }
 
+// ---- usage badges -----------------------------------------------------------------------
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A live key shows "unused for N days" from this many days without a use (never used: since its creation). */
+export const UNUSED_BADGE_DAYS = 30;
+/** A live key shows "expires in N days" from this many days before its expiry. */
+export const EXPIRY_BADGE_DAYS = 14;
+
+/** Whole days the key has gone unused (since its last use, or its creation), when at least UNUSED_BADGE_DAYS. */
+export function unusedDays(key: { lastUsedAt?: string; createdAt: string }, now: number = Date.now()): number | undefined {
+  const since = new Date(key.lastUsedAt ?? key.createdAt).getTime();
+  if (Number.isNaN(since)) return undefined;
+  const days = Math.floor((now - since) / DAY_MS);
+  return days >= UNUSED_BADGE_DAYS ? days : undefined;
+}
+
+/** Days until the key expires (rounded up: "in 1 day" for anything under a day), within EXPIRY_BADGE_DAYS; else undefined. */
+export function expiresInDays(expiresAt: string | undefined, now: number = Date.now()): number | undefined {
+  if (expiresAt === undefined) return undefined;
+  const left = new Date(expiresAt).getTime() - now;
+  if (Number.isNaN(left) || left <= 0) return undefined;
+  const days = Math.ceil(left / DAY_MS);
+  return days <= EXPIRY_BADGE_DAYS ? days : undefined;
+}
+
+export function daysText(days: number): string {
+  return days === 1 ? '1 day' : `${days} days`;
+}
+
 // ---- audit ------------------------------------------------------------------------------
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
-import { hrefOf, isExpired } from '../logic.js';
+import { daysText, expiresInDays, hrefOf, isExpired, unusedDays } from '../logic.js';
 import { type PageProps, sessionKeyId } from '../router.js';
 
 export function KeysPage({ session }: PageProps) {
@@ -94,6 +94,7 @@ export function KeysPage({ session }: PageProps) {
                       {k.keyId === sessionKeyId(session) && <span class="badge">this session</span>}
                       {k.revokedAt && <span class="badge danger">revoked</span>}
                       {!k.revokedAt && isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
+                      {!k.revokedAt && !isExpired(k.expiresAt) && <UsageBadges k={k} />}
                       {k.description && <div class="muted small desc">{k.description}</div>}
                     </td>
                     <td class="nowrap">
@@ -145,5 +146,25 @@ export function KeysPage({ session }: PageProps) {
         </>
       )}
     </section>
+  );
+}
+
+/** "unused for N days" (from 30 days without a use) and "expires in N days" (from 14 days before) on a live key. */
+function UsageBadges({ k }: { k: Key }) {
+  const unused = unusedDays(k);
+  const expiring = expiresInDays(k.expiresAt);
+  return (
+    <>
+      {unused !== undefined && (
+        <span class="badge warn" data-testid="badge-unused" title={k.lastUsedIp ? `last used from ${k.lastUsedIp}` : undefined}>
+          unused for {daysText(unused)}
+        </span>
+      )}
+      {expiring !== undefined && (
+        <span class="badge warn" data-testid="badge-expiring">
+          expires in {daysText(expiring)}
+        </span>
+      )}
+    </>
   );
 }
