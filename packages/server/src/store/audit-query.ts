@@ -9,16 +9,11 @@
  * the first page, or — committed late with a lower id — still ahead of the cursor). Each filter
  * has an index (organization_id, <filter>, id) (migration 0008): a page is a bounded range scan.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
-import type { AuditEntry, AuditPage, AuditQuery, AuditState } from './types.js';
+import { parseState } from './audit.js';
+import type { Db } from './db.js';
+import type { AuditEntry, AuditPage, AuditQuery } from './types.js';
 
-type Db = Kysely<Database>;
-
-/** Turns a stored before/after back into its state (sql-store.ts's parser, passed in to avoid a cycle). */
-export type StateParser = (json: string | null) => AuditState | null;
-
-export async function queryAudit(db: Db, query: AuditQuery, parseState: StateParser): Promise<AuditPage> {
+export async function queryAudit(db: Db, query: AuditQuery): Promise<AuditPage> {
   let q = db.selectFrom('audit_log').selectAll().where('organization_id', '=', query.organizationId);
   if (query.targetKeyId !== undefined) q = q.where('target_key_id', '=', query.targetKeyId);
   if (query.actorKeyId !== undefined) q = q.where('actor_key_id', '=', query.actorKeyId);

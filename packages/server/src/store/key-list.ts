@@ -1,25 +1,16 @@
 /**
  * The key list with its filters (`/listorganizationapikeyspublic` with state, unusedSince,
- * expiresBefore, sort): one query, written once with Kysely for every dialect. The row shape
- * and folding of keys with their scope rows are sql-store.ts's, passed in.
+ * expiresBefore, sort): one query on key-rows.ts's rows, written once with Kysely for every
+ * dialect.
  */
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import type { Database } from './schema.js';
-import type { KeyRow } from './sql-store.js';
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+import { foldKeys, keyRows } from './key-rows.js';
 import type { ApiKeyWithCreator, KeyListQuery } from './types.js';
 
-type Db = Kysely<Database>;
-// biome-ignore lint/suspicious/noExplicitAny: the joined query's table aliases are sql-store's
-type KeyRowsQuery = SelectQueryBuilder<any, any, KeyRow>;
-
-export interface KeyListContext {
-  keyRows(db: Db): KeyRowsQuery;
-  foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[];
-}
-
-export async function listKeys(db: Db, query: KeyListQuery, ctx: KeyListContext): Promise<ApiKeyWithCreator[]> {
+export async function listKeys(db: Db, query: KeyListQuery): Promise<ApiKeyWithCreator[]> {
   const { now } = query;
-  let q = ctx.keyRows(db).where('k.organization_id', '=', query.organizationId);
+  let q = keyRows(db).where('k.organization_id', '=', query.organizationId);
   switch (query.state) {
     case 'live':
       q = q
@@ -56,5 +47,5 @@ export async function listKeys(db: Db, query: KeyListQuery, ctx: KeyListContext)
   }
   // Folding keeps each key where its first row appears: the id keeps a key's rows together.
   const rows = await q.orderBy('k.id', 'asc').execute();
-  return ctx.foldKeys(rows);
+  return foldKeys(rows);
 }
