@@ -17,6 +17,7 @@ import {
 import { installBodyParsers } from './http/body.js';
 import { clientErrorHandler, installRawAnswers } from './http/client-errors.js';
 import { ConnectionGuard } from './http/connection-guard.js';
+import { DEFAULT_DENIED_ATTEMPT_BUDGET, type DeniedAttemptBudget, DeniedAttemptThrottle } from './http/denial-throttle.js';
 import './http/request-state.js';
 import { errorBody } from './http/envelope.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -95,6 +96,12 @@ export interface AppDeps {
    * hour per address, 50 per hour per source, kept in memory by this instance); false: off.
    */
   codeRequestBudget?: CodeRequestBudget | false;
+  /**
+   * Refused attempts (4xx after authentication) one key or person may make at audited
+   * operations per sliding window before those are answered 429 without an audit row each
+   * (default 30 per 60 s; http/denial-throttle.ts); false: off.
+   */
+  deniedAttemptBudget?: DeniedAttemptBudget | false;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -109,6 +116,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     signup: deps.signup ?? CLOSED_SIGNUP,
     codeRequestThrottle:
       deps.codeRequestBudget === false ? null : new CodeRequestThrottle(deps.codeRequestBudget ?? DEFAULT_CODE_REQUEST_BUDGET),
+    deniedAttemptThrottle:
+      deps.deniedAttemptBudget === false
+        ? null
+        : new DeniedAttemptThrottle(deps.deniedAttemptBudget ?? DEFAULT_DENIED_ATTEMPT_BUDGET),
   };
 
   const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...deps.transport };
@@ -158,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;
   if (authFailureBudget !== false) installAuthThrottle(app, new AuthFailureThrottle(authFailureBudget));
+  config.deniedAttemptThrottle?.install(app);
   // After the throttle (a throttled source is refused without waiting) and before any route's
   // authentication (a flood waits before its key is looked up).
   if (deps.keyConcurrency !== false) {

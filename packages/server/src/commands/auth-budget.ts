@@ -15,7 +15,28 @@ export function parseAuthFailureBudget(
   flag: unknown,
   env: Readonly<Record<string, string | undefined>>,
 ): AuthFailureBudget | false | undefined {
-  const fromEnv = env[AUTH_FAILURE_BUDGET_ENV];
+  return parseBudget('--auth-failure-budget', AUTH_FAILURE_BUDGET_ENV, flag, env);
+}
+
+export const DENIED_ATTEMPT_BUDGET_ENV = 'CODIKA_DENIED_ATTEMPT_BUDGET';
+export const DENIED_ATTEMPT_BUDGET_FLAG = '--denied-attempt-budget <max/seconds>';
+export const DENIED_ATTEMPT_BUDGET_HELP = `refused attempts (4xx) one key may make at audited operations per window before those are answered 429 without an audit row each, e.g. 30/60, or "off" (default: $${DENIED_ATTEMPT_BUDGET_ENV} or 30/60)`;
+
+/** `--denied-attempt-budget` (http/denial-throttle.ts); undefined: the server's default. */
+export function parseDeniedAttemptBudget(
+  flag: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): AuthFailureBudget | false | undefined {
+  return parseBudget('--denied-attempt-budget', DENIED_ATTEMPT_BUDGET_ENV, flag, env);
+}
+
+function parseBudget(
+  flagName: string,
+  envName: string,
+  flag: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): AuthFailureBudget | false | undefined {
+  const fromEnv = env[envName];
   const value = flag ?? (fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : undefined);
   if (value === undefined) return undefined;
   const text = String(value).trim().toLowerCase();
@@ -24,9 +45,7 @@ export function parseAuthFailureBudget(
   const max = Number(m?.[1]);
   const seconds = Number(m?.[2]);
   if (!m || max < 1 || seconds < 1) {
-    throw new UsageError(
-      `--auth-failure-budget must be <max>/<seconds> with both at least 1 (e.g. 20/60), or off (got "${text}")`,
-    );
+    throw new UsageError(`${flagName} must be <max>/<seconds> with both at least 1 (e.g. 20/60), or off (got "${text}")`);
   }
   return { max, windowMs: seconds * 1000 };
 }

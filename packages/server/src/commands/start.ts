@@ -26,6 +26,7 @@ import { consoleMailer, type Mailer } from '../accounts/mailer.js';
 import { describeSignupPolicy } from '../accounts/policy.js';
 import { smtpMailer } from '../accounts/smtp-mailer.js';
 import type { AppDeps } from '../app.js';
+import { startAuditRetention } from '../audit-retention.js';
 import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { DEFAULT_KEY_CONCURRENCY } from '../http/key-concurrency.js';
@@ -44,7 +45,14 @@ import {
   SIGNUP_ENV,
   SMTP_URL_ENV,
 } from './accounts-options.js';
-import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBudget } from './auth-budget.js';
+import {
+  AUTH_FAILURE_BUDGET_FLAG,
+  AUTH_FAILURE_BUDGET_HELP,
+  DENIED_ATTEMPT_BUDGET_FLAG,
+  DENIED_ATTEMPT_BUDGET_HELP,
+  parseAuthFailureBudget,
+  parseDeniedAttemptBudget,
+} from './auth-budget.js';
 import { type CommandDeps, EXIT_OK, UsageError } from './command-deps.js';
 import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
@@ -73,6 +81,10 @@ export interface StartOptions {
   trustProxy?: string[];
   /** --key-concurrency: requests of one key served at once (false: off; default 16). */
   keyConcurrency?: number | false;
+  /** --denied-attempt-budget / $CODIKA_DENIED_ATTEMPT_BUDGET; undefined: the server's default (30 per 60 s). */
+  deniedAttemptBudget?: AuthFailureBudget | false;
+  /** --audit-retention-days: audit rows older than this are deleted hourly; undefined: kept forever. */
+  auditRetentionDays?: number;
 }
 
 export interface StartDeps extends CommandDeps {
@@ -94,6 +106,8 @@ export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
   shutdownTimeout?: unknown;
   trustProxy?: unknown;
   keyConcurrency?: unknown;
+  deniedAttemptBudget?: unknown;
+  auditRetentionDays?: unknown;
 }
 
 /** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
@@ -117,6 +131,10 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
     authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
+    deniedAttemptBudget: parseDeniedAttemptBudget(raw.deniedAttemptBudget, env),
+    ...(raw.auditRetentionDays === undefined
+      ? {}
+      : { auditRetentionDays: parseWhole(raw.auditRetentionDays, '--audit-retention-days', 1, 36_500, 0) }),
     accounts: parseAccountsOptions(raw, env),
     transport: {
       requestTimeoutMs: seconds(raw.requestTimeout, '--request-timeout', DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
@@ -232,6 +250,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     let store: Store | undefined;
     const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
+    let retention: ReturnType<typeof startAuditRetention> | undefined;
     try {
       store = await step(deps.openStore(options.database, { check: true }));
       await step(store.migrate());
@@ -248,10 +267,25 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
           : { keyConcurrency: options.keyConcurrency === false ? false : { perKey: options.keyConcurrency } }),
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
+        ...(options.deniedAttemptBudget === undefined ? {} : { deniedAttemptBudget: options.deniedAttemptBudget }),
       });
       await step(app.listen({ host: options.host, port: options.port }));
       deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
+      if (options.auditRetentionDays !== undefined) {
+        const days = options.auditRetentionDays;
+        const log = app.log;
+        retention = startAuditRetention({
+          store,
+          clock: deps.clock,
+          days,
+          report: (outcome) => {
+            if ('error' in outcome) log.error({ err: outcome.error }, 'audit retention: the purge failed');
+            else log.info({ deleted: outcome.deleted, before: outcome.before }, 'audit retention: old rows deleted');
+          },
+        });
+        deps.io.out(`Audit retention: rows older than ${days} days are deleted now and hourly\n`);
+      }
 
       const signal = await stopRequested;
       deps.io.err(
@@ -270,6 +304,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
       deps.io.err(`codika-server: ${err.signal} received during start-up, stopping\n`);
       return EXIT_OK;
     } finally {
+      retention?.stop();
       if (app) await app.close();
       await mailer.close?.();
       await store?.close();
@@ -283,6 +318,11 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
+    .option(DENIED_ATTEMPT_BUDGET_FLAG, DENIED_ATTEMPT_BUDGET_HELP)
+    .option(
+      '--audit-retention-days <days>',
+      'delete audit rows older than this many days, at start and hourly (the only deletion of audit rows; default: keep forever)',
+    )
     .option(
       '--smtp-url <url>',
       `mail sign-in codes through this SMTP server, e.g. smtp://user:pass@mail.example.com:587 (default: $${SMTP_URL_ENV}; none: codes are printed on this terminal)`,

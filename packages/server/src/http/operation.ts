@@ -29,6 +29,7 @@ import { iso } from '../clock.js';
 import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
 import { auditBase, USER_AGENT_MAX } from './audit.js';
 import { authenticateRequest } from './auth.js';
+import type { DeniedAttemptThrottle } from './denial-throttle.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
 import type { Caller } from './request-state.js';
@@ -44,6 +45,8 @@ export interface ServerConfig {
   signup: SignupPolicy;
   /** Code requests per address and per source; null: not throttled. */
   codeRequestThrottle: CodeRequestThrottle | null;
+  /** Refused attempts per key at audited operations (denial-throttle.ts); null: not throttled. */
+  deniedAttemptThrottle?: DeniedAttemptThrottle | null;
 }
 
 export interface OperationContext<Body> {
@@ -159,6 +162,7 @@ export function registerAuthenticatedRoute<Body, Data>(
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;
+      if (options.audit !== null) config.deniedAttemptThrottle?.check(request, caller);
       const callers = options.callers ?? 'key';
       if (caller.key === null && callers === 'key') throw new ApiError('API_KEY_REQUIRED');
       if (caller.key !== null && callers === 'user') throw new ApiError('USER_SESSION_REQUIRED');

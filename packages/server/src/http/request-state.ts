@@ -37,6 +37,8 @@ export interface RequestState {
   auditAction: AuditAction | null;
   /** True once an audit row for this attempt was written (by the store or by us). */
   audited: boolean;
+  /** Answered 429 by the refused-attempt budget (denial-throttle.ts): counted, not audited. */
+  throttled?: boolean;
   /** The error code answered, for the request's log line. */
   errorCode?: string;
 }

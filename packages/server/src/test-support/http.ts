@@ -166,6 +166,7 @@ export interface TestAppOptions {
   signup?: SignupPolicy;
   codeRequestBudget?: CodeRequestBudget | false;
   authFailureBudget?: AuthFailureBudget | false;
+  deniedAttemptBudget?: AppDeps['deniedAttemptBudget'];
 }
 
 /** Insert a key as the operator would (audit row without an actor key). */
@@ -314,6 +315,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.signup === undefined ? {} : { signup: options.signup }),
     ...(options.codeRequestBudget === undefined ? {} : { codeRequestBudget: options.codeRequestBudget }),
     ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
+    ...(options.deniedAttemptBudget === undefined ? {} : { deniedAttemptBudget: options.deniedAttemptBudget }),
     store,
     clock: clock.clock,
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
