@@ -32,6 +32,7 @@ import { loggerOptions, RequestLogController } from './http/logging.js';
 import type { ServerConfig } from './http/operation.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, transportOptions } from './http/transport.js';
 import { newId } from './ids.js';
+import { type Metrics, registerMetricsRoute } from './metrics.js';
 import { registerAddMember } from './routes/add-member.js';
 import { registerCompleteLogin } from './routes/complete-login.js';
 import { registerCompleteSignup } from './routes/complete-signup.js';
@@ -102,6 +103,10 @@ export interface AppDeps {
    * (default 30 per 60 s; http/denial-throttle.ts); false: off.
    */
   deniedAttemptBudget?: DeniedAttemptBudget | false;
+  /** Count requests, failures, throttles, key changes and sign-ins into these metrics (none: no hook runs). */
+  metrics?: Metrics;
+  /** Serve `GET /metrics` on this app's port (start --metrics); needs `metrics`. */
+  serveMetrics?: boolean;
 }
 
 export const DEFAULT_LAST_USED_INTERVAL_MS = 60_000;
@@ -170,6 +175,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authFailureBudget = deps.authFailureBudget ?? DEFAULT_AUTH_FAILURE_BUDGET;
   if (authFailureBudget !== false) installAuthThrottle(app, new AuthFailureThrottle(authFailureBudget));
   config.deniedAttemptThrottle?.install(app);
+  if (deps.metrics !== undefined) {
+    deps.metrics.attachStore(deps.store);
+    deps.metrics.install(app);
+    if (deps.serveMetrics === true) registerMetricsRoute(app, deps.metrics);
+  }
   // After the throttle (a throttled source is refused without waiting) and before any route's
   // authentication (a flood waits before its key is looked up).
   if (deps.keyConcurrency !== false) {

@@ -32,6 +32,7 @@ export async function requestCode(ctx: PublicOperationContext<{ email: string }>
 
   const wait = config.codeRequestThrottle?.take(email, ctx.request.ip, now.getTime()) ?? 0;
   if (wait > 0) {
+    ctx.request.state.throttledBy = 'code_requests';
     throw new ApiError('RATE_LIMITED', {
       message: 'Too many code requests for this address or from this source; retry later',
       details: { retryAfterSeconds: wait },

@@ -33,6 +33,8 @@ import { DEFAULT_KEY_CONCURRENCY } from '../http/key-concurrency.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
 import { newId } from '../ids.js';
+import { Metrics } from '../metrics.js';
+import { DEFAULT_METRICS_HOST, type MetricsServer, startMetricsServer } from '../metrics-server.js';
 import { mintOrgKey } from '../secrets.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -85,6 +87,10 @@ export interface StartOptions {
   deniedAttemptBudget?: AuthFailureBudget | false;
   /** --audit-retention-days: audit rows older than this are deleted hourly; undefined: kept forever. */
   auditRetentionDays?: number;
+  /** --metrics: GET /metrics on the main port. */
+  metrics?: boolean;
+  /** --metrics-port (and --metrics-host, default 127.0.0.1): the metrics on a port of their own. */
+  metricsListen?: { host: string; port: number };
 }
 
 export interface StartDeps extends CommandDeps {
@@ -108,6 +114,9 @@ export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
   keyConcurrency?: unknown;
   deniedAttemptBudget?: unknown;
   auditRetentionDays?: unknown;
+  metrics?: boolean;
+  metricsPort?: unknown;
+  metricsHost?: unknown;
 }
 
 /** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
@@ -121,6 +130,20 @@ function parseWhole(value: unknown, flag: string, min: number, max: number, fall
   return n;
 }
 
+/** --metrics-port and --metrics-host: where the metrics get a port of their own. */
+function parseMetricsListen(raw: RawStartFlags): { metricsListen?: { host: string; port: number } } {
+  if (raw.metricsPort === undefined) {
+    if (raw.metricsHost !== undefined) throw new UsageError('--metrics-host needs --metrics-port');
+    return {};
+  }
+  return {
+    metricsListen: {
+      host: requireString(raw.metricsHost ?? DEFAULT_METRICS_HOST, '--metrics-host'),
+      port: parsePort(raw.metricsPort),
+    },
+  };
+}
+
 export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
   const trustProxy = parseTrustProxy(raw.trustProxy, env);
   const seconds = (value: unknown, flag: string, fallbackMs: number) =>
@@ -132,6 +155,8 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
     firstRunBootstrap: raw.firstRunBootstrap === true,
     authFailureBudget: parseAuthFailureBudget(raw.authFailureBudget, env),
     deniedAttemptBudget: parseDeniedAttemptBudget(raw.deniedAttemptBudget, env),
+    ...(raw.metrics === true ? { metrics: true } : {}),
+    ...parseMetricsListen(raw),
     ...(raw.auditRetentionDays === undefined
       ? {}
       : { auditRetentionDays: parseWhole(raw.auditRetentionDays, '--audit-retention-days', 1, 36_500, 0) }),
@@ -251,6 +276,8 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
     let retention: ReturnType<typeof startAuditRetention> | undefined;
+    let metricsServer: MetricsServer | undefined;
+    const metrics = options.metrics === true || options.metricsListen !== undefined ? new Metrics() : undefined;
     try {
       store = await step(deps.openStore(options.database, { check: true }));
       await step(store.migrate());
@@ -268,10 +295,17 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
         ...(options.deniedAttemptBudget === undefined ? {} : { deniedAttemptBudget: options.deniedAttemptBudget }),
+        ...(metrics === undefined ? {} : { metrics, serveMetrics: options.metrics === true }),
       });
       await step(app.listen({ host: options.host, port: options.port }));
       deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
+      if (metrics !== undefined && options.metricsListen !== undefined) {
+        metricsServer = await step(startMetricsServer(metrics, options.metricsListen.host, options.metricsListen.port));
+        deps.io.out(`Metrics: ${metricsServer.url}\n`);
+      } else if (options.metrics === true) {
+        deps.io.out(`Metrics: ${urlOf(app, options.host)}/metrics\n`);
+      }
       if (options.auditRetentionDays !== undefined) {
         const days = options.auditRetentionDays;
         const log = app.log;
@@ -305,6 +339,7 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
       return EXIT_OK;
     } finally {
       retention?.stop();
+      await metricsServer?.close();
       if (app) await app.close();
       await mailer.close?.();
       await store?.close();
@@ -319,6 +354,9 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option('--first-run-bootstrap', 'on an empty database, create a first organization and owner key and print the key once')
     .option(AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP)
     .option(DENIED_ATTEMPT_BUDGET_FLAG, DENIED_ATTEMPT_BUDGET_HELP)
+    .option('--metrics', 'serve GET /metrics (Prometheus text format) on the API port')
+    .option('--metrics-port <port>', 'serve GET /metrics on this port instead, apart from the API (0: any free port)')
+    .option('--metrics-host <host>', `address of the metrics port (default ${DEFAULT_METRICS_HOST}; needs --metrics-port)`)
     .option(
       '--audit-retention-days <days>',
       'delete audit rows older than this many days, at start and hourly (the only deletion of audit rows; default: keep forever)',

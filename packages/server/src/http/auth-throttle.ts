@@ -99,6 +99,7 @@ export function installAuthThrottle(app: FastifyInstance, throttle: AuthFailureT
     const wait = throttle.retryAfterSeconds(request.ip, request.state.now.getTime());
     if (wait > 0) {
       reply.header('retry-after', String(wait));
+      request.state.throttledBy = 'auth_failures';
       throw new ApiError('RATE_LIMITED', { details: { retryAfterSeconds: wait } });
     }
   });

@@ -42,7 +42,7 @@ export class DeniedAttemptThrottle {
     const wait = this.window.retryAfterSeconds(budgetIdOf(caller), request.state.now.getTime());
     if (wait === 0) return;
     this.throttled++;
-    request.state.throttled = true;
+    request.state.throttledBy = 'denied_attempts';
     throw new ApiError('RATE_LIMITED', {
       message: 'Too many refused attempts by this key; retry later',
       details: { retryAfterSeconds: wait, reason: 'DENIED_ATTEMPTS' },
@@ -53,7 +53,7 @@ export class DeniedAttemptThrottle {
   install(app: FastifyInstance): void {
     app.addHook('onError', async (request, _reply, error) => {
       const state = request.state;
-      if (!state?.caller || state.auditAction === null || state.throttled || !isApiError(error)) return;
+      if (!state?.caller || state.auditAction === null || state.throttledBy !== undefined || !isApiError(error)) return;
       if (error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 429) return;
       this.window.recordFailure(budgetIdOf(state.caller), state.now.getTime());
     });

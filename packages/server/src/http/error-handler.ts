@@ -61,7 +61,7 @@ function bodyIdOf(body: unknown, field: 'keyId' | 'userId'): string | null {
 
 async function auditDenial(store: Store, request: FastifyRequest, error: ApiError): Promise<void> {
   const state = request.state;
-  if (!state?.caller || state.auditAction === null || state.audited || state.throttled) return;
+  if (!state?.caller || state.auditAction === null || state.audited || state.throttledBy === 'denied_attempts') return;
   // The database cannot take writes now (locked past the wait): the denial row could not be
   // written either, and trying would double the caller's wait. Logged instead.
   if (error.code === 'SERVICE_UNAVAILABLE') {

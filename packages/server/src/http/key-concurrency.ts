@@ -125,6 +125,7 @@ export function installKeyConcurrency(app: FastifyInstance, concurrency: KeyConc
       else reply.raw.once('close', release);
     } catch (err) {
       reply.header('retry-after', '1');
+      request.state.throttledBy = 'key_concurrency';
       throw err;
     }
   });

@@ -37,8 +37,11 @@ export interface RequestState {
   auditAction: AuditAction | null;
   /** True once an audit row for this attempt was written (by the store or by us). */
   audited: boolean;
-  /** Answered 429 by the refused-attempt budget (denial-throttle.ts): counted, not audited. */
-  throttled?: boolean;
+  /**
+   * Which throttle answered 429 (for the metrics): the guess throttle, the per-key share, the
+   * code requests, or the refused-attempt budget (denial-throttle.ts: counted, not audited).
+   */
+  throttledBy?: 'auth_failures' | 'key_concurrency' | 'code_requests' | 'denied_attempts';
   /** The error code answered, for the request's log line. */
   errorCode?: string;
 }

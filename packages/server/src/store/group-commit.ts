@@ -28,6 +28,8 @@ interface Member<DB> {
 export class GroupCommit<DB> {
   private queue: Member<DB>[] = [];
   private scheduled = false;
+  /** Told the number of transactions of each committed group (the metrics' batch sizes). */
+  observer: ((transactions: number) => void) | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -97,6 +99,7 @@ export class GroupCommit<DB> {
       }
       return;
     }
+    this.observer?.(done.length);
     for (const { member, value } of done) member.resolve(value);
   }
 }

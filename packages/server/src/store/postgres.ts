@@ -207,7 +207,9 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
   // change committed through any instance holds on every instance from the next request.
-  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe };
+  const max = options.poolMax ?? POSTGRES_POOL_MAX;
+  const usage = () => ({ pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max } });
+  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe, usage };
 }
 
 /**

@@ -70,6 +70,7 @@ import type {
   RevokeOutcome,
   SignupOutcome,
   Store,
+  StoreUsage,
   UpdateMemberOutcome,
   UpdateOutcome,
   User,
@@ -95,13 +96,15 @@ export interface StoreConnection {
   groupCommit?: boolean;
   /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
   probe?: (db: Db) => Promise<void>;
+  /** The connection pool's use, for the metrics (PostgreSQL). */
+  usage?: () => StoreUsage;
 }
 
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
 /** The parameters of a Store method (the interface in types.ts documents them). */
-type Params<M extends keyof Store> = Parameters<Store[M]>[0];
+type Params<M extends keyof Store> = Parameters<NonNullable<Store[M]>>[0];
 
 export class SqlStore implements Store {
   private readonly db: Db;
@@ -109,6 +112,7 @@ export class SqlStore implements Store {
   private readonly isRetryable: (err: unknown) => boolean;
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
+  private readonly connectionUsage: (() => StoreUsage) | undefined;
   private readonly keys: KeyStore;
   private readonly organizations: OrganizationStore;
   private readonly members: MemberStore;
@@ -123,6 +127,7 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
     this.probe = connection.probe;
+    this.connectionUsage = connection.usage;
     const ctx: SqlContext = {
       db: this.db,
       transaction: (fn) => this.transaction(fn),
@@ -133,6 +138,14 @@ export class SqlStore implements Store {
     this.organizations = new OrganizationStore(ctx);
     this.members = new MemberStore({ ...ctx, insertAudit: (db, entry) => insertAudit(db, entry) });
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
+  }
+
+  usage(): StoreUsage {
+    return this.connectionUsage?.() ?? {};
+  }
+
+  observeGroupCommits(observer: (transactions: number) => void): void {
+    if (this.groupCommit !== undefined) this.groupCommit.observer = observer;
   }
 
   /** Run `fn` in one transaction; run it again (bounded, with a short jittered pause) when retryable. */

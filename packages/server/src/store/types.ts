@@ -382,7 +382,16 @@ export interface UserSessionRecord {
   role: Role | null;
 }
 
+/** What the metrics read of a store's connections (PostgreSQL: the pool). */
+export interface StoreUsage {
+  pool?: { total: number; idle: number; waiting: number; max: number };
+}
+
 export interface Store {
+  /** Numbers for the metrics: the connection pool's use (PostgreSQL); absent where there is none. */
+  usage?(): StoreUsage;
+  /** Told the size of every group commit (SQLite: write transactions sharing one COMMIT). */
+  observeGroupCommits?(observer: (transactions: number) => void): void;
   /** Apply pending migrations (idempotent). */
   migrate(): Promise<void>;
   /** Cheap check for /readyz: throws unless the database can be read and written now. */

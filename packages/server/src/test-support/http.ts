@@ -167,6 +167,8 @@ export interface TestAppOptions {
   codeRequestBudget?: CodeRequestBudget | false;
   authFailureBudget?: AuthFailureBudget | false;
   deniedAttemptBudget?: AppDeps['deniedAttemptBudget'];
+  metrics?: AppDeps['metrics'];
+  serveMetrics?: boolean;
 }
 
 /** Insert a key as the operator would (audit row without an actor key). */
@@ -316,6 +318,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.codeRequestBudget === undefined ? {} : { codeRequestBudget: options.codeRequestBudget }),
     ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
     ...(options.deniedAttemptBudget === undefined ? {} : { deniedAttemptBudget: options.deniedAttemptBudget }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.serveMetrics === undefined ? {} : { serveMetrics: options.serveMetrics }),
     store,
     clock: clock.clock,
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
