@@ -24,6 +24,9 @@ const SECTION_TITLES = {
   'scale-sqlite': '4. Scale — SQLite',
   'scale-postgres': '4b. Scale — PostgreSQL',
   memory: '5. Server memory',
+  'audit-sqlite': '6. Audit log queries at scale — SQLite',
+  'audit-postgres': '6b. Audit log queries at scale — PostgreSQL',
+  metrics: '7. The cost of the metrics',
 };
 
 function about(meta) {

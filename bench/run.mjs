@@ -6,7 +6,10 @@
  *
  *   node bench/run.mjs [--smoke] [--duration S] [--runs N] [--startup-runs N]
  *                      [--small-keys N] [--large-keys N] [--database-url URL] [--out DIR]
- *                      [--no-install] [--no-tools] [--keep]
+ *                      [--no-install] [--no-tools] [--keep] [--only startup,load,audit,metrics]
+ *
+ * `--only` runs some sections (start-up and round trip, load and scale, the audit log at
+ * scale, the cost of the metrics); a partial run never rewrites docs/performance.md.
  *
  * Tools: `wrk` (load) and `hyperfine` (start-up) from Debian, installed with apt-get when missing
  * (root only, not in --smoke); without them the bench falls back to bench/load.mjs (a node:http
@@ -19,6 +22,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seedAuditPostgres, seedAuditSqlite, targetKeyId } from './audit-seed.mjs';
 import { renderResults, updatePerformanceDoc } from './report.mjs';
 import { seedPostgres, seedSqlite } from './seed.mjs';
 
@@ -45,9 +49,20 @@ const { values: opt } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     'no-tools': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+const SECTIONS = ['startup', 'load', 'audit', 'metrics'];
+const only = opt.only === undefined ? SECTIONS : opt.only.split(',').map((x) => x.trim());
+for (const section of only) {
+  if (!SECTIONS.includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got "${section}"`);
+}
+const want = (section) => only.includes(section);
 const smoke = opt.smoke;
+/** A smoke or partial run writes its results apart from the committed ones. */
+const outDir =
+  opt.out ??
+  (smoke ? join(tmpdir(), 'codika-bench-smoke') : only.length < SECTIONS.length ? join(tmpdir(), 'codika-bench-partial') : BENCH);
 const num = (value, full, tiny) => (value !== undefined ? Number(value) : smoke ? tiny : full);
 const cfg = {
   duration: num(opt.duration, 10, 1),
@@ -60,11 +75,14 @@ const cfg = {
   largeKeys: num(opt['large-keys'], 1_000_000, 2_000),
   connections: Number(opt.connections),
   fsyncSeconds: smoke ? 0.3 : 2,
+  smallEvents: smoke ? 1_000 : 1_000,
+  largeEvents: smoke ? 5_000 : 1_000_000,
+  auditPages: smoke ? 30 : 300,
 };
 const databaseUrl = opt['database-url'] ?? process.env.CODIKA_TEST_DATABASE_URL;
 
 const tmp = mkdtempSync(join(tmpdir(), 'codika-bench-'));
-const outDir = opt.out ?? (smoke ? join(tmpdir(), 'codika-bench-smoke') : BENCH);
+
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 // ---- small helpers --------------------------------------------------------------------------
@@ -846,6 +864,212 @@ function memoryFigures(backend, results) {
   }
 }
 
+// ---- the audit log at scale ------------------------------------------------------------------
+
+/** A migrated store (SQLite file, or a PostgreSQL schema of its own) and how to reach it. */
+async function freshDatabase(backend, name) {
+  if (backend.name === 'sqlite') {
+    const file = join(tmp, `${name}.db`);
+    return { dbArgs: ['--db', file], storeOptions: { sqliteFile: file }, drop: async () => {} };
+  }
+  const schema = `codika_bench_${process.pid}_${name.replace(/\W/g, '_')}`;
+  const pg = await importPg();
+  const admin = async (statement) => {
+    const client = new pg.Client({ connectionString: backend.url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop schema if exists ${schema} cascade`);
+  await admin(`create schema ${schema}`);
+  const url = new URL(backend.url);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    dbArgs: ['--database-url', url.toString()],
+    storeOptions: { databaseUrl: url.toString() },
+    drop: () => admin(`drop schema if exists ${schema} cascade`),
+  };
+}
+
+/** A server whose bench organization holds `events` audit events (seeded straight into the table). */
+async function startAuditStore(backend, events) {
+  const name = `audit-${backend.name}-${events}`;
+  const db = await freshDatabase(backend, name);
+  const { openStore } = await import(pathToFileURL(join(ROOT, 'packages/server/dist/store/index.js')).href);
+  const store = await openStore(db.storeOptions);
+  await store.migrate();
+  await store.close();
+  const boot = JSON.parse(
+    run(NODE, [
+      SERVER_BIN,
+      'bootstrap',
+      ...db.dbArgs,
+      '--org-name',
+      'Audit Org',
+      '--owner-email',
+      'audit-owner@bench.invalid',
+      '--json',
+    ]),
+  );
+  const t0 = performance.now();
+  if (backend.name === 'sqlite') seedAuditSqlite(db.storeOptions.sqliteFile, boot.organizationId, events);
+  else await seedAuditPostgres(db.storeOptions.databaseUrl, boot.organizationId, events);
+  log(`${name}: seeded ${events} audit events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const proc = await startProcess(
+    `server-${name}`,
+    [NODE, SERVER_BIN, 'start', '--port', '0', ...db.dbArgs],
+    /codika-server listening on (http:\/\/\S+)/,
+  );
+  return {
+    ...proc,
+    events,
+    ownerKey: boot.apiKey,
+    async stop() {
+      await proc.stop();
+      await db.drop();
+    },
+  };
+}
+
+const AUDIT_PAGE = 50;
+/** The pages the audit figures time: one key's events, denied updates, the whole log. */
+const AUDIT_QUERIES = {
+  key: { label: "one key's events", body: { keyId: targetKeyId(0), limit: AUDIT_PAGE } },
+  denied: { label: 'denied `key.update` events', body: { action: 'key.update', outcome: 'denied', limit: AUDIT_PAGE } },
+  all: { label: 'the whole log, unfiltered', body: { limit: AUDIT_PAGE } },
+};
+
+/** Median time (ms) of `n` sequential requests for one page, each checked to be a full page. */
+async function auditPageMs(server, body, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/listauditeventspublic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-process-manager-key': server.ownerKey },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    times.push(performance.now() - t0);
+    if (!json.success || json.data.events.length !== AUDIT_PAGE || json.data.nextCursor === undefined) {
+      throw new Error(`audit page on ${server.events} events: ${JSON.stringify(json).slice(0, 300)}`);
+    }
+  }
+  return stats(times).median;
+}
+
+/** A filtered page of the audit log with 1 000 vs 1 000 000 events, both served at once, runs interleaved. */
+async function auditScaleSection(backend) {
+  const small = await startAuditStore(backend, cfg.smallEvents);
+  let large;
+  try {
+    large = await startAuditStore(backend, cfg.largeEvents);
+    const servers = [small, large];
+    const results = servers.map(() => Object.fromEntries(Object.keys(AUDIT_QUERIES).map((q) => [q, []])));
+    for (const server of servers) {
+      for (const { body } of Object.values(AUDIT_QUERIES)) await auditPageMs(server, body, Math.ceil(cfg.auditPages / 3));
+    }
+    for (let r = 0; r < cfg.runs; r++) {
+      log(`audit ${backend.name}: run ${r + 1}/${cfg.runs}`);
+      for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        for (const [q, { body }] of Object.entries(AUDIT_QUERIES))
+          results[k][q].push(await auditPageMs(servers[k], body, cfg.auditPages));
+      }
+    }
+    const b = backend.name;
+    for (const [q, { label }] of Object.entries(AUDIT_QUERIES)) {
+      figure({
+        id: `${b}.audit.page.${q}`,
+        section: `audit-${b}`,
+        label: `\`/listauditeventspublic\` page of ${AUDIT_PAGE} (${label}), ${large.events.toLocaleString('en-US')} events, sequential requests`,
+        unit: 'ms',
+        values: results[1][q],
+        floor: { label: `at ${small.events.toLocaleString('en-US')} events`, median: stats(results[0][q]).median },
+        target: q === 'all' ? undefined : { maxRatio: 1.2, text: '≤ 1.2 × small log' },
+      });
+    }
+  } finally {
+    await large?.stop();
+    await small.stop();
+  }
+}
+
+// ---- the cost of the metrics ------------------------------------------------------------------
+
+/**
+ * `/verifyapikey` throughput of one store served by two servers, one with `--metrics` (scraped
+ * once a second during its runs, as a Prometheus would) and one without; runs interleaved.
+ */
+async function metricsSection(tools) {
+  const db = await freshDatabase({ name: 'sqlite' }, 'metrics');
+  const { openStore } = await import(pathToFileURL(join(ROOT, 'packages/server/dist/store/index.js')).href);
+  const store = await openStore(db.storeOptions);
+  await store.migrate();
+  await store.close();
+  seedSqlite(db.storeOptions.sqliteFile, cfg.smallKeys);
+  const boot = JSON.parse(
+    run(NODE, [SERVER_BIN, 'bootstrap', ...db.dbArgs, '--org-name', 'Metrics Org', '--owner-email', 'm@bench.invalid', '--json']),
+  );
+  const pattern = /codika-server listening on (http:\/\/\S+)/;
+  const plain = await startProcess('server-no-metrics', [NODE, SERVER_BIN, 'start', '--port', '0', ...db.dbArgs], pattern);
+  let metered;
+  try {
+    metered = await startProcess(
+      'server-metrics',
+      [NODE, SERVER_BIN, 'start', '--port', '0', '--metrics', ...db.dbArgs],
+      pattern,
+    );
+    const servers = [plain, metered];
+    const results = [[], []];
+    let scrapes = 0;
+    const scrape = async () => {
+      const res = await fetch(`${metered.url}/metrics`);
+      const text = await res.text();
+      if (res.status !== 200 || !text.includes('codika_http_requests_total'))
+        throw new Error(`GET /metrics answered ${res.status}`);
+      scrapes++;
+    };
+    for (const server of servers) await load(tools, { url: server.url, mode: 'verify', seconds: cfg.warmup, key: boot.apiKey });
+    for (let r = 0; r < cfg.runs; r++) {
+      log(`metrics: run ${r + 1}/${cfg.runs}`);
+      for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        const timer = k === 1 ? setInterval(() => void scrape().catch((err) => log(String(err))), 1000) : undefined;
+        try {
+          results[k].push(await load(tools, { url: servers[k].url, mode: 'verify', seconds: cfg.duration, key: boot.apiKey }));
+        } finally {
+          clearInterval(timer);
+        }
+      }
+    }
+    await scrape();
+    figure({
+      id: 'metrics.verify.rps',
+      section: 'metrics',
+      label: '`/verifyapikey` req/s with `--metrics`, scraped every second (SQLite)',
+      unit: 'req/s',
+      values: results[1].map((x) => x.rps),
+      floor: { label: 'req/s without metrics', median: stats(results[0].map((x) => x.rps)).median },
+      target: { minRatio: 0.95, text: '≥ 0.95 × without (≤ 5 % slower)' },
+      errors: results[1].reduce((a, x) => a + x.errors, 0),
+    });
+    figure({
+      id: 'metrics.verify.p99',
+      section: 'metrics',
+      label: '`/verifyapikey` p99 with `--metrics`, scraped every second (SQLite)',
+      unit: 'ms',
+      values: results[1].map((x) => x.p99),
+      floor: { label: 'p99 without metrics', median: stats(results[0].map((x) => x.p99)).median },
+    });
+    notes.push(`metrics: ${scrapes} scrapes of GET /metrics during the runs with metrics, every one answered 200.`);
+  } finally {
+    await metered?.stop();
+    await plain.stop();
+  }
+}
+
 // ---- main ---------------------------------------------------------------------------------
 
 async function main() {
@@ -853,7 +1077,7 @@ async function main() {
   const tools = ensureTools();
   ensureBuilt();
 
-  startupSection(tools);
+  if (want('startup')) startupSection(tools);
 
   const floorServer = await startProcess('floor', [NODE, join(BENCH, 'floor-server.mjs')], /floor listening on (http:\/\/\S+)/);
   try {
@@ -866,14 +1090,18 @@ async function main() {
       notes.push('PostgreSQL: skipped — set `CODIKA_TEST_DATABASE_URL` or pass `--database-url` to include it.');
     }
     for (const backend of backends) {
-      const { small, large } = await loadSection(tools, backend, floorServer);
-      throughputFigures(backend, small);
-      scaleFigures(backend, small, large);
-      memoryFigures(backend, [small, large]);
-      notes.push(
-        `${backend.name}: seeding took ${small.seedSeconds.toFixed(1)} s (${small.keys.toLocaleString('en-US')} keys) and ${large.seedSeconds.toFixed(1)} s (${large.keys.toLocaleString('en-US')} keys), batched inserts (bench/seed.mjs).`,
-      );
+      if (want('load')) {
+        const { small, large } = await loadSection(tools, backend, floorServer);
+        throughputFigures(backend, small);
+        scaleFigures(backend, small, large);
+        memoryFigures(backend, [small, large]);
+        notes.push(
+          `${backend.name}: seeding took ${small.seedSeconds.toFixed(1)} s (${small.keys.toLocaleString('en-US')} keys) and ${large.seedSeconds.toFixed(1)} s (${large.keys.toLocaleString('en-US')} keys), batched inserts (bench/seed.mjs).`,
+        );
+      }
+      if (want('audit')) await auditScaleSection(backend);
     }
+    if (want('metrics')) await metricsSection(tools);
   } finally {
     await floorServer.stop();
   }
@@ -902,7 +1130,12 @@ async function main() {
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, figures, notes }, null, 2)}\n`);
   writeFileSync(join(outDir, 'results.md'), renderResults({ meta, figures, notes }));
   log(`wrote ${join(outDir, 'results.md')} and results.json in ${meta.seconds} s`);
-  if (!smoke && outDir === BENCH && updatePerformanceDoc(join(ROOT, 'docs/performance.md'), { meta, figures, notes })) {
+  if (
+    !smoke &&
+    only.length === SECTIONS.length &&
+    outDir === BENCH &&
+    updatePerformanceDoc(join(ROOT, 'docs/performance.md'), { meta, figures, notes })
+  ) {
     log('updated the figures in docs/performance.md');
   }
   const missed = figures.filter((f) => f.met === false).map((f) => f.id);
