@@ -15,9 +15,17 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The figures judge every attempt they make (races, bad input, the matrix make far more than 30
+ * refused attempts a minute with one key): the budget of refused attempts is off unless a
+ * figure sets it. Its own check is src/http/denial-throttle.test.ts.
+ */
+const DENIED_ATTEMPTS_OFF = ['--denied-attempt-budget', 'off'];
+
 export async function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
   if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const budget = args.includes(DENIED_ATTEMPTS_OFF[0] as string) ? [] : DENIED_ATTEMPTS_OFF;
+  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', '0', ...budget, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

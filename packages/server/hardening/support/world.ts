@@ -311,6 +311,8 @@ export async function appOver(store: Store, options: Partial<AppDeps> & { logLev
     store,
     clock: clock.clock,
     logger: { level: logLevel ?? 'info', stream: logs.stream },
+    // Every attempt of a figure is judged (see server-process.ts): no budget of refused attempts.
+    deniedAttemptBudget: false,
     ...rest,
   });
   await app.ready();
