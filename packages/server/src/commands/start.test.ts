@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
@@ -260,15 +260,35 @@ describe('codika-server start', () => {
     }
   });
 
-  it('a port already in use is an unexpected error (exit 1) and closes the store', async () => {
+  it('a port already in use is refused before anything is created: the message names the port and npm start -- --port N', async () => {
     const a = startHarness();
     const first = runStart(parseStartOptions({ db: join(dir, 'a.db'), port: '0' }, {}), a.deps);
     await until(() => a.out().includes('listening on'), 'the listening line');
-    const port = /:(\d+)\n/.exec(a.out())?.[1];
+    const port = Number(/:(\d+)\n/.exec(a.out())?.[1]);
     const b = startHarness();
-    expect(await runStart(parseStartOptions({ db: join(dir, 'b.db'), port }, {}), b.deps)).toBe(1);
-    expect(b.err()).toMatch(/EADDRINUSE/);
+    const fresh = join(dir, 'fresh', 'b.db');
+    expect(await runStart(parseStartOptions({ db: fresh, port: String(port), firstRunBootstrap: true }, {}), b.deps)).toBe(1);
+    expect(b.err()).toContain(`port ${port} is already in use on 127.0.0.1 (EADDRINUSE)`);
+    expect(b.err()).toContain(`npm start -- --port ${port + 1}`);
+    expect(b.err()).toContain('Nothing was created.');
+    expect(b.err()).not.toMatch(/unexpected error/);
+    // No database, no folder, no owner key, nothing printed as if a first run had happened.
+    expect(existsSync(join(dir, 'fresh'))).toBe(false);
+    expect(b.out()).not.toContain('First start');
     a.stop();
     expect(await first).toBe(0);
+  });
+
+  it('a database path that cannot be written is refused before the port is taken or anything is created', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const h = startHarness();
+    const options = parseStartOptions({ db: join(file, 'sub', 'codika.db'), port: '0', firstRunBootstrap: true }, {});
+    expect(await runStart(options, h.deps)).toBe(1);
+    expect(h.err()).toContain(
+      `cannot use ${join(file, 'sub', 'codika.db')} as the SQLite database: ${file} is a file, not a folder`,
+    );
+    expect(h.err()).toContain('choose another --db');
+    expect(h.out()).toBe('');
   });
 });

@@ -5,6 +5,10 @@
  * most --shutdown-timeout; a second signal cuts it short), close the store and exit 0.
  * A signal during start-up stops it there.
  *
+ * Before anything is created, the SQLite path must be writable and the port free
+ * (start-preflight.ts): a busy port names itself and `npm start -- --port N`, and leaves no
+ * database and no half-made first run behind.
+ *
  * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
  * database creates "Default Organization", its owner owner@localhost and an owner key with
  * all ten scopes; the key is printed once and written (mode 0600) to `owner-key` beside the
@@ -48,6 +52,7 @@ import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBud
 import { type CommandDeps, EXIT_OK, UsageError } from './command-deps.js';
 import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
+import { checkDatabaseWritable, describeListenFailure, probePort } from './start-preflight.js';
 import { guard } from './subcommand.js';
 import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
@@ -233,6 +238,9 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
     try {
+      // Nothing is created before the database's path and the port are known to work.
+      checkDatabaseWritable(options.database);
+      await step(probePort(options.host, options.port));
       store = await step(deps.openStore(options.database, { check: true }));
       await step(store.migrate());
       if (options.firstRunBootstrap) await step(firstRun(store, options, deps));
@@ -249,7 +257,12 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
-      await step(app.listen({ host: options.host, port: options.port }));
+      // Taken since the probe: the same message (the first run, if any, is done by now).
+      await step(
+        app.listen({ host: options.host, port: options.port }).catch((err: unknown) => {
+          throw describeListenFailure(err, options.host, options.port, false) ?? err;
+        }),
+      );
       deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
 
