@@ -57,6 +57,7 @@ describe('codika-server start', () => {
   it('defaults to 127.0.0.1:8787 and refuses a bad port', () => {
     expect(parseStartOptions({}, {})).toEqual({
       database: { sqliteFile: './.codika/codika.db' },
+      log: { level: 'info' },
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
@@ -258,6 +259,37 @@ describe('codika-server start', () => {
     } finally {
       await smtp.close();
     }
+  });
+
+  it('parses --log-level (off is silent) and --log-format, from flags or the environment, and refuses others', () => {
+    expect(parseStartOptions({ logLevel: 'off' }, {}).log).toEqual({ level: 'silent' });
+    expect(parseStartOptions({ logFormat: 'JSON' }, { CODIKA_LOG_LEVEL: 'warn' }).log).toEqual({ level: 'warn', format: 'json' });
+    expect(parseStartOptions({}, { CODIKA_LOG_FORMAT: 'pretty' }).log).toEqual({ level: 'info', format: 'pretty' });
+    expect(() => parseStartOptions({ logLevel: 'loud' }, {})).toThrow('--log-level must be one of fatal, error, warn, info');
+    expect(() => parseStartOptions({ logFormat: 'xml' }, {})).toThrow('--log-format must be json or pretty (got "xml")');
+  });
+
+  it('on a terminal the request log is one short line per request; --log-format json and --log-level off change that', async () => {
+    const run = async (raw: Record<string, unknown>, stdoutIsTTY: boolean) => {
+      const h = startHarness();
+      const { logger: _none, ...deps } = h.deps;
+      const running = runStart(parseStartOptions({ db: join(dir, 'log.db'), port: '0', ...raw }, {}), { ...deps, stdoutIsTTY });
+      await until(() => h.out().includes('listening on'), 'the listening line');
+      const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+      await fetch(`${url}/verifyapikey`, { method: 'POST', headers: { [API_KEY_HEADER]: 'cko_nope' } });
+      await new Promise((r) => setTimeout(r, 50));
+      h.stop();
+      expect(await running).toBe(0);
+      return h.out();
+    };
+    const pretty = await run({}, true);
+    expect(pretty).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}POST \/verifyapikey {2}401 UNAUTHENTICATED {2}\d+\.\d ms\n/m);
+    expect(pretty).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}info {2}Server listening at http/m);
+    expect(pretty).not.toContain('{"level"');
+    // Not a terminal: JSON lines go to the process's standard output (not io.out), as before.
+    expect(await run({}, false)).not.toContain('/verifyapikey');
+    expect(await run({ logFormat: 'pretty' }, false)).toMatch(/POST \/verifyapikey {2}401/);
+    expect(await run({ logLevel: 'off' }, true)).not.toContain('/verifyapikey');
   });
 
   it('a port already in use is refused before anything is created: the message names the port and npm start -- --port N', async () => {
