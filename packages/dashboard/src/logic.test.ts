@@ -6,6 +6,7 @@ import {
   daysText,
   describeChange,
   emailHint,
+  errorLines,
   expiresInDays,
   formatTime,
   hrefOf,
@@ -158,5 +159,30 @@ describe('usage badges', () => {
     expect(expiresInDays(daysAgo(1), now)).toBeUndefined();
     expect(daysText(1)).toBe('1 day');
     expect(daysText(7)).toBe('7 days');
+  });
+});
+
+describe('error boxes say each problem once', () => {
+  it('a validation error lists every field once, the headline without the first one again', () => {
+    expect(
+      errorLines({
+        code: 'VALIDATION_ERROR',
+        message: 'Invalid request: name: must be at most 100 characters',
+        details: { name: 'must be at most 100 characters', description: 'must be at most 500 characters' },
+      }),
+    ).toEqual({
+      headline: 'Invalid request',
+      lines: ['name: must be at most 100 characters', 'description: must be at most 500 characters'],
+    });
+  });
+  it('unknown scopes are listed only when the message does not already name them', () => {
+    const named = {
+      code: 'INVALID_SCOPES',
+      message: 'Unknown scope "skill:read" (did you mean skills:read?)',
+      details: { invalid: ['skill:read'] },
+    };
+    expect(errorLines(named)).toEqual({ headline: named.message, lines: [] });
+    const unnamed = { code: 'INVALID_SCOPES', message: 'Invalid scopes', details: { invalid: ['skill:read'] } };
+    expect(errorLines(unnamed)).toEqual({ headline: 'Invalid scopes', lines: ['Unknown scopes: skill:read'] });
   });
 });
