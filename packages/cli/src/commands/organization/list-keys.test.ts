@@ -149,9 +149,9 @@ describe('list-keys filters', () => {
     const lines = h.stdout.text.split('\n');
     expect(lines[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED\tEXPIRES');
     expect(lines[1]).toBe(
-      'key_1\tOwner key\tcko_AAAA…\tapi-keys:manage,projects:read\t2026-03-31T13:00:00.000Z (10.0.0.9)\t2026-04-03T00:00:00.000Z',
+      'key_1\tOwner key\tcko_AAAA\tapi-keys:manage,projects:read\t2026-03-31T13:00:00.000Z (10.0.0.9)\t2026-04-03T00:00:00.000Z',
     );
-    expect(lines[2]).toBe('key_22\tCI\tcko_BBBB…\tdeploy:use-case\tnever\tnever');
+    expect(lines[2]).toBe('key_22\tCI\tcko_BBBB\tdeploy:use-case\tnever\tnever');
   });
 
   it('refuses unknown states, sorts and durations before any request', async () => {
