@@ -16,13 +16,14 @@
 
 import type { Scope } from '@codika/contract/scopes';
 import { sql } from 'kysely';
-import { insertAudit } from './audit.js';
+import { insertAudit, originOf } from './audit.js';
 import { type Db, RollbackWith } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { countLiveKeys, insertKey, lockOrganization } from './key-rows.js';
 import type {
   AccountAuditBase,
   AuditEntryInput,
+  AuditOrigin,
   CodeAttempt,
   LoginCodeInput,
   LoginOutcome,
@@ -131,19 +132,8 @@ export async function listUserOrganizations(db: Db, userId: string): Promise<Use
 }
 
 /** A complete audit row from the caller's base and what the store knows. */
-function row(
-  base: AccountAuditBase,
-  rest: Omit<AuditEntryInput, 'at' | 'requestId' | 'sourceIp' | 'userAgent' | 'actorKeyId' | 'actorUserId'>,
-): AuditEntryInput {
-  return {
-    at: base.at,
-    requestId: base.requestId,
-    sourceIp: base.sourceIp,
-    userAgent: base.userAgent,
-    actorKeyId: base.actorKeyId ?? null,
-    actorUserId: base.actorUserId ?? null,
-    ...rest,
-  };
+function row(base: AccountAuditBase, rest: Omit<AuditEntryInput, keyof AuditOrigin>): AuditEntryInput {
+  return { ...originOf(base), ...rest };
 }
 
 /**
@@ -230,8 +220,6 @@ export async function completeSignup(
       .insertInto('memberships')
       .values({ organization_id: org.id, user_id: user.id, role: 'owner', joined_at: now })
       .execute();
-    const key = await insertKey(trx, { ...params.key, organizationId: org.id, createdByUserId: user.id, scopes: params.scopes });
-
     const as = { ...audit, actorKeyId: null, actorUserId: user.id };
     await insertAudit(
       trx,
@@ -246,18 +234,10 @@ export async function completeSignup(
         after: null,
       }),
     );
-    await insertAudit(
+    const key = await insertKey(
       trx,
-      row(as, {
-        action: 'key.create',
-        result: 'allowed',
-        reason: null,
-        organizationId: org.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { name: key.name, description: key.description, scopes: key.scopes },
-      }),
+      { ...params.key, organizationId: org.id, createdByUserId: user.id, scopes: params.scopes },
+      { ...originOf(as), targetUserId: user.id },
     );
     await insertAudit(
       trx,
@@ -332,27 +312,13 @@ export async function completeLogin(
       refuse({ status: 'limit_reached', limit: params.maxLiveKeys });
     }
     const role = membership.role;
-    const key = await insertKey(trx, {
-      ...params.key,
-      organizationId: chosen.id,
-      createdByUserId: user.id,
-      scopes: params.scopesFor(role),
-    });
-    await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
     const as = { ...audit, actorKeyId: null, actorUserId: user.id };
-    await insertAudit(
+    const key = await insertKey(
       trx,
-      row(as, {
-        action: 'key.create',
-        result: 'allowed',
-        reason: null,
-        organizationId: chosen.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { name: key.name, description: key.description, scopes: key.scopes },
-      }),
+      { ...params.key, organizationId: chosen.id, createdByUserId: user.id, scopes: params.scopesFor(role) },
+      { ...originOf(as), targetUserId: user.id },
     );
+    await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
     await insertAudit(
       trx,
       row(as, {

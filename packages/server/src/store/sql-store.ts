@@ -46,8 +46,10 @@ import type {
   ApiKeyWithCreator,
   AuditEntry,
   AuditEntryInput,
+  AuditOrigin,
   AuthRecord,
   CreateOutcome,
+  Denial,
   FirstOrganizationInput,
   FirstOrganizationOutcome,
   LoginCodeInput,
@@ -60,9 +62,11 @@ import type {
   OrganizationDetails,
   RedeemOutcome,
   RemoveMemberOutcome,
+  RevokeKeyParams,
   RevokeOutcome,
   SignupOutcome,
   Store,
+  UpdateKeyParams,
   UpdateMemberOutcome,
   UpdateOutcome,
   User,
@@ -124,7 +128,7 @@ export class SqlStore implements Store {
     this.accounts = ctx;
     this.keys = new KeyStore(ctx, connection.changeToken);
     this.organizations = new OrganizationStore(ctx);
-    this.members = new MemberStore({ ...ctx, insertAudit: (db, entry) => insertAudit(db, entry) });
+    this.members = new MemberStore(ctx);
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
   }
 
@@ -204,7 +208,7 @@ export class SqlStore implements Store {
     return this.keys.touchLastUsed(keyId, at, staleBefore);
   }
 
-  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome> {
     return this.keys.createKey(input, maxLiveKeys, audit);
   }
 
@@ -220,11 +224,11 @@ export class SqlStore implements Store {
     return this.keys.listInactiveKeys(organizationId, now, limit);
   }
 
-  updateKey(params: Params<'updateKey'>): Promise<UpdateOutcome> {
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
     return this.keys.updateKey(params);
   }
 
-  revokeKey(params: Params<'revokeKey'>): Promise<RevokeOutcome> {
+  revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
     return this.keys.revokeKey(params);
   }
 
