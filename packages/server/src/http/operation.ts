@@ -26,7 +26,7 @@ import type { CodeRequestThrottle } from '../accounts/code-throttle.js';
 import type { Mailer } from '../accounts/mailer.js';
 import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
-import type { AccountAuditBase, AuditAction, AuditOrigin, Store } from '../store/types.js';
+import type { AuditAction, AuditOrigin, Store } from '../store/types.js';
 import { auditOrigin } from './audit.js';
 import { authenticateRequest } from './auth.js';
 import { successBody } from './envelope.js';
@@ -216,7 +216,7 @@ export interface PublicOperationContext<Body> {
   nowIso: string;
   config: ServerConfig;
   /** Who (nobody yet), from where, when: the base of the attempt's audit rows. */
-  audit: AccountAuditBase;
+  audit: AuditOrigin;
 }
 
 export interface PublicOperationOptions<N extends OperationName> {

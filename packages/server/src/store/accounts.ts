@@ -21,7 +21,6 @@ import { type Db, RollbackWith } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { countLiveKeys, insertKey, lockOrganization } from './key-rows.js';
 import type {
-  AccountAuditBase,
   AuditEntryInput,
   AuditOrigin,
   CodeAttempt,
@@ -132,7 +131,7 @@ export async function listUserOrganizations(db: Db, userId: string): Promise<Use
 }
 
 /** A complete audit row from the caller's base and what the store knows. */
-function row(base: AccountAuditBase, rest: Omit<AuditEntryInput, keyof AuditOrigin>): AuditEntryInput {
+function row(base: AuditOrigin, rest: Omit<AuditEntryInput, keyof AuditOrigin>): AuditEntryInput {
   return { ...originOf(base), ...rest };
 }
 
@@ -141,7 +140,7 @@ function row(base: AccountAuditBase, rest: Omit<AuditEntryInput, keyof AuditOrig
  * organization's history shows the attempts on its member; one without organization when
  * the address has no user or the user no organization.
  */
-async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AccountAuditBase): Promise<void> {
+async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AuditOrigin): Promise<void> {
   const email = normalizeEmail(attempt.email);
   const user = await findUser(trx, email);
   const organizations = user ? await listUserOrganizations(trx, user.id) : [];
@@ -171,7 +170,7 @@ async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AccountAudit
 async function withCode<T>(
   ctx: AccountsContext,
   attempt: CodeAttempt,
-  audit: AccountAuditBase,
+  audit: AuditOrigin,
   complete: (trx: Db) => Promise<T>,
 ): Promise<T | { status: 'invalid_code' }> {
   try {
@@ -197,7 +196,7 @@ export async function completeSignup(
     organization: { id: string; name: string; description: string; size: string | null };
     key: MintedKeyInput;
     scopes: Scope[];
-    audit: AccountAuditBase;
+    audit: AuditOrigin;
   },
 ): Promise<SignupOutcome> {
   const { now, audit } = params;
@@ -271,7 +270,7 @@ export async function completeLogin(
     key: MintedKeyInput;
     scopesFor(role: Role): Scope[];
     maxLiveKeys: number;
-    audit: AccountAuditBase;
+    audit: AuditOrigin;
   },
 ): Promise<LoginOutcome> {
   const { now, audit } = params;
@@ -344,7 +343,7 @@ export async function completeLogin(
 
 export async function redeemLoginCode(
   ctx: AccountsContext,
-  params: CodeAttempt & { audit: AccountAuditBase },
+  params: CodeAttempt & { audit: AuditOrigin },
 ): Promise<RedeemOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
@@ -380,7 +379,7 @@ export async function createOrganizationForUser(
   params: {
     organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
     ownerUserId: string;
-    audit: AccountAuditBase;
+    audit: AuditOrigin;
   },
 ): Promise<OrganizationDetails> {
   const { organization: org, ownerUserId, audit } = params;

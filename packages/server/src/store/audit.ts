@@ -7,20 +7,20 @@ import { newId } from '../ids.js';
 import type { Db } from './db.js';
 import { fieldsOf } from './key-fields.js';
 import type { PrecompiledQueries } from './precompiled.js';
-import type { AccountAuditBase, AuditEntry, AuditEntryInput, AuditOrigin, AuditState, KeyFields, Store } from './types.js';
+import type { AuditEntry, AuditEntryInput, AuditOrigin, AuditState, KeyFields, Store } from './types.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
 /**
- * Who, from where, when — only these fields of what a caller gave (its object may carry more:
- * an http AuditBase), the actor made explicit: the start of every row a store method completes.
+ * Who, from where, when — only these fields of what a caller gave (its object may carry more):
+ * the start of every row a store method completes.
  */
-export function originOf(base: AuditOrigin | AccountAuditBase): AuditOrigin {
+export function originOf(base: AuditOrigin): AuditOrigin {
   return {
     at: base.at,
     requestId: base.requestId,
-    actorKeyId: base.actorKeyId ?? null,
-    actorUserId: base.actorUserId ?? null,
+    actorKeyId: base.actorKeyId,
+    actorUserId: base.actorUserId,
     sourceIp: base.sourceIp,
     userAgent: base.userAgent,
   };

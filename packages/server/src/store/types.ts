@@ -96,13 +96,13 @@ export type { AccountState } from '@codika/contract/schemas';
 
 export type AuditState = KeyFields | MemberState | AccountState;
 
-/** The part of an audit row that describes the attempt (who, from where, on what); the store completes the rest. */
-export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
-
 /**
- * Who, from where and when: what a caller gives a mutating store method (keys, members) for
- * the audit rows it writes. The store completes each row from what else it is given and what it
- * finds (action, organization, target key and user, result, reason, before/after).
+ * Who, from where and when: what a caller gives a mutating store method for the audit rows it
+ * writes. The store completes each row from what else it is given and what it finds (action,
+ * organization, target key and user, result, reason, before/after). The actor is the calling
+ * key and its user, or the person signed in by code (no key); the operator CLI's rows and those
+ * of a code operation name none — sign-up and sign-in name the person once the code has proved
+ * who they are.
  */
 export type AuditOrigin = Omit<
   AuditEntryInput,
@@ -253,21 +253,6 @@ export interface LoginCodeInput {
   codeHash: string;
   createdAt: string;
   expiresAt: string;
-}
-
-/**
- * Who, from where and when: the part of an account event's audit rows the caller knows. The
- * store completes each row (action, result, organization, target, before/after). `actorKeyId`
- * and `actorUserId` are set when a key acts (organization creation); sign-up and sign-in by
- * code have no actor key, and their actor is the person once the code has proved who they are.
- */
-export interface AccountAuditBase {
-  at: string;
-  requestId: string;
-  sourceIp: string | null;
-  userAgent: string | null;
-  actorKeyId?: string | null;
-  actorUserId?: string | null;
 }
 
 /**
@@ -499,7 +484,7 @@ export interface Store {
       organization: { id: string; name: string; description: string; size: string | null };
       key: MintedKeyInput;
       scopes: Scope[];
-      audit: AccountAuditBase;
+      audit: AuditOrigin;
     },
   ): Promise<SignupOutcome>;
   /**
@@ -514,7 +499,7 @@ export interface Store {
       key: MintedKeyInput;
       scopesFor(role: Role): Scope[];
       maxLiveKeys: number;
-      audit: AccountAuditBase;
+      audit: AuditOrigin;
     },
   ): Promise<LoginOutcome>;
   /**
@@ -522,7 +507,7 @@ export interface Store {
    * organizations (`last_sign_in_at` set, an `account.login` row without organization). For a
    * sign-in that mints no key (the dashboard's).
    */
-  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome>;
+  redeemLoginCode(params: CodeAttempt & { audit: AuditOrigin }): Promise<RedeemOutcome>;
   /** The organizations a user belongs to, with their role, by name. */
   listUserOrganizations(userId: string): Promise<UserOrganization[]>;
   /**
@@ -532,7 +517,7 @@ export interface Store {
   createOrganizationForUser(params: {
     organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
     ownerUserId: string;
-    audit: AccountAuditBase;
+    audit: AuditOrigin;
   }): Promise<OrganizationDetails>;
 
   // -- dashboard sessions --
