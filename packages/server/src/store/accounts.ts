@@ -14,22 +14,20 @@
  * everything rolls back and the code stays exactly as it was.
  */
 
-import type { Scope } from '@codika/contract/scopes';
 import { sql } from 'kysely';
 import { insertAudit, originOf } from './audit.js';
-import { type Db, RollbackWith } from './db.js';
+import { type Db, RollbackWith, type StoreParams } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { countLiveKeys, insertKey, lockOrganization } from './key-rows.js';
 import type {
   AuditEntryInput,
   AuditOrigin,
   CodeAttempt,
+  CodePurpose,
   LoginCodeInput,
   LoginOutcome,
-  MintedKeyInput,
   OrganizationDetails,
   RedeemOutcome,
-  Role,
   SignupOutcome,
   User,
   UserOrganization,
@@ -135,6 +133,26 @@ function row(base: AuditOrigin, rest: Omit<AuditEntryInput, keyof AuditOrigin>):
   return { ...originOf(base), ...rest };
 }
 
+/** The `account.signup` / `account.login` row of a completed code: the person (the actor) and the key it minted. */
+function codeCompleted(
+  as: AuditOrigin,
+  purpose: CodePurpose,
+  email: string,
+  organizationId: string,
+  keyId: string,
+): AuditEntryInput {
+  return row(as, {
+    action: purpose === 'signup' ? 'account.signup' : 'account.login',
+    result: 'allowed',
+    reason: null,
+    organizationId,
+    targetKeyId: keyId,
+    targetUserId: as.actorUserId,
+    before: null,
+    after: { email, purpose },
+  });
+}
+
 /**
  * The audit row(s) of a wrong code: one per organization of the address's user, so each
  * organization's history shows the attempts on its member; one without organization when
@@ -189,16 +207,7 @@ async function withCode<T>(
 
 // ---- sign-up -----------------------------------------------------------------
 
-export async function completeSignup(
-  ctx: AccountsContext,
-  params: CodeAttempt & {
-    userId: string;
-    organization: { id: string; name: string; description: string; size: string | null };
-    key: MintedKeyInput;
-    scopes: Scope[];
-    audit: AuditOrigin;
-  },
-): Promise<SignupOutcome> {
+export async function completeSignup(ctx: AccountsContext, params: StoreParams<'completeSignup'>): Promise<SignupOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
   return withCode(ctx, params, audit, async (trx): Promise<SignupOutcome> => {
@@ -238,19 +247,7 @@ export async function completeSignup(
       { ...params.key, organizationId: org.id, createdByUserId: user.id, scopes: params.scopes },
       { ...originOf(as), targetUserId: user.id },
     );
-    await insertAudit(
-      trx,
-      row(as, {
-        action: 'account.signup',
-        result: 'allowed',
-        reason: null,
-        organizationId: org.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { email, purpose: 'signup' },
-      }),
-    );
+    await insertAudit(trx, codeCompleted(as, 'signup', email, org.id, key.id));
     return {
       status: 'signed_up',
       user,
@@ -263,16 +260,7 @@ export async function completeSignup(
 
 // ---- sign-in -----------------------------------------------------------------
 
-export async function completeLogin(
-  ctx: AccountsContext,
-  params: CodeAttempt & {
-    organizationId?: string;
-    key: MintedKeyInput;
-    scopesFor(role: Role): Scope[];
-    maxLiveKeys: number;
-    audit: AuditOrigin;
-  },
-): Promise<LoginOutcome> {
+export async function completeLogin(ctx: AccountsContext, params: StoreParams<'completeLogin'>): Promise<LoginOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
   const refuse = (outcome: LoginOutcome): never => {
@@ -318,19 +306,7 @@ export async function completeLogin(
       { ...originOf(as), targetUserId: user.id },
     );
     await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
-    await insertAudit(
-      trx,
-      row(as, {
-        action: 'account.login',
-        result: 'allowed',
-        reason: null,
-        organizationId: chosen.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { email, purpose: 'login' },
-      }),
-    );
+    await insertAudit(trx, codeCompleted(as, 'login', email, chosen.id, key.id));
     return {
       status: 'signed_in',
       user,
@@ -376,11 +352,7 @@ export async function redeemLoginCode(
 
 export async function createOrganizationForUser(
   ctx: AccountsContext,
-  params: {
-    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
-    ownerUserId: string;
-    audit: AuditOrigin;
-  },
+  params: StoreParams<'createOrganizationForUser'>,
 ): Promise<OrganizationDetails> {
   const { organization: org, ownerUserId, audit } = params;
   return ctx.transaction(async (trx) => {

@@ -10,9 +10,9 @@
  * roles.ts's; every attempt, allowed or denied, writes its audit row(s) in that transaction.
  */
 import { canonicalScopes } from '@codika/contract/scopes';
-import { judgeMemberAdd, judgeMemberChange, leavesNoOwner, type MemberActor, type MemberDenialCode } from '../roles.js';
+import { judgeMemberAdd, judgeMemberChange, leavesNoOwner, type MemberDenialCode } from '../roles.js';
 import { insertAudit, originOf } from './audit.js';
-import type { Db, SqlContext } from './db.js';
+import type { Db, SqlContext, StoreParams } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { lockOrganization } from './key-rows.js';
 import type {
@@ -197,15 +197,7 @@ export class MemberStore {
     return rows.map((row) => toMember(row as MemberRow)).sort(byRoleThenEmail);
   }
 
-  async add(params: {
-    organizationId: string;
-    email: string;
-    role: Role;
-    newUserId: string;
-    now: string;
-    actor: MemberActor;
-    audit: AuditOrigin;
-  }): Promise<AddMemberOutcome> {
+  async add(params: StoreParams<'addMember'>): Promise<AddMemberOutcome> {
     const { organizationId, role, now, actor } = params;
     const email = normalizeEmail(params.email);
     const audit = (fields: Parameters<typeof memberAudit>[3]) => memberAudit(params.audit, organizationId, 'member.add', fields);
@@ -272,14 +264,7 @@ export class MemberStore {
    */
   private async judge(
     trx: Db,
-    params: {
-      organizationId: string;
-      member: MemberRef;
-      newRole: Role | null;
-      now: string;
-      actor: MemberActor;
-      audit: AuditOrigin;
-    },
+    params: StoreParams<'removeMember'> & { newRole: Role | null },
     action: 'member.update' | 'member.remove',
   ): Promise<
     | { go: true; target: MemberRecord; forced: boolean }
@@ -319,14 +304,7 @@ export class MemberStore {
     return { go: true, target, forced: leavesNoOwner(facts) };
   }
 
-  async updateRole(params: {
-    organizationId: string;
-    member: MemberRef;
-    role: Role;
-    now: string;
-    actor: MemberActor;
-    audit: AuditOrigin;
-  }): Promise<UpdateMemberOutcome> {
+  async updateRole(params: StoreParams<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
     const { organizationId, role, now } = params;
     return this.ctx.transaction(async (trx): Promise<UpdateMemberOutcome> => {
       const judged = await this.judge(trx, { ...params, newRole: role }, 'member.update');
@@ -356,13 +334,7 @@ export class MemberStore {
     });
   }
 
-  async remove(params: {
-    organizationId: string;
-    member: MemberRef;
-    now: string;
-    actor: MemberActor;
-    audit: AuditOrigin;
-  }): Promise<RemoveMemberOutcome> {
+  async remove(params: StoreParams<'removeMember'>): Promise<RemoveMemberOutcome> {
     const { organizationId, now } = params;
     return this.ctx.transaction(async (trx): Promise<RemoveMemberOutcome> => {
       const judged = await this.judge(trx, { ...params, newRole: null }, 'member.remove');

@@ -33,7 +33,7 @@ import {
   saveLoginCode,
 } from './accounts.js';
 import { insertAudit, listAudit } from './audit.js';
-import type { Db, SqlContext } from './db.js';
+import type { Db, SqlContext, StoreParams } from './db.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyStore } from './keys.js';
 import { MemberStore } from './members.js';
@@ -97,9 +97,6 @@ export interface StoreConnection {
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
-/** The parameters of a Store method (the interface in types.ts documents them). */
-type Params<M extends keyof Store> = Parameters<Store[M]>[0];
-
 export class SqlStore implements Store {
   private readonly db: Db;
   private readonly dialect: SqlDialectName;
@@ -162,7 +159,7 @@ export class SqlStore implements Store {
 
   // -- organizations, users, memberships (organizations.ts) --
 
-  createOrganization(input: Params<'createOrganization'>): Promise<Organization> {
+  createOrganization(input: StoreParams<'createOrganization'>): Promise<Organization> {
     return this.organizations.createOrganization(input);
   }
 
@@ -170,7 +167,7 @@ export class SqlStore implements Store {
     return this.organizations.getOrganization(id);
   }
 
-  ensureUser(input: Params<'ensureUser'>): Promise<User> {
+  ensureUser(input: StoreParams<'ensureUser'>): Promise<User> {
     return this.organizations.ensureUser(input);
   }
 
@@ -238,15 +235,15 @@ export class SqlStore implements Store {
     return this.members.list(organizationId, now);
   }
 
-  addMember(params: Params<'addMember'>): Promise<AddMemberOutcome> {
+  addMember(params: StoreParams<'addMember'>): Promise<AddMemberOutcome> {
     return this.members.add(params);
   }
 
-  updateMemberRole(params: Params<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
+  updateMemberRole(params: StoreParams<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
     return this.members.updateRole(params);
   }
 
-  removeMember(params: Params<'removeMember'>): Promise<RemoveMemberOutcome> {
+  removeMember(params: StoreParams<'removeMember'>): Promise<RemoveMemberOutcome> {
     return this.members.remove(params);
   }
 
@@ -260,15 +257,15 @@ export class SqlStore implements Store {
     return deleteLoginCode(this.accounts, email, codeHash);
   }
 
-  completeSignup(params: Params<'completeSignup'>): Promise<SignupOutcome> {
+  completeSignup(params: StoreParams<'completeSignup'>): Promise<SignupOutcome> {
     return completeSignup(this.accounts, params);
   }
 
-  completeLogin(params: Params<'completeLogin'>): Promise<LoginOutcome> {
+  completeLogin(params: StoreParams<'completeLogin'>): Promise<LoginOutcome> {
     return completeLogin(this.accounts, params);
   }
 
-  redeemLoginCode(params: Params<'redeemLoginCode'>): Promise<RedeemOutcome> {
+  redeemLoginCode(params: StoreParams<'redeemLoginCode'>): Promise<RedeemOutcome> {
     return redeemLoginCode(this.accounts, params);
   }
 
@@ -276,7 +273,7 @@ export class SqlStore implements Store {
     return listUserOrganizations(this.db, userId);
   }
 
-  createOrganizationForUser(params: Params<'createOrganizationForUser'>): Promise<OrganizationDetails> {
+  createOrganizationForUser(params: StoreParams<'createOrganizationForUser'>): Promise<OrganizationDetails> {
     return createOrganizationForUser(this.accounts, params);
   }
 
@@ -312,7 +309,7 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  listAudit(filter: Params<'listAudit'>): Promise<AuditEntry[]> {
+  listAudit(filter: StoreParams<'listAudit'>): Promise<AuditEntry[]> {
     return listAudit(this.db, filter);
   }
 }
