@@ -33,11 +33,11 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { POSTGRES_POOL_MAX } from './pool-size.js';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
 
-/** Connections per store (each server instance holds one store). */
-export const POSTGRES_POOL_MAX = 10;
+export { POSTGRES_POOL_MAX };
 export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /** SQLSTATEs after which the whole transaction may simply be run again. */
@@ -206,7 +206,13 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
   // change committed through any instance holds on every instance from the next request.
-  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe };
+  return {
+    db,
+    dialect: 'postgres',
+    isRetryable: isRetryablePostgresError,
+    probe: postgresProbe,
+    writesInOneStatement: true,
+  };
 }
 
 /**

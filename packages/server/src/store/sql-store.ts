@@ -40,6 +40,8 @@ import { AuthCache } from './auth-cache.js';
 import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
+import { authQuery, authRecordOf } from './key-rows.js';
+import { updateKeyFewRoundTrips } from './key-update.js';
 import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
@@ -102,6 +104,11 @@ export interface StoreConnection {
    * transactions then share one COMMIT (group-commit.ts) instead of one durable sync each.
    */
   groupCommit?: boolean;
+  /**
+   * True where data-modifying CTEs exist (PostgreSQL): the writes of a key update then go to the
+   * database as one statement, one round trip (key-update.ts).
+   */
+  writesInOneStatement?: boolean;
   /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
   probe?: (db: Kysely<Database>) => Promise<void>;
 }
@@ -127,7 +134,7 @@ export class RollbackWith<T> extends Error {
  * is built with a placeholder per argument; each placeholder's position among the compiled
  * parameters is recorded, so the arguments are bound in the SQL's order on every dialect.
  */
-class PrecompiledQueries {
+export class PrecompiledQueries {
   private readonly queries = new Map<string, { query: CompiledQuery; slots: number[] }>();
 
   run<Row>(
@@ -242,7 +249,7 @@ export async function readKey(db: Db, keyId: string, queries?: PrecompiledQuerie
 
 // ---- audit -----------------------------------------------------------------
 
-const AUDIT_COLUMNS = [
+export const AUDIT_COLUMNS = [
   'id',
   'at',
   'request_id',
@@ -260,8 +267,9 @@ const AUDIT_COLUMNS = [
   'user_agent',
 ] as const;
 
-export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
-  const values = {
+/** An audit entry as the row audit_log stores (a new id). */
+export function auditValues(entry: AuditEntryInput) {
+  return {
     id: newId(),
     at: entry.at,
     request_id: entry.requestId,
@@ -278,6 +286,10 @@ export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Prec
     source_ip: entry.sourceIp,
     user_agent: entry.userAgent,
   };
+}
+
+export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
+  const values = auditValues(entry);
   if (queries === undefined) {
     await db.insertInto('audit_log').values(values).execute();
     return;
@@ -380,6 +392,7 @@ export class SqlStore implements Store {
   private readonly authCache = new AuthCache();
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
+  private readonly writesInOneStatement: boolean;
   private readonly members: MemberStore;
   private closed = false;
 
@@ -390,6 +403,7 @@ export class SqlStore implements Store {
     this.changeToken = connection.changeToken;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
     this.probe = connection.probe;
+    this.writesInOneStatement = connection.writesInOneStatement === true;
     this.members = new MemberStore({
       db: this.db,
       transaction: (fn) => this.transaction(fn),
@@ -552,38 +566,11 @@ export class SqlStore implements Store {
     return record;
   }
 
-  /** The auth record of one key, found by its hash or (for sessions) its id. */
+  /** The auth record of one key, found by its hash or (for sessions) its id: one query, one row (key-rows.ts). */
   private async findAuth(column: 'k.hash' | 'k.id', value: string): Promise<AuthRecord | undefined> {
-    const { rows } = await this.queries.run(this.db, `findAuth:${column}`, [value], (p) => this.authQuery(column, p(0)));
-    const first = rows[0];
-    const key = foldKeys(rows)[0];
-    if (!first || !key) return undefined;
-    return {
-      key: withoutCreator(key),
-      organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
-      user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
-      role: first.role ?? null,
-    };
-  }
-
-  /** Key, organization, creating user, the user's current role and the scope rows: one query. */
-  private authQuery(column: 'k.hash' | 'k.id', value: string) {
-    return this.db
-      .selectFrom('api_keys as k')
-      .innerJoin('organizations as o', 'o.id', 'k.organization_id')
-      .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
-      .leftJoin('memberships as m', (join) =>
-        join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
-      )
-      .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
-      .select([
-        ...KEY_COLUMNS,
-        'o.name as organization_name',
-        'o.created_at as organization_created_at',
-        'u.created_at as user_created_at',
-        'm.role',
-      ])
-      .where(column, '=', value);
+    const { rows } = await this.queries.run(this.db, `findAuth:${column}`, [value], (p) => authQuery(this.db, column, p(0)));
+    const row = rows[0];
+    return row === undefined ? undefined : authRecordOf(row);
   }
 
   async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
@@ -670,44 +657,6 @@ export class SqlStore implements Store {
     return { creatorRole: rows[0]?.role ?? null };
   }
 
-  /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
-  private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
-    const args: string[] = [keyId, now];
-    if (change.name !== undefined) args.push(change.name);
-    if (change.description !== undefined) args.push(change.description);
-    const hasName = change.name !== undefined;
-    const hasDescription = change.description !== undefined;
-    await this.queries.run(trx, `updateKeyRow:${hasName}:${hasDescription}`, args, (p) => {
-      const set: { updated_at: string; name?: string; description?: string } = { updated_at: p(1) };
-      if (hasName) set.name = p(2);
-      if (hasDescription) set.description = p(hasName ? 3 : 2);
-      return trx.updateTable('api_keys').set(set).where('id', '=', p(0));
-    });
-
-    if (change.scopes !== undefined) {
-      await this.queries.run(trx, 'deleteScopes', [keyId], (p) => trx.deleteFrom('api_key_scopes').where('key_id', '=', p(0)));
-      const scopes = canonicalScopes(change.scopes);
-      if (scopes.length > 0) {
-        await this.queries.run(trx, `insertScopes:${scopes.length}`, [keyId, ...scopes], (p) =>
-          trx.insertInto('api_key_scopes').values(scopes.map((_, i) => ({ key_id: p(0), scope: p(i + 1) }))),
-        );
-      }
-    }
-    // add before remove: a scope named in both ends up removed.
-    const add = canonicalScopes(change.addScopes ?? []);
-    if (add.length > 0) {
-      await trx
-        .insertInto('api_key_scopes')
-        .values(add.map((scope) => ({ key_id: keyId, scope })))
-        .onConflict((oc) => oc.columns(['key_id', 'scope']).doNothing())
-        .execute();
-    }
-    const remove = canonicalScopes(change.removeScopes ?? []);
-    if (remove.length > 0) {
-      await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).where('scope', 'in', remove).execute();
-    }
-  }
-
   async updateKey(params: {
     organizationId: string;
     keyId: string;
@@ -717,57 +666,10 @@ export class SqlStore implements Store {
     judge: ChangeJudge;
     audit: AuditBase;
   }): Promise<UpdateOutcome> {
-    const { organizationId, keyId, change, dryRun, now, judge, audit } = params;
-    let outcome: UpdateOutcome;
-    try {
-      outcome = await this.transaction(async (trx): Promise<UpdateOutcome> => {
-        if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
-          await insertAudit(
-            trx,
-            { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null },
-            this.queries,
-          );
-          return { status: 'not_found' };
-        }
-        const before = await readKey(trx, keyId, this.queries);
-        if (!before) throw new Error('locked key not found');
-        const context = await this.keyJudgeContext(trx, before);
-        await this.applyChange(trx, keyId, change, now);
-        const after = await readKey(trx, keyId, this.queries);
-        if (!after) throw new Error('updated key not found');
-
-        const verdict = judge(before, fieldsOf(after), context);
-        if (verdict) {
-          throw new RollbackWith<UpdateOutcome>({
-            status: 'denied',
-            code: verdict.code,
-            ...(verdict.details === undefined ? {} : { details: verdict.details }),
-            before,
-            after: fieldsOf(after),
-          });
-        }
-        if (dryRun) throw new RollbackWith<UpdateOutcome>({ status: 'dry_run', before, after });
-
-        await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after }, this.queries);
-        return { status: 'updated', before, after };
-      });
-    } catch (err) {
-      if (!(err instanceof RollbackWith)) throw err;
-      // The change is rolled back; the attempt is still recorded, on its own.
-      outcome = err.outcome as UpdateOutcome;
-      if (outcome.status === 'denied') {
-        await insertAudit(this.db, {
-          ...audit,
-          result: 'denied',
-          reason: outcome.code,
-          before: outcome.before,
-          after: outcome.after,
-        });
-      } else if (outcome.status === 'dry_run') {
-        await insertAudit(this.db, { ...audit, result: 'dry_run', reason: null, before: outcome.before, after: outcome.after });
-      }
-    }
-    return outcome;
+    return updateKeyFewRoundTrips(
+      { queries: this.queries, transaction: (fn) => this.transaction(fn), writesInOneStatement: this.writesInOneStatement },
+      params,
+    );
   }
 
   async revokeKey(params: {
