@@ -53,6 +53,12 @@ export interface PostgresOptions {
   databaseUrl: string;
   /** Pool size (default POSTGRES_POOL_MAX). */
   poolMax?: number;
+  /**
+   * Called with the SQL text of every query sent, BEGIN and COMMIT included: each is one
+   * round trip to the database (node-postgres does not pipeline). The round-trip tests count
+   * with it (round-trips.test.ts).
+   */
+  onQuery?: (text: string) => void;
 }
 
 export function isPostgresUrl(value: string): boolean {
@@ -169,8 +175,15 @@ class NamedStatements {
     this.names.set(text, `codika_${createHash('sha256').update(text).digest('hex').slice(0, 24)}_${this.renamed}`);
   }
 
-  install(client: pg.PoolClient): void {
-    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+  install(client: pg.PoolClient, onQuery?: (text: string) => void): void {
+    const send = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+    const query =
+      onQuery === undefined
+        ? send
+        : (config: unknown, values?: unknown) => {
+            onQuery(typeof config === 'string' ? config : String((config as { text?: unknown }).text));
+            return send(config, values);
+          };
     let inTransaction = false;
     (client as { query: unknown }).query = (config: unknown, values?: unknown) => {
       if (typeof config === 'string' && (!Array.isArray(values) || values.length === 0)) {
@@ -202,7 +215,7 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   // without a listener the 'error' event would end the process. The next query reconnects.
   pool.on('error', () => {});
   const statements = new NamedStatements();
-  pool.on('connect', (client) => statements.install(client));
+  pool.on('connect', (client) => statements.install(client, options.onQuery));
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
   // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
   // change committed through any instance holds on every instance from the next request.

@@ -305,6 +305,16 @@ export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Prec
   );
 }
 
+/** Several audit rows in one statement each 1 000 (PostgreSQL takes at most 65 535 parameters). */
+export async function insertAudits(db: Db, entries: readonly AuditEntryInput[]): Promise<void> {
+  for (let from = 0; from < entries.length; from += 1000) {
+    await db
+      .insertInto('audit_log')
+      .values(entries.slice(from, from + 1000).map(auditValues))
+      .execute();
+  }
+}
+
 function isKeyFields(state: AuditState): state is KeyFields {
   return 'scopes' in state;
 }
@@ -408,6 +418,7 @@ export class SqlStore implements Store {
       db: this.db,
       transaction: (fn) => this.transaction(fn),
       insertAudit: (db, entry) => insertAudit(db, entry),
+      insertAudits: (db, entries) => insertAudits(db, entries),
     });
   }
 
