@@ -79,6 +79,13 @@ export function keyRecordOf(row: KeyRowWithScopes): ApiKeyRecord {
 }
 
 /**
+ * The tables authQuery reads. On PostgreSQL each carries the trigger of migration 0009, which
+ * tells every instance's auth cache of a write (auth-fence.ts): a table added to the lookup goes
+ * here and gets that trigger in a new migration (auth-fence.test.ts compares the two).
+ */
+export const AUTH_TABLES = ['api_keys', 'api_key_scopes', 'organizations', 'users', 'memberships'] as const;
+
+/**
  * The authentication lookup: key, organization, creating user, the user's current role and the
  * scopes, in one query returning one row (or none), found by the key's hash or (for dashboard
  * sessions) its id.

@@ -33,6 +33,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { PostgresAuthFence } from './auth-fence.js';
 import { POSTGRES_POOL_MAX } from './pool-size.js';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
@@ -59,6 +60,8 @@ export interface PostgresOptions {
    * with it (round-trips.test.ts).
    */
   onQuery?: (text: string) => void;
+  /** The auth cache across instances (auth-fence.ts; migration 0009). Default true. */
+  authCache?: boolean;
 }
 
 export function isPostgresUrl(value: string): boolean {
@@ -217,14 +220,22 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   const statements = new NamedStatements();
   pool.on('connect', (client) => statements.install(client, options.onQuery));
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
-  // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
-  // change committed through any instance holds on every instance from the next request.
+  // No changeToken (auth-cache.ts): the auth cache is kept exact across instances by the
+  // listening connection and its fence instead (auth-fence.ts, migration 0009).
   return {
     db,
     dialect: 'postgres',
     isRetryable: isRetryablePostgresError,
     probe: postgresProbe,
     writesInOneStatement: true,
+    ...(options.authCache === false
+      ? {}
+      : {
+          authFence: new PostgresAuthFence({
+            connectionString: options.databaseUrl,
+            ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }),
+          }),
+        }),
   };
 }
 

@@ -14,6 +14,7 @@ import { newId } from '../ids.js';
 import { hashKey, mintOrgKey } from '../secrets.js';
 import { seed, seedKey, seedUser, T0 } from '../test-support/http.js';
 import { createTestSchema, type TestSchema, testDatabaseUrl } from '../test-support/stores.js';
+import type { AuthFence } from './auth-fence.js';
 import { openPostgres } from './postgres.js';
 import { SqlStore } from './sql-store.js';
 import type { AccountAuditBase, AuditBase, MemberAuditOrigin, Role, Store } from './types.js';
@@ -70,10 +71,21 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL round trips per operation', () => 
     };
   }
 
-  it('authentication by key hash: one query, whatever the number of scopes', async () => {
+  it('authentication by key hash: one query, or one shared fence when cached', async () => {
     const data = await seed(store);
-    const trips = await tripsOf(() => store.findAuthByHash(hashKey(data.keys.owner.raw)));
-    expect(trips).toHaveLength(1);
+    const hash = hashKey(data.keys.owner.raw);
+    // not cached: the one query (the first lookup also opens the listening connection of the
+    // auth cache in the background, outside the count)
+    await store.findAuthByHash(hash);
+    const fence = (store as unknown as { authFence: AuthFence }).authFence;
+    for (let i = 0; i < 200 && fence.token() === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await tripsOf(() => store.findAuthByHash(hash))).toHaveLength(1);
+    // cached: one fence (auth-fence.ts) and no row read
+    expect(await tripsOf(() => store.findAuthByHash(hash))).toEqual(['select 1 -- auth fence']);
+    // 50 at once: fences are shared, rows are not read
+    const many = await tripsOf(() => Promise.all(Array.from({ length: 50 }, () => store.findAuthByHash(hash))));
+    expect(many.every((q) => q === 'select 1 -- auth fence')).toBe(true);
+    expect(many.length).toBeLessThanOrEqual(5);
     const unknown = await tripsOf(() => store.findAuthByHash('0'.repeat(64)));
     expect(unknown).toHaveLength(1);
     // the last-use write, once per interval: one statement

@@ -37,6 +37,7 @@ import {
   saveLoginCode,
 } from './accounts.js';
 import { AuthCache } from './auth-cache.js';
+import type { AuthFence } from './auth-fence.js';
 import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
@@ -109,6 +110,12 @@ export interface StoreConnection {
    * database as one statement, one round trip (key-update.ts).
    */
   writesInOneStatement?: boolean;
+  /**
+   * PostgreSQL: tells when a cached auth record may be served (auth-fence.ts); with it, the
+   * auth cache works across instances. Adapters without it (and without changeToken) read the
+   * rows on every lookup.
+   */
+  authFence?: AuthFence;
   /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
   probe?: (db: Kysely<Database>) => Promise<void>;
 }
@@ -403,6 +410,7 @@ export class SqlStore implements Store {
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
   private readonly writesInOneStatement: boolean;
+  private readonly authFence: AuthFence | undefined;
   private readonly members: MemberStore;
   private closed = false;
 
@@ -414,6 +422,7 @@ export class SqlStore implements Store {
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
     this.probe = connection.probe;
     this.writesInOneStatement = connection.writesInOneStatement === true;
+    this.authFence = connection.authFence;
     this.members = new MemberStore({
       db: this.db,
       transaction: (fn) => this.transaction(fn),
@@ -447,6 +456,7 @@ export class SqlStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.authFence?.close();
     await this.db.destroy();
   }
 
@@ -566,6 +576,7 @@ export class SqlStore implements Store {
   // -- keys --
 
   async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
+    if (this.authFence !== undefined) return this.findAuthFenced(hash, this.authFence);
     if (this.changeToken === undefined) return this.findAuth('k.hash', hash);
     // The token is read before the rows, each through the driver's queue (auth-cache.ts).
     const { rows } = await this.db.executeQuery(this.changeToken);
@@ -574,6 +585,29 @@ export class SqlStore implements Store {
     if (cached !== undefined) return cached;
     const record = await this.findAuth('k.hash', hash);
     if (record !== undefined) this.authCache.set(hash, token, record);
+    return record;
+  }
+
+  /**
+   * PostgreSQL (auth-fence.ts): a cached record is served only after a fence sent after this
+   * call began has answered and the record is still kept under the then current generation;
+   * without a cached record the rows are read at once (no fence: a read is always current), and
+   * the record is kept only if no notification arrived while it was read.
+   */
+  private async findAuthFenced(hash: string, fence: AuthFence): Promise<AuthRecord | undefined> {
+    const seen = fence.token();
+    if (seen !== undefined && this.authCache.has(hash, seen) && (await fence.fence())) {
+      const now = fence.token();
+      const cached = now === undefined ? undefined : this.authCache.get(hash, now);
+      if (cached !== undefined) return cached;
+    }
+    const before = fence.token();
+    const record = await this.findAuth('k.hash', hash);
+    if (before === undefined) {
+      void fence.fence(); // not listening yet (or any more): (re)opens the listening connection
+    } else if (record !== undefined && fence.token() === before) {
+      this.authCache.setCurrent(hash, before, record);
+    }
     return record;
   }
 
