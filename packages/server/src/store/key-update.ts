@@ -24,10 +24,11 @@
  */
 import { canonicalScopes, type Scope } from '@codika/contract/scopes';
 import { type Compilable, type Kysely, sql } from 'kysely';
+import { AUDIT_COLUMNS, auditValues } from './audit.js';
 import { fieldsOf } from './key-fields.js';
 import { type KeyRowWithScopes, keyForChangeQuery, keyRecordOf } from './key-rows.js';
+import type { PrecompiledQueries } from './precompiled.js';
 import type { Database } from './schema.js';
-import { AUDIT_COLUMNS, auditValues, type PrecompiledQueries } from './sql-store.js';
 import type { ApiKeyRecord, AuditBase, AuditEntryInput, ChangeJudge, KeyChange, Role, UpdateOutcome } from './types.js';
 
 type Db = Kysely<Database>;
