@@ -27,6 +27,12 @@ import pg from 'pg';
 
 /** How long to wait before reopening a lost listening connection (ms). */
 export const AUTH_FENCE_RECONNECT_MS = 1000;
+/**
+ * A fence unanswered after this long (a connection gone silent) counts the connection as lost:
+ * the waiting lookups read the rows instead, and the connection is reopened (ms).
+ */
+export const AUTH_FENCE_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 10_000;
 export const AUTH_CHANNEL = 'codika_auth';
 
 export interface AuthFence {
@@ -83,13 +89,22 @@ export class PostgresAuthFence implements AuthFence {
     const client = this.client;
     if (client === undefined) return Promise.resolve(false);
     this.options.onQuery?.('select 1 -- auth fence');
-    const sent = client.query('select 1').then(
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        this.lost(client);
+        void client.end().catch(() => {});
+        resolve(false);
+      }, AUTH_FENCE_TIMEOUT_MS);
+    });
+    const answered = client.query('select 1').then(
       () => this.listening && this.client === client,
       () => {
         this.lost(client);
         return false;
       },
     );
+    const sent = Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
     const inFlight = sent.finally(() => {
       if (this.inFlight === inFlight) this.inFlight = undefined;
     });
@@ -107,7 +122,11 @@ export class PostgresAuthFence implements AuthFence {
   }
 
   private async open(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.connectionString });
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
