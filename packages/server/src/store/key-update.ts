@@ -24,12 +24,12 @@
  */
 import { canonicalScopes, type Scope } from '@codika/contract/scopes';
 import { type Compilable, type Kysely, sql } from 'kysely';
-import { AUDIT_COLUMNS, auditValues } from './audit.js';
+import { AUDIT_COLUMNS, auditValues, originOf } from './audit.js';
 import { fieldsOf } from './key-fields.js';
 import { type KeyRowWithScopes, keyForChangeQuery, keyRecordOf } from './key-rows.js';
 import type { PrecompiledQueries } from './precompiled.js';
 import type { Database } from './schema.js';
-import type { ApiKeyRecord, AuditBase, AuditEntryInput, ChangeJudge, KeyChange, Role, UpdateOutcome } from './types.js';
+import type { ApiKeyRecord, AuditEntryInput, Denial, KeyChange, Role, UpdateKeyParams, UpdateOutcome } from './types.js';
 
 type Db = Kysely<Database>;
 
@@ -45,16 +45,6 @@ export interface KeyUpdateDeps {
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /** Run the writes as one statement of data-modifying CTEs (PostgreSQL). */
   writesInOneStatement: boolean;
-}
-
-export interface KeyUpdateParams {
-  organizationId: string;
-  keyId: string;
-  change: KeyChange;
-  dryRun: boolean;
-  now: string;
-  judge: ChangeJudge;
-  audit: AuditBase;
 }
 
 /** The portable row lock: touch the live row without changing it; 0 rows → not live. */
@@ -184,10 +174,14 @@ async function runWrites(trx: Db, deps: KeyUpdateDeps, writes: readonly Write[])
   );
 }
 
-export async function updateKeyFewRoundTrips(deps: KeyUpdateDeps, params: KeyUpdateParams): Promise<UpdateOutcome> {
-  const { organizationId, keyId, change, dryRun, now, judge, audit } = params;
+export async function updateKeyFewRoundTrips<D extends Denial>(
+  deps: KeyUpdateDeps,
+  params: UpdateKeyParams<D>,
+): Promise<UpdateOutcome<D>> {
+  const { organizationId, keyId, change, dryRun, now, judge } = params;
+  const audit = { ...originOf(params.audit), action: 'key.update', organizationId, targetKeyId: keyId } as const;
   const { queries } = deps;
-  return deps.transaction(async (trx): Promise<UpdateOutcome> => {
+  return deps.transaction(async (trx): Promise<UpdateOutcome<D>> => {
     if (!(await lockLiveKey(trx, queries, organizationId, keyId, now))) {
       await runWrites(trx, deps, [
         auditWrite({ ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null }),
@@ -204,18 +198,12 @@ export async function updateKeyFewRoundTrips(deps: KeyUpdateDeps, params: KeyUpd
       scopes: scopesAfter(before.scopes, change),
       updatedAt: now,
     };
-    const verdict = judge(before, fieldsOf(after), { creatorRole: read.creatorRole });
-    if (verdict) {
+    const denial = judge(before, fieldsOf(after), { creatorRole: read.creatorRole });
+    if (denial !== null) {
       await runWrites(trx, deps, [
-        auditWrite({ ...audit, result: 'denied', reason: verdict.code, before, after: fieldsOf(after) }),
+        auditWrite({ ...audit, result: 'denied', reason: denial.code, before, after: fieldsOf(after) }),
       ]);
-      return {
-        status: 'denied',
-        code: verdict.code,
-        ...(verdict.details === undefined ? {} : { details: verdict.details }),
-        before,
-        after: fieldsOf(after),
-      };
+      return { status: 'denied', denial, before, after: fieldsOf(after) };
     }
     if (dryRun) {
       await runWrites(trx, deps, [auditWrite({ ...audit, result: 'dry_run', reason: null, before, after })]);

@@ -1,21 +1,30 @@
+/**
+ * Keys: authentication by hash (through the auth cache), listing, creation under the
+ * live-key limit, update and revocation. SqlStore (sql-store.ts) delegates here.
+ *
+ * Update and revocation begin with the portable row lock on the live key (lockLiveKey), so
+ * the judge sees a state nobody else can change until commit; scope changes are SQL
+ * statements on api_key_scopes rows (an update's, in few round trips: key-update.ts).
+ */
 import type { CompiledQuery } from 'kysely';
-import { insertAudit } from './audit.js';
+import { insertAudit, originOf } from './audit.js';
 import { AuthCache } from './auth-cache.js';
 import type { AuthFence } from './auth-fence.js';
 import type { Db, SqlContext } from './db.js';
 import { authQuery, authRecordOf, countLiveKeys, foldKeys, insertKey, keyRows, lockOrganization, readKey } from './key-rows.js';
-import { type KeyUpdateParams, lockLiveKey, updateKeyFewRoundTrips } from './key-update.js';
+import { lockLiveKey, updateKeyFewRoundTrips } from './key-update.js';
 import type {
   ApiKeyRecord,
   ApiKeyWithCreator,
-  AuditBase,
-  AuditEntryInput,
+  AuditOrigin,
   AuthRecord,
   CreateOutcome,
+  Denial,
   KeyJudgeContext,
   NewKeyInput,
-  RevokeJudge,
+  RevokeKeyParams,
   RevokeOutcome,
+  UpdateKeyParams,
   UpdateOutcome,
 } from './types.js';
 
@@ -102,19 +111,27 @@ export class KeyStore {
       .execute();
   }
 
-  async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+  async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome> {
     const now = input.createdAt;
-    const outcome = await this.ctx.transaction(async (trx): Promise<CreateOutcome> => {
+    return this.ctx.transaction(async (trx): Promise<CreateOutcome> => {
       // Concurrent creations in one organization queue on its row; the count cannot be raced.
       await lockOrganization(trx, input.organizationId);
       if ((await countLiveKeys(trx, input.organizationId, now)) >= maxLiveKeys) {
+        // No key was made: the row names none.
+        await insertAudit(trx, {
+          ...originOf(audit),
+          action: 'key.create',
+          result: 'denied',
+          reason: 'MAX_API_KEYS_REACHED',
+          organizationId: input.organizationId,
+          targetKeyId: null,
+          before: null,
+          after: null,
+        });
         return { status: 'limit_reached', limit: maxLiveKeys };
       }
-      const key = await insertKey(trx, input);
-      await insertAudit(trx, audit);
-      return { status: 'created', key };
+      return { status: 'created', key: await insertKey(trx, input, originOf(audit)) };
     });
-    return outcome;
   }
 
   async getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined> {
@@ -163,7 +180,7 @@ export class KeyStore {
     return { creatorRole: rows[0]?.role ?? null };
   }
 
-  updateKey(params: KeyUpdateParams): Promise<UpdateOutcome> {
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
     return updateKeyFewRoundTrips(
       {
         queries: this.ctx.queries,
@@ -174,26 +191,21 @@ export class KeyStore {
     );
   }
 
-  async revokeKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    judge?: RevokeJudge;
-    audit: AuditBase;
-  }): Promise<RevokeOutcome> {
-    const { organizationId, keyId, now, judge, audit } = params;
-    return this.ctx.transaction(async (trx): Promise<RevokeOutcome> => {
+  async revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
+    const { organizationId, keyId, now, judge } = params;
+    const audit = { ...originOf(params.audit), action: 'key.revoke', organizationId, targetKeyId: keyId } as const;
+    return this.ctx.transaction(async (trx): Promise<RevokeOutcome<D>> => {
       if (!(await lockLiveKey(trx, this.ctx.queries, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
         return { status: 'not_found' };
       }
       const before = await readKey(trx, keyId);
       if (!before) throw new Error('locked key not found');
-      const verdict = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
-      if (verdict) {
+      const denial = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
+      if (denial !== null) {
         // Nothing was changed: the denial's row commits on its own in this transaction.
-        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before, after: null });
-        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+        await insertAudit(trx, { ...audit, result: 'denied', reason: denial.code, before, after: null });
+        return { status: 'denied', denial };
       }
       await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
       await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });

@@ -35,9 +35,9 @@ import {
   redeemLoginCode,
   saveLoginCode,
 } from './accounts.js';
-import { insertAudit, insertAudits, listAudit } from './audit.js';
+import { insertAudit, listAudit } from './audit.js';
 import type { AuthFence } from './auth-fence.js';
-import type { Db, SqlContext } from './db.js';
+import type { Db, SqlContext, StoreParams } from './db.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyStore } from './keys.js';
 import { MemberStore } from './members.js';
@@ -50,8 +50,10 @@ import type {
   ApiKeyWithCreator,
   AuditEntry,
   AuditEntryInput,
+  AuditOrigin,
   AuthRecord,
   CreateOutcome,
+  Denial,
   FirstOrganizationInput,
   FirstOrganizationOutcome,
   LoginCodeInput,
@@ -64,9 +66,11 @@ import type {
   OrganizationDetails,
   RedeemOutcome,
   RemoveMemberOutcome,
+  RevokeKeyParams,
   RevokeOutcome,
   SignupOutcome,
   Store,
+  UpdateKeyParams,
   UpdateMemberOutcome,
   UpdateOutcome,
   User,
@@ -108,9 +112,6 @@ export interface StoreConnection {
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
-/** The parameters of a Store method (the interface in types.ts documents them). */
-type Params<M extends keyof Store> = Parameters<Store[M]>[0];
-
 export class SqlStore implements Store {
   private readonly db: Db;
   private readonly dialect: SqlDialectName;
@@ -145,11 +146,7 @@ export class SqlStore implements Store {
       writesInOneStatement: connection.writesInOneStatement === true,
     });
     this.organizations = new OrganizationStore(ctx);
-    this.members = new MemberStore({
-      ...ctx,
-      insertAudit: (db, entry) => insertAudit(db, entry),
-      insertAudits: (db, entries) => insertAudits(db, entries),
-    });
+    this.members = new MemberStore(ctx);
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
   }
 
@@ -184,7 +181,7 @@ export class SqlStore implements Store {
 
   // -- organizations, users, memberships (organizations.ts) --
 
-  createOrganization(input: Params<'createOrganization'>): Promise<Organization> {
+  createOrganization(input: StoreParams<'createOrganization'>): Promise<Organization> {
     return this.organizations.createOrganization(input);
   }
 
@@ -192,7 +189,7 @@ export class SqlStore implements Store {
     return this.organizations.getOrganization(id);
   }
 
-  ensureUser(input: Params<'ensureUser'>): Promise<User> {
+  ensureUser(input: StoreParams<'ensureUser'>): Promise<User> {
     return this.organizations.ensureUser(input);
   }
 
@@ -230,7 +227,7 @@ export class SqlStore implements Store {
     return this.keys.touchLastUsed(keyId, at, staleBefore);
   }
 
-  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome> {
     return this.keys.createKey(input, maxLiveKeys, audit);
   }
 
@@ -246,11 +243,11 @@ export class SqlStore implements Store {
     return this.keys.listInactiveKeys(organizationId, now, limit);
   }
 
-  updateKey(params: Params<'updateKey'>): Promise<UpdateOutcome> {
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
     return this.keys.updateKey(params);
   }
 
-  revokeKey(params: Params<'revokeKey'>): Promise<RevokeOutcome> {
+  revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
     return this.keys.revokeKey(params);
   }
 
@@ -260,15 +257,15 @@ export class SqlStore implements Store {
     return this.members.list(organizationId, now);
   }
 
-  addMember(params: Params<'addMember'>): Promise<AddMemberOutcome> {
+  addMember(params: StoreParams<'addMember'>): Promise<AddMemberOutcome> {
     return this.members.add(params);
   }
 
-  updateMemberRole(params: Params<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
+  updateMemberRole(params: StoreParams<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
     return this.members.updateRole(params);
   }
 
-  removeMember(params: Params<'removeMember'>): Promise<RemoveMemberOutcome> {
+  removeMember(params: StoreParams<'removeMember'>): Promise<RemoveMemberOutcome> {
     return this.members.remove(params);
   }
 
@@ -282,15 +279,15 @@ export class SqlStore implements Store {
     return deleteLoginCode(this.accounts, email, codeHash);
   }
 
-  completeSignup(params: Params<'completeSignup'>): Promise<SignupOutcome> {
+  completeSignup(params: StoreParams<'completeSignup'>): Promise<SignupOutcome> {
     return completeSignup(this.accounts, params);
   }
 
-  completeLogin(params: Params<'completeLogin'>): Promise<LoginOutcome> {
+  completeLogin(params: StoreParams<'completeLogin'>): Promise<LoginOutcome> {
     return completeLogin(this.accounts, params);
   }
 
-  redeemLoginCode(params: Params<'redeemLoginCode'>): Promise<RedeemOutcome> {
+  redeemLoginCode(params: StoreParams<'redeemLoginCode'>): Promise<RedeemOutcome> {
     return redeemLoginCode(this.accounts, params);
   }
 
@@ -298,7 +295,7 @@ export class SqlStore implements Store {
     return listUserOrganizations(this.db, userId);
   }
 
-  createOrganizationForUser(params: Params<'createOrganizationForUser'>): Promise<OrganizationDetails> {
+  createOrganizationForUser(params: StoreParams<'createOrganizationForUser'>): Promise<OrganizationDetails> {
     return createOrganizationForUser(this.accounts, params);
   }
 
@@ -334,7 +331,7 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  listAudit(filter: Params<'listAudit'>): Promise<AuditEntry[]> {
+  listAudit(filter: StoreParams<'listAudit'>): Promise<AuditEntry[]> {
     return listAudit(this.db, filter);
   }
 }
