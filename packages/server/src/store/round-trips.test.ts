@@ -17,7 +17,7 @@ import { createTestSchema, type TestSchema, testDatabaseUrl } from '../test-supp
 import type { AuthFence } from './auth-fence.js';
 import { openPostgres } from './postgres.js';
 import { SqlStore } from './sql-store.js';
-import type { AccountAuditBase, AuditBase, MemberAuditOrigin, Role, Store } from './types.js';
+import type { AuditOrigin, Role, Store } from './types.js';
 
 const T1 = '2026-03-31T15:00:00.000Z';
 
@@ -57,15 +57,12 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL round trips per operation', () => 
     await schema?.drop();
   });
 
-  function keyAudit(organizationId: string, keyId: string): AuditBase {
+  function keyAudit(_organizationId: string, _keyId: string): AuditOrigin {
     return {
       at: T1,
       requestId: newId(),
-      action: 'key.update',
       actorKeyId: null,
       actorUserId: null,
-      organizationId,
-      targetKeyId: keyId,
       sourceIp: '192.0.2.1',
       userAgent: 'vitest',
     };
@@ -141,7 +138,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL round trips per operation', () => 
   it('lists and sign-in do not grow with the number of rows (no N+1)', async () => {
     const data = await seed(store);
     const { orgA } = data;
-    const origin = (): MemberAuditOrigin => ({
+    const origin = (): AuditOrigin => ({
       at: T1,
       requestId: newId(),
       actorKeyId: null,
@@ -235,7 +232,14 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL round trips per operation', () => 
         expiresAt: null,
       };
     };
-    const audit = (): AccountAuditBase => ({ at: T1, requestId: newId(), sourceIp: '192.0.2.1', userAgent: 'vitest' });
+    const audit = (): AuditOrigin => ({
+      at: T1,
+      requestId: newId(),
+      actorKeyId: null,
+      actorUserId: null,
+      sourceIp: '192.0.2.1',
+      userAgent: 'vitest',
+    });
     const signIn = async () => {
       await store.saveLoginCode({
         email,
