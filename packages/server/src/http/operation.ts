@@ -28,7 +28,7 @@ import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
 import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
 import { auditBase, USER_AGENT_MAX } from './audit.js';
-import { authenticateRequest } from './auth.js';
+import { authenticateRequest, clientOf } from './auth.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
 import type { Caller } from './request-state.js';
@@ -84,6 +84,9 @@ export const USER_SESSION_OPERATIONS: ReadonlySet<OperationName> = new Set<Opera
   'addMember',
   'updateMember',
   'removeMember',
+  'rotateKey',
+  'getSettings',
+  'updateSettings',
 ]);
 
 /** Who may call a route: an API key (header or key session), a person signed in by code, or both. */
@@ -154,7 +157,7 @@ export function registerAuthenticatedRoute<Body, Data>(
       const caller = await authenticateRequest(
         request,
         state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;

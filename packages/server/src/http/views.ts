@@ -2,7 +2,12 @@
 import type { KeySummary, Member } from '@codika/contract/schemas';
 import type { ApiKeyWithCreator, MemberRecord } from '../store/types.js';
 
-export function keySummary(key: ApiKeyWithCreator): KeySummary {
+/**
+ * A key as get and list show it. `nowMs`: a rotation's previous secret is shown while it still
+ * works (its grace period), not after.
+ */
+export function keySummary(key: ApiKeyWithCreator, nowMs: number): KeySummary {
+  const previous = key.previousSecretExpiresAt;
   return {
     keyId: key.id,
     name: key.name,
@@ -14,6 +19,9 @@ export function keySummary(key: ApiKeyWithCreator): KeySummary {
     ...(key.expiresAt === null ? {} : { expiresAt: key.expiresAt }),
     ...(key.lastUsedAt === null ? {} : { lastUsedAt: key.lastUsedAt }),
     createdBy: { userId: key.createdByUserId, email: key.createdByEmail },
+    enabled: key.disabledAt === null,
+    ...(key.allowedIps === null ? {} : { allowedIps: key.allowedIps }),
+    ...(previous !== null && Date.parse(previous) > nowMs ? { previousSecretExpiresAt: previous } : {}),
   };
 }
 

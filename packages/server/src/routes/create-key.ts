@@ -3,6 +3,7 @@ import type { CreateKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
 import { iso } from '../clock.js';
 import { ApiError } from '../http/errors.js';
+import { lifetimeExceeded } from '../http/lifecycle.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists } from '../http/scopes.js';
 import { newId } from '../ids.js';
@@ -24,7 +25,14 @@ export function registerCreateKey(app: FastifyInstance, config: ServerConfig): v
       const id = newId();
       const minted = mintOrgKey();
       const description = body.description ?? '';
-      const expiresAt = body.expiresInDays === undefined ? null : iso(new Date(now.getTime() + body.expiresInDays * DAY_MS));
+      // The organization's maximum lifetime: a longer expiry is refused; none given, the key gets the maximum.
+      const settings = await config.store.getOrganizationSettings(caller.organization.id);
+      const maxDays = settings?.maxKeyLifetimeDays ?? null;
+      if (maxDays !== null && body.expiresInDays !== undefined && body.expiresInDays > maxDays) {
+        throw lifetimeExceeded(maxDays, now.getTime());
+      }
+      const days = body.expiresInDays ?? maxDays;
+      const expiresAt = days === null ? null : iso(new Date(now.getTime() + days * DAY_MS));
       const outcome = await config.store.createKey(
         {
           id,
@@ -39,7 +47,13 @@ export function registerCreateKey(app: FastifyInstance, config: ServerConfig): v
           expiresAt,
         },
         config.maxKeysPerOrg,
-        { ...audit(id), result: 'allowed', reason: null, before: null, after: { name: body.name, description, scopes } },
+        {
+          ...audit(id),
+          result: 'allowed',
+          reason: null,
+          before: null,
+          after: { name: body.name, description, scopes, ...(expiresAt === null ? {} : { expiresAt }) },
+        },
       );
       // limit_reached: the store wrote nothing; the error handler writes the denial's audit row.
       if (outcome.status === 'limit_reached') {

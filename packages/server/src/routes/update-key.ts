@@ -11,6 +11,7 @@ import type { UpdateKeyData } from '@codika/contract/schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../http/errors.js';
+import { checkedAllowedIps, checkedExpiresAt, lifecycleLockout, lifetimeDenial } from '../http/lifecycle.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists, invalidScopes } from '../http/scopes.js';
 import { validationError } from '../http/validation.js';
@@ -21,7 +22,7 @@ import type { ChangeJudge, KeyChange } from '../store/types.js';
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {
     audit: 'key.update',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+    handler: async ({ request, caller, body, now, nowIso, audit, markAudited }) => {
       switch (keyUpdateProblem(body)) {
         case 'SCOPES_COMBINED':
           throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
@@ -40,10 +41,16 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
       if (lists.scopes !== undefined) change.scopes = lists.scopes;
       if (lists.addScopes !== undefined) change.addScopes = lists.addScopes;
       if (lists.removeScopes !== undefined) change.removeScopes = lists.removeScopes;
+      // Key lifecycle: expiry (null: none), enabled, allowlist (null: none).
+      const nowMs = now.getTime();
+      if (body.expiresAt !== undefined)
+        change.expiresAt = body.expiresAt === null ? null : checkedExpiresAt(body.expiresAt, nowMs);
+      if (body.enabled !== undefined) change.enabled = body.enabled;
+      if (body.allowedIps !== undefined) change.allowedIps = body.allowedIps === null ? null : checkedAllowedIps(body.allowedIps);
 
       // Decided inside the store's transaction, against the locked row.
       let denial: ApiError | undefined;
-      const judge: ChangeJudge = (before, after, { creatorRole }) => {
+      const judge: ChangeJudge = (before, after, { creatorRole, maxKeyLifetimeDays }) => {
         // First: a key of a higher role is not the caller's to change, whatever the change.
         const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
         if (hierarchy !== null) {
@@ -52,8 +59,15 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
           denial = invalidScopes('A key must keep at least one scope', []);
         } else {
           const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.scopes.includes(s));
+          const ownKey = before.id === caller.key?.id && body.force !== true;
           if (notHeld.length > 0) {
             denial = new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
+          } else if (change.expiresAt !== undefined && lifetimeDenial(change.expiresAt, nowMs, maxKeyLifetimeDays)) {
+            // Only a change of the expiry is judged by the maximum: a key that already breaks a
+            // newly tightened maximum may still be renamed, its scopes changed (it is reported, not cut).
+            denial = lifetimeDenial(change.expiresAt, nowMs, maxKeyLifetimeDays) ?? undefined;
+          } else if (ownKey && lifecycleLockout(before, after, request.ip)) {
+            denial = lifecycleLockout(before, after, request.ip) ?? undefined;
           } else if (
             before.id === caller.key?.id &&
             before.scopes.includes(MANAGE_SCOPE) &&
@@ -91,8 +105,13 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
             description: after.description,
             scopes: after.scopes,
             updatedAt: after.updatedAt,
-            previous: fieldsOf(before),
           };
+          // The lifecycle fields when not at their default (as in `previous` and audit rows).
+          const { expiresAt, enabled, allowedIps } = fieldsOf(after);
+          if (expiresAt !== undefined) data.expiresAt = expiresAt;
+          if (enabled !== undefined) data.enabled = enabled;
+          if (allowedIps !== undefined) data.allowedIps = allowedIps;
+          data.previous = fieldsOf(before);
           if (outcome.status === 'dry_run') data.dryRun = true;
           return data;
         }

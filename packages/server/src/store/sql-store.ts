@@ -40,6 +40,7 @@ import { AuthCache } from './auth-cache.js';
 import { normalizeEmail } from './emails.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldsOf } from './key-fields.js';
+import { applyLifecycleChange, KeyLifecycleStore, parseAllowedIps } from './key-lifecycle.js';
 import { MemberStore } from './members.js';
 import type { Database } from './schema.js';
 import type {
@@ -51,6 +52,7 @@ import type {
   AuditEntry,
   AuditEntryInput,
   AuditState,
+  AuditStateInput,
   AuthRecord,
   ChangeJudge,
   CodeAttempt,
@@ -72,15 +74,18 @@ import type {
   NewSessionInput,
   Organization,
   OrganizationDetails,
+  OrganizationSettingsRecord,
   RedeemOutcome,
   RemoveMemberOutcome,
   RevokeJudge,
   RevokeOutcome,
   Role,
+  RotateOutcome,
   SignupOutcome,
   Store,
   UpdateMemberOutcome,
   UpdateOutcome,
+  UpdateSettingsOutcome,
   User,
   UserOrganization,
   UserSessionRecord,
@@ -170,6 +175,9 @@ interface KeyRow {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  previous_hash_expires_at: string | null;
+  disabled_at: string | null;
+  allowed_ips: string | null;
   scope: string | null;
 }
 
@@ -187,6 +195,9 @@ const KEY_COLUMNS = [
   'k.expires_at',
   'k.revoked_at',
   'k.last_used_at',
+  'k.previous_hash_expires_at',
+  'k.disabled_at',
+  'k.allowed_ips',
   's.scope',
 ] as const;
 
@@ -224,6 +235,9 @@ function foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[] {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    previousSecretExpiresAt: row.previous_hash_expires_at,
+    disabledAt: row.disabled_at,
+    allowedIps: parseAllowedIps(row.allowed_ips),
   }));
 }
 
@@ -293,14 +307,15 @@ export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Prec
   );
 }
 
-function isKeyFields(state: AuditState): state is KeyFields {
+function isKeyFields(state: AuditStateInput): state is KeyFields | ApiKeyRecord {
   return 'scopes' in state;
 }
 
 /** An audit state as stored: exactly its own fields, nothing else the caller's object carried. */
-function stateJson(state: AuditState | null): string | null {
+function stateJson(state: AuditStateInput | null): string | null {
   if (state === null) return null;
   if (isKeyFields(state)) return JSON.stringify(fieldsOf(state));
+  if ('maxKeyLifetimeDays' in state) return JSON.stringify({ maxKeyLifetimeDays: state.maxKeyLifetimeDays });
   if ('role' in state) return JSON.stringify({ email: state.email, role: state.role });
   return JSON.stringify(state.purpose === undefined ? { email: state.email } : { email: state.email, purpose: state.purpose });
 }
@@ -308,9 +323,8 @@ function stateJson(state: AuditState | null): string | null {
 function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
   const value = JSON.parse(json) as AuditState;
-  if (isKeyFields(value)) {
-    return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
-  }
+  if (isKeyFields(value)) return fieldsOf({ ...value, scopes: canonicalScopes(value.scopes) });
+  if ('maxKeyLifetimeDays' in value) return { maxKeyLifetimeDays: value.maxKeyLifetimeDays };
   if ('role' in value) return { email: value.email, role: value.role };
   return value.purpose === undefined ? { email: value.email } : { email: value.email, purpose: value.purpose };
 }
@@ -381,6 +395,7 @@ export class SqlStore implements Store {
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
   private readonly members: MemberStore;
+  private readonly lifecycle: KeyLifecycleStore;
   private closed = false;
 
   constructor(connection: StoreConnection) {
@@ -394,6 +409,13 @@ export class SqlStore implements Store {
       db: this.db,
       transaction: (fn) => this.transaction(fn),
       insertAudit: (db, entry) => insertAudit(db, entry),
+    });
+    this.lifecycle = new KeyLifecycleStore({
+      db: this.db,
+      transaction: (fn) => this.transaction(fn),
+      insertAudit: (db, entry) => insertAudit(db, entry),
+      keyJudgeContext: (trx, key) => this.keyJudgeContext(trx, key),
+      lockLiveKey: (trx, organizationId, keyId, now) => this.lockLiveKey(trx, organizationId, keyId, now),
     });
   }
 
@@ -563,6 +585,8 @@ export class SqlStore implements Store {
       organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
       user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
       role: first.role ?? null,
+      // By hash, the row matched either secret; a rotation's previous one only through previous_hash.
+      secret: column === 'k.hash' && first.hash !== value ? 'previous' : 'current',
     };
   }
 
@@ -582,8 +606,11 @@ export class SqlStore implements Store {
         'o.created_at as organization_created_at',
         'u.created_at as user_created_at',
         'm.role',
+        'k.hash',
       ])
-      .where(column, '=', value);
+      .where((eb) =>
+        column === 'k.hash' ? eb.or([eb('k.hash', '=', value), eb('k.previous_hash', '=', value)]) : eb(column, '=', value),
+      );
   }
 
   async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
@@ -664,10 +691,15 @@ export class SqlStore implements Store {
 
   /** What a key judge is told: the creating user's role in the key's organization, read in the transaction. */
   private async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
-    const { rows } = await this.queries.run(trx, 'creatorRole', [key.organizationId, key.createdByUserId], (p) =>
-      trx.selectFrom('memberships').select('role').where('organization_id', '=', p(0)).where('user_id', '=', p(1)),
+    // One query: the creator's role (none when no longer a member) and the organization's maximum key lifetime.
+    const { rows } = await this.queries.run(trx, 'keyJudgeContext', [key.organizationId, key.createdByUserId], (p) =>
+      trx
+        .selectFrom('organizations as o')
+        .leftJoin('memberships as m', (join) => join.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', p(1)))
+        .select(['m.role', 'o.max_key_lifetime_days'])
+        .where('o.id', '=', p(0)),
     );
-    return { creatorRole: rows[0]?.role ?? null };
+    return { creatorRole: rows[0]?.role ?? null, maxKeyLifetimeDays: rows[0]?.max_key_lifetime_days ?? null };
   }
 
   /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
@@ -706,6 +738,7 @@ export class SqlStore implements Store {
     if (remove.length > 0) {
       await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).where('scope', 'in', remove).execute();
     }
+    await applyLifecycleChange(trx, keyId, change, now);
   }
 
   async updateKey(params: {
@@ -797,6 +830,20 @@ export class SqlStore implements Store {
       if (!key) throw new Error('revoked key not found');
       return { status: 'revoked', key };
     });
+  }
+
+  // -- key lifecycle (store/key-lifecycle.ts) --
+
+  rotateKey(params: Parameters<Store['rotateKey']>[0]): Promise<RotateOutcome> {
+    return this.lifecycle.rotate(params);
+  }
+
+  getOrganizationSettings(organizationId: string): Promise<OrganizationSettingsRecord | undefined> {
+    return this.lifecycle.getSettings(organizationId);
+  }
+
+  updateOrganizationSettings(params: Parameters<Store['updateOrganizationSettings']>[0]): Promise<UpdateSettingsOutcome> {
+    return this.lifecycle.updateSettings(params);
   }
 
   // -- members (store/members.ts) --

@@ -163,6 +163,9 @@ for (const factory of storeFactories) {
           expiresAt: null,
           revokedAt: null,
           lastUsedAt: null,
+          previousSecretExpiresAt: null,
+          disabledAt: null,
+          allowedIps: null,
         });
         const audit = await store.listAudit({ organizationId: org.id });
         expect(audit).toHaveLength(1);
@@ -216,6 +219,7 @@ for (const factory of storeFactories) {
           organization: { id: org.id, name: 'Acme Corp', createdAt: T0 },
           user: { id: owner.id, email: 'owner@example.com', createdAt: T0 },
           role: 'owner',
+          secret: 'current',
         });
         await store.setMembership({ organizationId: org.id, userId: owner.id, role: 'member' });
         expect((await store.findAuthByHash(hashKey(rawKey)))?.role).toBe('member');
