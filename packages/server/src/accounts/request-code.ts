@@ -16,7 +16,7 @@ import type { CodeSentData } from '@codika/contract/schemas';
 import { iso } from '../clock.js';
 import { ApiError } from '../http/errors.js';
 import type { PublicOperationContext } from '../http/operation.js';
-import { normalizeEmail } from '../store/sql-store.js';
+import { normalizeEmail } from '../store/emails.js';
 import type { CodePurpose } from '../store/types.js';
 import { hashCode, newCode } from './codes.js';
 import { mailUnavailable, signupDisabled } from './errors.js';

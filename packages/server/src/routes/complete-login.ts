@@ -12,7 +12,7 @@ import { invalidCode } from '../accounts/errors.js';
 import { mintedKeyData, newMintedKey, scopesForRole } from '../accounts/minting.js';
 import { ApiError } from '../http/errors.js';
 import { registerPublicOperation, type ServerConfig } from '../http/operation.js';
-import { normalizeEmail } from '../store/sql-store.js';
+import { normalizeEmail } from '../store/emails.js';
 import type { UserOrganization } from '../store/types.js';
 
 function listed(organizations: UserOrganization[]) {

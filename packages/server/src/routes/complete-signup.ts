@@ -13,7 +13,7 @@ import { mintedKeyData, newMintedKey, scopesForRole } from '../accounts/minting.
 import { signupAllowed } from '../accounts/policy.js';
 import { registerPublicOperation, type ServerConfig } from '../http/operation.js';
 import { newId } from '../ids.js';
-import { normalizeEmail } from '../store/sql-store.js';
+import { normalizeEmail } from '../store/emails.js';
 
 export function registerCompleteSignup(app: FastifyInstance, config: ServerConfig): void {
   registerPublicOperation(app, config, 'completeSignup', {

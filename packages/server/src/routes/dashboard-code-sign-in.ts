@@ -31,7 +31,7 @@ import { publicOperationContext, type ServerConfig } from '../http/operation.js'
 import type { UserCaller } from '../http/request-state.js';
 import { checkCsrf } from '../http/session.js';
 import { validateBody } from '../http/validation.js';
-import { normalizeEmail } from '../store/sql-store.js';
+import { normalizeEmail } from '../store/emails.js';
 import { openSession, userSessionData } from './dashboard-sessions.js';
 
 export function registerDashboardCodeSignIn(app: FastifyInstance, config: ServerConfig): void {

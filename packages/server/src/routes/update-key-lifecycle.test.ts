@@ -3,9 +3,10 @@
  * allowedIps — their checks, the maximum key lifetime, the self-lockout guard's new cases,
  * and what a disabled key or a request from outside an allowlist meets at authentication.
  */
-import { describe, expect, it } from 'vitest';
+
 import { ALLOWED_IPS_MAX } from '@codika/contract/rules';
 import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, unknownKey, withoutRequestId } from '../test-support/http.js';
 
 const PATH = '/updateorganizationapikeypublic';
@@ -58,9 +59,9 @@ describe('update: expiry', () => {
 
   it('obeys the maximum key lifetime: a later expiry or none is KEY_LIFETIME_EXCEEDED; other changes of a key that breaks it still apply', async () => {
     const t = await createTestApp();
-    expect((await t.call('/updateorganizationsettingspublic', { maxKeyLifetimeDays: 30 }, { key: t.keys.owner.raw })).status).toBe(
-      200,
-    );
+    expect(
+      (await t.call('/updateorganizationsettingspublic', { maxKeyLifetimeDays: 30 }, { key: t.keys.owner.raw })).status,
+    ).toBe(200);
     for (const expiresAt of [inDays(t, 31), null]) {
       const res = await update(t, { keyId: t.keys.target.id, expiresAt });
       expect(res.status).toBe(400);
@@ -203,7 +204,10 @@ describe('update: IP allowlist', () => {
     const t = await createTestApp();
     const res = await update(t, { keyId: t.keys.owner.id, allowedIps: ['10.0.0.0/8'] });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'SELF_LOCKOUT', details: { reason: 'EXCLUDES_CALLER_ADDRESS', clientIp: '127.0.0.1' } });
+    expect(res.body.error).toMatchObject({
+      code: 'SELF_LOCKOUT',
+      details: { reason: 'EXCLUDES_CALLER_ADDRESS', clientIp: '127.0.0.1' },
+    });
     expect((await update(t, { keyId: t.keys.owner.id, allowedIps: ['127.0.0.0/8'] })).status).toBe(200);
     expect((await update(t, { keyId: t.keys.owner.id, allowedIps: ['10.0.0.0/8'], force: true })).status).toBe(200);
     expect((await t.call(VERIFY, undefined, { key: t.keys.owner.raw })).status).toBe(401);

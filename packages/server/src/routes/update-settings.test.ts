@@ -23,9 +23,17 @@ describe('POST /updateorganizationsettingspublic', () => {
     const t = await createTestApp();
     const res = await t.call(PATH, { maxKeyLifetimeDays: 90 }, { key: t.keys.owner.raw });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ organizationId: t.orgA.id, maxKeyLifetimeDays: 90, previous: { maxKeyLifetimeDays: null } });
+    expect(res.body.data).toMatchObject({
+      organizationId: t.orgA.id,
+      maxKeyLifetimeDays: 90,
+      previous: { maxKeyLifetimeDays: null },
+    });
     const cleared = await t.call(PATH, { maxKeyLifetimeDays: null }, { key: t.keys.owner.raw });
-    expect(cleared.body.data).toMatchObject({ maxKeyLifetimeDays: null, previous: { maxKeyLifetimeDays: 90 }, keysExceedingPolicy: [] });
+    expect(cleared.body.data).toMatchObject({
+      maxKeyLifetimeDays: null,
+      previous: { maxKeyLifetimeDays: 90 },
+      keysExceedingPolicy: [],
+    });
     const rows = (await t.audit()).filter((r) => r.action === 'organization.settings_update');
     expect(rows.map((r) => [r.before, r.after])).toEqual([
       [{ maxKeyLifetimeDays: null }, { maxKeyLifetimeDays: 90 }],
@@ -43,10 +51,18 @@ describe('POST /updateorganizationsettingspublic', () => {
     const byKey = await t.call(PATH, { maxKeyLifetimeDays: 30 }, { key: t.keys.admin.raw });
     expect(byKey.status).toBe(403);
     expect(byKey.body.error.code).toBe('NOT_ORG_OWNER');
-    const byCode = await t.call(PATH, { maxKeyLifetimeDays: 30 }, withSession(await openUserSession(t, t.users.admin.id, t.orgA.id)));
+    const byCode = await t.call(
+      PATH,
+      { maxKeyLifetimeDays: 30 },
+      withSession(await openUserSession(t, t.users.admin.id, t.orgA.id)),
+    );
     expect(byCode.body.error.code).toBe('NOT_ORG_OWNER');
     expect((await t.store.getOrganizationSettings(t.orgA.id))?.maxKeyLifetimeDays).toBeNull();
-    expect((await t.audit()).at(-1)).toMatchObject({ action: 'organization.settings_update', result: 'denied', reason: 'NOT_ORG_OWNER' });
+    expect((await t.audit()).at(-1)).toMatchObject({
+      action: 'organization.settings_update',
+      result: 'denied',
+      reason: 'NOT_ORG_OWNER',
+    });
     await t.close();
   });
 

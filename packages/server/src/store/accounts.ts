@@ -16,7 +16,10 @@
 
 import type { Scope } from '@codika/contract/scopes';
 import { sql } from 'kysely';
-import { countLiveKeys, type Db, insertAudit, insertKey, lockOrganization, normalizeEmail, RollbackWith } from './sql-store.js';
+import { insertAudit } from './audit.js';
+import { type Db, RollbackWith } from './db.js';
+import { normalizeEmail } from './emails.js';
+import { countLiveKeys, insertKey, lockOrganization } from './key-rows.js';
 import type {
   AccountAuditBase,
   AuditEntryInput,

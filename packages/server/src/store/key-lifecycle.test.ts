@@ -53,7 +53,13 @@ async function seed(store: Store) {
       expiresAt: null,
     },
     100,
-    { ...audit(org.id, id, 'key.create', T0), result: 'allowed', reason: null, before: null, after: { name: 'k', description: '', scopes } },
+    {
+      ...audit(org.id, id, 'key.create', T0),
+      result: 'allowed',
+      reason: null,
+      before: null,
+      after: { name: 'k', description: '', scopes },
+    },
   );
   if (outcome.status !== 'created') throw new Error('key not created');
   return { org, owner, keyId: id, raw: minted.rawKey };

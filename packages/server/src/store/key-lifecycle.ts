@@ -10,9 +10,9 @@
  * authenticate, whatever runs concurrently: rotations of one key queue on its row lock.
  */
 import { sql } from 'kysely';
+import type { Db } from './db.js';
 import { fieldsOf } from './key-fields.js';
-import type { Db } from './sql-store.js';
-import { lockOrganization, readKey } from './sql-store.js';
+import { lockOrganization, readKey } from './key-rows.js';
 import type {
   ApiKeyRecord,
   AuditBase,

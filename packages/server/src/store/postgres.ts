@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL adapter: everything dialect-specific about running the store on PostgreSQL
  * lives here (the pool, how timestamps come back, which errors are worth a retry). The
- * queries themselves are shared (sql-store.ts); the schema comes from the same migrations.
+ * queries themselves are shared (sql-store.ts and its modules); the schema comes from the same
+ * migrations.
  *
  * Schema: the store works in the connection's current schema (the first of its search_path),
  * so one database can hold isolated stores: `?options=-c%20search_path%3Dmy_schema` in the

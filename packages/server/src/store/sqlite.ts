@@ -1,6 +1,7 @@
 /**
  * The SQLite adapter: everything dialect-specific about running the store on SQLite lives
- * here (file handling, pragmas, the driver). The queries themselves are shared (sql-store.ts).
+ * here (file handling, pragmas, the driver). The queries themselves are shared (sql-store.ts
+ * and the modules it wires).
  *
  * Locking: every query and transaction of this process runs on one connection behind a
  * mutex, so transactions in this process are serialized. Across processes (another server on

@@ -1,5 +1,5 @@
 /**
- * Figure 7, accounts: e-mailed one-time codes under attack, in-process (app.inject) on SQLite.
+ * Figure 8, accounts: e-mailed one-time codes under attack, in-process (app.inject) on SQLite.
  *   - code guessing: ≥ 10 000 wrong codes spread over 400 addresses (half sign-in, half
  *     sign-up codes), with the throttles raised out of the way so that what is measured is the
  *     burning of each code after 5 wrong tries, not the throttling;
