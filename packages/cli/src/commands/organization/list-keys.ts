@@ -9,12 +9,16 @@ import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkId, type RawArgs, s
 
 export const spec: CommandSpec = {
   path: ['organization', 'list-keys'],
-  summary: 'List the live API keys of an organization (ids, names, prefixes, scopes, last use)',
+  summary: 'List the live API keys of an organization (ids, names, prefixes, scopes, state, expiry, allowlist, last use)',
   options: [
     { flags: '--organization-id <id>', description: 'Organization whose keys to list', default: "the calling key's" },
     ...API_OPTIONS,
   ],
-  notes: () => ['On a terminal the keys are shown as a table; otherwise as tab-separated lines with a header, for scripts.'],
+  notes: () => [
+    'On a terminal the keys are shown as a table; otherwise as tab-separated lines with a header, for scripts.\n' +
+      'STATE is enabled or disabled, with "rotating" while a rotated key\'s old secret still works;\n' +
+      'ALLOWED IPS is "anywhere" unless the key has an allowlist.',
+  ],
   examples: ['codika organization list-keys', 'codika organization list-keys --json'],
 };
 
@@ -46,11 +50,20 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
     line(out, 'No API keys.');
     return 0;
   }
-  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'LAST USED'];
-  const rows = keys.map((k) => [k.keyId, k.name, `${k.keyPrefix}…`, k.scopes.join(','), k.lastUsedAt ?? 'never']);
+  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'STATE', 'EXPIRES', 'ALLOWED IPS', 'LAST USED'];
+  const rows = keys.map((k) => [
+    k.keyId,
+    k.name,
+    `${k.keyPrefix}…`,
+    k.scopes.join(','),
+    [k.enabled === false ? 'disabled' : 'enabled', ...(k.previousSecretExpiresAt ? ['rotating'] : [])].join(', '),
+    k.expiresAt ?? 'never',
+    k.allowedIps?.join(',') ?? 'anywhere',
+    k.lastUsedAt ?? 'never',
+  ]);
   // On a terminal, a key holding every scope would make the table wrap: say so instead.
   const terminalRows = rows.map((r, i) =>
-    new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, r[4]!] : r,
+    new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, ...r.slice(4)] : r,
   );
   await writeTable(deps, header, rows, terminalRows);
   return 0;
