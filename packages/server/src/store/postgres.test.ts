@@ -107,6 +107,7 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
       '0004_audit_log_no_replace',
       '0005_accounts_members',
       '0006_user_sessions',
+      '0007_key_lifecycle',
     ]);
   });
 
@@ -131,8 +132,10 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
     expect(rows).toEqual(
       [
         'api_keys.created_at',
+        'api_keys.disabled_at',
         'api_keys.expires_at',
         'api_keys.last_used_at',
+        'api_keys.previous_hash_expires_at',
         'api_keys.revoked_at',
         'api_keys.updated_at',
         'audit_log.at',
