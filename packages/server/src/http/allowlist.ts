@@ -72,10 +72,13 @@ function compile(entries: readonly string[]): Range[] | null {
 export function ipAllowed(entries: readonly string[], clientIp: string | undefined): boolean {
   const ranges = compile(entries);
   if (ranges === null || ranges.length === 0 || clientIp === undefined) return false;
+  // Only the forms a socket or a proxy writes: four-part decimal IPv4, or IPv6 without a zone
+  // (an IPv4-mapped one read as the IPv4 address it is). Anything else allows nothing.
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    if (clientIp.includes('%')) return false;
-    address = ipaddr.process(clientIp);
+    if (ipaddr.IPv4.isValidFourPartDecimal(clientIp)) address = ipaddr.IPv4.parse(clientIp);
+    else if (ipaddr.IPv6.isValid(clientIp) && !clientIp.includes('%')) address = ipaddr.process(clientIp);
+    else return false;
   } catch {
     return false;
   }
