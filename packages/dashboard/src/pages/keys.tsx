@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
-import { hrefOf, isExpired } from '../logic.js';
+import { formatTime, hrefOf, isExpired } from '../logic.js';
 import { type PageProps, sessionKeyId } from '../router.js';
 
 export function KeysPage({ session }: PageProps) {
@@ -94,7 +94,14 @@ export function KeysPage({ session }: PageProps) {
                       {k.keyId === sessionKeyId(session) && <span class="badge">this session</span>}
                       {k.revokedAt && <span class="badge danger">revoked</span>}
                       {!k.revokedAt && isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
+                      {k.enabled === false && <span class="badge danger">disabled</span>}
+                      {k.previousSecretExpiresAt && (
+                        <span class="badge" title={`The old secret works until ${formatTime(k.previousSecretExpiresAt)}`}>
+                          rotating
+                        </span>
+                      )}
                       {k.description && <div class="muted small desc">{k.description}</div>}
+                      {k.allowedIps && <div class="muted small allowed-ips">Allowed from {k.allowedIps.join(', ')}</div>}
                     </td>
                     <td class="nowrap">
                       <code class="key-id">{k.keyId}</code>{' '}
