@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMPLETE_LOGIN, requestCode } from '../test-support/accounts.js';
 import { runAuthzMatrix } from '../test-support/authz-matrix.js';
 import { createTestApp, seedKey } from '../test-support/http.js';
 import { openUserSession, withSession } from '../test-support/sessions.js';
@@ -115,6 +116,24 @@ describe('POST /updateorganizationsettingspublic', () => {
     expect((await create({ expiresInDays: 30 })).status).toBe(200);
     const defaulted = await create({});
     expect(defaulted.body.data.expiresAt).toBe(new Date(t.clock.now().getTime() + 30 * DAY_MS).toISOString());
+    await t.close();
+  });
+
+  it('a key minted by sign-in by e-mailed code lives at most the maximum (a shorter expiry is kept)', async () => {
+    const t = await createTestApp();
+    await t.call(PATH, { maxKeyLifetimeDays: 30 }, { key: t.keys.owner.raw });
+    const signIn = async (apiKey?: Record<string, unknown>) =>
+      t.call(COMPLETE_LOGIN, {
+        email: 'admin@acme.test',
+        code: await requestCode(t, 'login', 'admin@acme.test'),
+        ...(apiKey === undefined ? {} : { apiKey }),
+      });
+    const latest = new Date(t.clock.now().getTime() + 30 * DAY_MS).toISOString();
+    expect((await signIn()).body.data.apiKey.expiresAt).toBe(latest);
+    expect((await signIn({ expiresInDays: 90 })).body.data.apiKey.expiresAt).toBe(latest);
+    expect((await signIn({ expiresInDays: 7 })).body.data.apiKey.expiresAt).toBe(
+      new Date(t.clock.now().getTime() + 7 * DAY_MS).toISOString(),
+    );
     await t.close();
   });
 });

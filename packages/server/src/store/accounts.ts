@@ -317,7 +317,7 @@ export async function completeLogin(
     if (!(await lockOrganization(trx, chosen.id))) refuse({ status: 'no_organization' });
     const organization = await trx
       .selectFrom('organizations')
-      .select(['id', 'name', 'created_at'])
+      .select(['id', 'name', 'created_at', 'max_key_lifetime_days'])
       .where('id', '=', chosen.id)
       .executeTakeFirstOrThrow();
     // The role as the locked state holds it (a role change committed meanwhile is seen).
@@ -332,8 +332,10 @@ export async function completeLogin(
       refuse({ status: 'limit_reached', limit: params.maxLiveKeys });
     }
     const role = membership.role;
+    // The organization's maximum key lifetime (issue 12): the minted key lives at most that long.
     const key = await insertKey(trx, {
       ...params.key,
+      expiresAt: cappedExpiry(params.key.expiresAt, params.key.createdAt, organization.max_key_lifetime_days),
       organizationId: chosen.id,
       createdByUserId: user.id,
       scopes: params.scopesFor(role),
@@ -442,4 +444,12 @@ export async function createOrganizationForUser(
     );
     return { id: org.id, name: org.name, createdAt: org.createdAt, description: org.description, size: org.size };
   });
+}
+
+/** An expiry cut to `createdAt` + the organization's maximum key lifetime, when it has one the expiry breaks. */
+function cappedExpiry(expiresAt: string | null, createdAt: string, maxKeyLifetimeDays: number | null): string | null {
+  if (maxKeyLifetimeDays === null) return expiresAt;
+  const latest = Date.parse(createdAt) + maxKeyLifetimeDays * 24 * 60 * 60 * 1000;
+  if (expiresAt !== null && Date.parse(expiresAt) <= latest) return expiresAt;
+  return new Date(latest).toISOString();
 }
