@@ -9,8 +9,10 @@
  * - dist/codika-cli.mjs — the router, every command, commander and the output helpers, in one
  *   file (a split per command cost more in module loading than it saved in parsing).
  *
- * The help texts and the prompter (with @clack/prompts behind it) stay the compiled
- * dist/help-text.js and dist/prompter.js, loaded only to print help and to prompt. commander's
+ * - dist/codika-prompter.mjs — the prompter with @clack/prompts inside, loaded only to prompt.
+ *
+ * The help texts stay the compiled dist/help-text.js (no imports), loaded only to print help.
+ * So the packed CLI needs no package at run time: its tarball has no dependencies. commander's
  * `node:child_process` import (for executable subcommands, which codika has none of; ≈ 4 ms per
  * run) is made lazy. Needs esbuild (the workspace has it through vite).
  */
@@ -67,13 +69,18 @@ await build({
   entryPoints: [`${dist}bin.js`],
   outfile: `${dist}codika.mjs`,
   plugins: [
-    keepSeparate({ './cli.js': './codika-cli.mjs', './help-text.js': './help-text.js', './prompter.js': './prompter.js' }),
+    keepSeparate({
+      './cli.js': './codika-cli.mjs',
+      './help-text.js': './help-text.js',
+      './prompter.js': './codika-prompter.mjs',
+    }),
   ],
 });
 await build({
   ...common,
   entryPoints: [`${dist}cli.js`],
   outfile: `${dist}codika-cli.mjs`,
-  plugins: [keepSeparate({ './help-text.js': './help-text.js', './prompter.js': './prompter.js' }), lazyChildProcess],
+  plugins: [keepSeparate({ './help-text.js': './help-text.js', './prompter.js': './codika-prompter.mjs' }), lazyChildProcess],
 });
+await build({ ...common, entryPoints: [`${dist}prompter.js`], outfile: `${dist}codika-prompter.mjs` });
 chmodSync(`${dist}codika.mjs`, 0o755);

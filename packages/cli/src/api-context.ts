@@ -59,12 +59,13 @@ export function selectProfile(config: Config, name: string | undefined): { name?
 export function checkKeyFormat(apiKey: string, source: string): void {
   const parsed = parseKey(apiKey.trim());
   if (parsed.ok) return;
-  const shown = apiKey.length > 8 ? `${apiKey.slice(0, 8)}…` : 'the key';
+  // Its first characters help find which key it is; a key that short is shown by its length only.
+  const shown = apiKey.length > 8 ? ` (${apiKey.slice(0, 8)}…)` : '';
   const why =
     parsed.reason === 'checksum'
       ? 'its checksum does not match (a mistyped or truncated key?)'
-      : 'it is not a codika API key (expected cko_, ckp_ or cka_ followed by 28 letters and digits)';
-  throw new InvalidApiKeyError(`The API key from ${source} (${shown}) is malformed: ${why}.`);
+      : `it is not a codika API key (expected cko_, ckp_ or cka_ followed by 28 letters and digits${apiKey.length <= 8 ? `; got ${apiKey.length} characters` : ''})`;
+  throw new InvalidApiKeyError(`The API key from ${source}${shown} is malformed: ${why}.`);
 }
 
 export function parseTimeout(env: Deps['env']): number {

@@ -1,6 +1,6 @@
 /** Advice added to API errors, shared by the commands that call the API. */
 import { describeInvalidScopes } from '@codika/contract/scopes';
-import { ApiError } from './errors.js';
+import { ApiError, InvalidResponseError } from './errors.js';
 import { renderTable } from './spec.js';
 
 /** The organizations a MULTIPLE_ORGANIZATIONS answer lists (`details.organizations`), well-formed ones only. */
@@ -50,10 +50,38 @@ export function addApiHints(error: unknown): void {
     case 'KEY_NOT_FOUND':
       error.withHint('List the key ids with `codika organization list-keys`.');
       break;
+    case 'SCOPE_ESCALATION': {
+      const notHeld = error.envelope.error.details?.notHeld;
+      if (Array.isArray(notHeld) && notHeld.length > 0) {
+        error.withHint(
+          `The key you are calling with does not hold ${notHeld.map(String).join(', ')}; a key grants only scopes it holds itself. Leave ${notHeld.length === 1 ? 'it' : 'them'} out, or call with a key that holds ${notHeld.length === 1 ? 'it' : 'them'}.`,
+        );
+      }
+      break;
+    }
     case 'SELF_LOCKOUT':
-      error.withHint(
-        'Pass --force to remove api-keys:manage from the key you are calling with (it can then no longer manage keys).',
-      );
+      // The server's message already says what would happen and to pass force; say the flag once.
+      error.message = error.message.replace(/;\s*pass force to do it anyway\.?$/i, '');
+      error.withHint('Pass --force to do it anyway; the key you are calling with can then no longer manage keys.');
       break;
   }
+}
+
+/**
+ * `--api-url` is the full URL of the command's endpoint (as in the public CLI). When a full
+ * --api-url answers 404 (a path that is no endpoint) or refuses the body (another operation's
+ * endpoint), say so and name the URL this command expected.
+ */
+export function addApiUrlHint(error: unknown, apiUrl: string | undefined, usedUrl: string, operationPath: string): void {
+  if (apiUrl === undefined || usedUrl !== apiUrl) return;
+  const wrongPlace =
+    (error instanceof ApiError && (error.code === 'NOT_FOUND' || error.code === 'VALIDATION_ERROR')) ||
+    (error instanceof InvalidResponseError && error.status === 404);
+  if (!wrongPlace) return;
+  const given = new URL(apiUrl);
+  if (given.pathname.replace(/\/+$/, '').endsWith(operationPath)) return; // the right endpoint (maybe under a prefix)
+  const expected = `${given.origin}${operationPath}`;
+  (error as ApiError | InvalidResponseError).withHint(
+    `--api-url takes the full URL of this command's endpoint: expected ${expected} (got ${apiUrl}), or give the server's base URL (${given.origin}).`,
+  );
 }

@@ -129,6 +129,7 @@ export async function callApi<T>(req: ApiRequest): Promise<ApiSuccess<T>> {
   const err = new InvalidResponseError(
     `Unexpected answer from ${req.url}: ${statusText}, ${what}${requestId ? ` (request id ${requestId})` : ''}.`,
   ).withHint('Is this URL a codika server? Check --api-url / CODIKA_BASE_URL.');
+  err.status = response.status;
   if (requestId) err.requestId = requestId;
   throw err;
 }

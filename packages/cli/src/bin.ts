@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { configPath, FileConfigStore } from './config-store.js';
-import type { Deps, Prompter } from './deps.js';
+import type { Deps, Files, Prompter } from './deps.js';
 import { answerHelpOrVersion } from './help.js';
 import { httpFetch } from './http-fetch.js';
 
@@ -76,6 +76,40 @@ const io: Deps['io'] = {
   },
 };
 
+/** The user's files (completion --install/--uninstall); node:fs/promises is loaded on first use. */
+const files: Files = {
+  get home() {
+    return process.env.HOME && process.env.HOME !== ''
+      ? process.env.HOME
+      : (requireCjs('node:os') as typeof import('node:os')).homedir();
+  },
+  async read(path) {
+    const fs = await import('node:fs/promises');
+    try {
+      return await fs.readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  },
+  async write(path, text) {
+    const fs = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await fs.mkdir(dirname(path), { recursive: true });
+    await fs.writeFile(path, text, { mode: 0o644 });
+  },
+  async remove(path) {
+    const fs = await import('node:fs/promises');
+    try {
+      await fs.unlink(path);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  },
+};
+
 const argv = process.argv.slice(2);
 if (!(await answerHelpOrVersion(argv, io.stdout, version))) {
   const { runCli } = await import('./cli.js');
@@ -88,6 +122,7 @@ if (!(await answerHelpOrVersion(argv, io.stdout, version))) {
       config: new FileConfigStore(configPath(process.env)),
       clock: { now: () => new Date() },
       prompter,
+      files,
     },
     version,
   );

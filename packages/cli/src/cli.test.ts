@@ -104,7 +104,7 @@ describe('API errors (one place for every command)', () => {
 });
 
 describe('pre-rendered help (src/help-text.ts)', () => {
-  it('matches the command specs — if not, run `npm run gen:help -w codika`', () => {
+  it('matches the command specs — if not, run `npm run gen:help -w @codika-oss/cli`', () => {
     expect(HELP).toEqual(helpTable());
   });
 });

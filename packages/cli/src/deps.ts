@@ -40,6 +40,18 @@ export interface Prompter {
   select(message: string, choices: readonly Choice[]): Promise<string | undefined>;
 }
 
+/** The user's own files that `completion --install/--uninstall` edit (a shell's start-up file). */
+export interface Files {
+  /** The user's home directory. */
+  readonly home: string;
+  /** The file's text, or undefined when it does not exist. */
+  read(path: string): Promise<string | undefined>;
+  /** Writes the file (its folder created when missing; a new file gets mode 0644). */
+  write(path: string, text: string): Promise<void>;
+  /** Removes the file; false when there was none. */
+  remove(path: string): Promise<boolean>;
+}
+
 export interface Deps {
   io: Io;
   env: Env;
@@ -47,4 +59,5 @@ export interface Deps {
   config: ConfigStore;
   clock: Clock;
   prompter: Prompter;
+  files: Files;
 }

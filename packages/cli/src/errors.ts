@@ -74,6 +74,8 @@ export class NetworkError extends CliError {
 /** The server answered something that is not the API's JSON envelope (proxy page, 502, …). */
 export class InvalidResponseError extends CliError {
   readonly code = 'INVALID_RESPONSE';
+  /** The HTTP status of the answer, when there was one. */
+  status?: number;
 }
 
 /** The user declined a confirmation or cancelled a prompt. */

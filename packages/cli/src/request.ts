@@ -6,7 +6,7 @@ import type { SuccessEnvelope } from '@codika/contract/errors';
 import { OPERATIONS, type OperationName } from '@codika/contract/operations';
 import { type ApiRequest, callApi } from './api.js';
 import { type ApiContext, endpointUrl } from './api-context.js';
-import { addApiHints } from './api-hints.js';
+import { addApiHints, addApiUrlHint } from './api-hints.js';
 import type { Deps } from './deps.js';
 import { progress } from './output.js';
 
@@ -35,5 +35,10 @@ export function callOperation<T>(
   progressMessage?: string,
 ): Promise<SuccessEnvelope<T>> {
   const url = endpointUrl(ctx, OPERATIONS[operation].path);
-  return request<T>(deps, { url, apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs }, progressMessage);
+  return request<T>(deps, { url, apiKey: ctx.apiKey, body, timeoutMs: ctx.timeoutMs }, progressMessage).catch(
+    (error: unknown) => {
+      addApiUrlHint(error, ctx.apiUrl, url, OPERATIONS[operation].path);
+      throw error;
+    },
+  );
 }

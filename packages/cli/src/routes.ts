@@ -50,10 +50,23 @@ const completionCommand: CommandModule<completion.CompletionOptions> = {
     ),
 };
 
+/** `codika profiles`: the public CLI's other name for `codika use`. */
+const profilesCommand: CommandModule<use.UseOptions> = {
+  spec: {
+    ...use.spec,
+    path: ['profiles'],
+    summary: 'Same as `codika use`: list saved profiles (the active one marked with *), or switch the active profile',
+    examples: ['codika profiles', 'codika profiles acme-corp'],
+  },
+  parse: use.parse,
+  run: use.run,
+};
+
 export const ROUTES: readonly Route[] = [
   route(['login'], 'Verify an API key and save it as the active profile', login),
   route(['whoami'], 'Show the organization, key and scopes of the API key in use', whoami),
   route(['use'], 'List saved profiles, or switch the active one', use),
+  route(['profiles'], 'Same as use', profilesCommand),
   route(['logout'], 'Remove a saved profile (default: the active one)', logout),
   route(['auth', 'login'], 'Sign in by e-mail in one step (sends a code, asks for it)', authLogin),
   route(['auth', 'signup-request'], 'E-mail a sign-up code', signupRequest),

@@ -18,6 +18,19 @@ export function App() {
   const [session, setSession] = useState<Session | null | 'loading'>('loading');
   const [notice, setNotice] = useState<string | undefined>();
   const [choose, setChoose] = useState<ChooseOrganization | undefined>();
+  /** Bumped by a "Create key" link followed while on the create page: a fresh form. */
+  const [createRun, setCreateRun] = useState(0);
+
+  useEffect(() => {
+    // On #/create (say, showing the key just created) a link to #/create changes no hash, so
+    // nothing would happen: start a fresh form instead.
+    const onClick = (e: MouseEvent) => {
+      const link = e.target instanceof Element ? e.target.closest('a[href="#/create"]') : null;
+      if (link && parseRoute(window.location.hash).page === 'create') setCreateRun((n) => n + 1);
+    };
+    document.addEventListener('click', onClick);
+    return () => document.removeEventListener('click', onClick);
+  }, []);
 
   const refreshSession = useCallback(async () => {
     const res = await currentSession();
@@ -102,6 +115,7 @@ export function App() {
             </a>
           )}
         </nav>
+        <LiveRegion />
         <div class="who">
           <span>
             <strong data-testid="org-name">{session.organizationName}</strong>
@@ -135,12 +149,11 @@ export function App() {
       <main id="main">
         {route.page === 'keys' && (ownKeysOnly ? <MyKeysPage {...props} /> : <KeysPage {...props} />)}
         {route.page === 'members' && <MembersPage {...props} />}
-        {route.page === 'create' && <CreateKeyPage {...props} />}
+        {route.page === 'create' && <CreateKeyPage {...props} key={`create-${createRun}`} />}
         {route.page === 'edit' && <EditKeyPage {...props} keyId={route.keyId} key={`edit-${route.keyId}`} />}
         {route.page === 'revoke' && <RevokeKeyPage {...props} keyId={route.keyId} key={`revoke-${route.keyId}`} />}
         {route.page === 'history' && <HistoryPage {...props} keyId={route.keyId} key={`history-${route.keyId}`} />}
       </main>
-      <LiveRegion />
     </>
   );
 }

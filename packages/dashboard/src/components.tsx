@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from './api.js';
 import { copyText } from './clipboard.js';
-import { formatTime } from './logic.js';
+import { errorLines, formatTime } from './logic.js';
 
 /** Announces short status messages ("Copied") to screen readers and sighted users alike. */
 let announce: (message: string) => void = () => {};
@@ -64,21 +64,17 @@ export function ErrorBox({ error, children }: { error: ApiError; children?: Comp
   useEffect(() => {
     ref.current?.focus();
   }, [error]);
-  const invalid = error.details?.invalid;
-  const fields = error.code === 'VALIDATION_ERROR' && error.details ? Object.entries(error.details) : [];
+  const { headline, lines } = errorLines(error);
   return (
     <div class="error" role="alert" tabIndex={-1} ref={ref} data-code={error.code}>
       <p>
-        <strong>{error.message}</strong> <code>{error.code}</code>
+        <strong>{headline}</strong> <code>{error.code}</code>
       </p>
       {error.nextAction && <p>{error.nextAction}</p>}
-      {Array.isArray(invalid) && invalid.length > 0 && <p>Unknown scopes: {invalid.join(', ')}</p>}
-      {fields.length > 0 && (
+      {lines.length > 0 && (
         <ul class="plain">
-          {fields.map(([field, problem]) => (
-            <li key={field}>
-              <code>{field}</code>: {String(problem)}
-            </li>
+          {lines.map((l) => (
+            <li key={l}>{l}</li>
           ))}
         </ul>
       )}

@@ -5,6 +5,7 @@ import {
   codeHint,
   describeChange,
   emailHint,
+  errorLines,
   expiryFromDate,
   formatTime,
   hrefOf,
@@ -179,5 +180,30 @@ describe('the key lifecycle in the edit form', () => {
     expect(selfLockoutHelp({ reason: 'DISABLES_CALLER' }).button).toBe('Disable it anyway');
     expect(selfLockoutHelp({ reason: 'EXCLUDES_CALLER_ADDRESS', clientIp: '127.0.0.1' }).text).toContain('127.0.0.1');
     expect(selfLockoutHelp(undefined).button).toBe('Remove api-keys:manage anyway');
+  });
+});
+
+describe('error boxes say each problem once', () => {
+  it('a validation error lists every field once, the headline without the first one again', () => {
+    expect(
+      errorLines({
+        code: 'VALIDATION_ERROR',
+        message: 'Invalid request: name: must be at most 100 characters',
+        details: { name: 'must be at most 100 characters', description: 'must be at most 500 characters' },
+      }),
+    ).toEqual({
+      headline: 'Invalid request',
+      lines: ['name: must be at most 100 characters', 'description: must be at most 500 characters'],
+    });
+  });
+  it('unknown scopes are listed only when the message does not already name them', () => {
+    const named = {
+      code: 'INVALID_SCOPES',
+      message: 'Unknown scope "skill:read" (did you mean skills:read?)',
+      details: { invalid: ['skill:read'] },
+    };
+    expect(errorLines(named)).toEqual({ headline: named.message, lines: [] });
+    const unnamed = { code: 'INVALID_SCOPES', message: 'Invalid scopes', details: { invalid: ['skill:read'] } };
+    expect(errorLines(unnamed)).toEqual({ headline: 'Invalid scopes', lines: ['Unknown scopes: skill:read'] });
   });
 });

@@ -285,3 +285,23 @@ export function auditChanges(before: unknown, after: unknown): string[] {
   }
   return lines;
 }
+
+// ---- errors -----------------------------------------------------------------------------
+
+/** What an error box says: the headline, and each further problem once (nothing the headline already says). */
+export function errorLines(error: { code: string; message: string; details?: Record<string, unknown> }): {
+  headline: string;
+  lines: string[];
+} {
+  const fields = error.code === 'VALIDATION_ERROR' && error.details ? Object.entries(error.details) : [];
+  if (fields.length > 0) {
+    // The server's message repeats the first field's problem ("Invalid request: name: …"): the list says each once.
+    const headline = error.message.replace(/:.*$/s, '');
+    return { headline, lines: fields.map(([field, problem]) => `${field}: ${String(problem)}`) };
+  }
+  const invalid = error.details?.invalid;
+  if (Array.isArray(invalid) && invalid.length > 0 && !invalid.every((s) => error.message.includes(String(s)))) {
+    return { headline: error.message, lines: [`Unknown scopes: ${invalid.join(', ')}`] };
+  }
+  return { headline: error.message, lines: [] };
+}

@@ -8,6 +8,7 @@ import { type CodeRequestBudget, CodeRequestThrottle, DEFAULT_CODE_REQUEST_BUDGE
 import { type Mailer, noMailer } from './accounts/mailer.js';
 import { CLOSED_SIGNUP, type SignupPolicy } from './accounts/policy.js';
 import { type Clock, systemClock } from './clock.js';
+import { findDashboardDir } from './dashboard-dir.js';
 import {
   type AuthFailureBudget,
   AuthFailureThrottle,
@@ -40,7 +41,7 @@ import { registerDashboardApi } from './routes/dashboard-api.js';
 import { registerDashboardCodeSignIn } from './routes/dashboard-code-sign-in.js';
 import { registerDashboardMyKeys } from './routes/dashboard-my-keys.js';
 import { registerDashboardOrganization } from './routes/dashboard-organization.js';
-import { DEFAULT_DASHBOARD_DIR, registerDashboardStatic } from './routes/dashboard-static.js';
+import { registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
 import { registerGetSettings } from './routes/get-settings.js';
 import { registerHealthz } from './routes/healthz.js';
@@ -73,7 +74,7 @@ export interface AppDeps {
    * answered 429 RATE_LIMITED (default 20 per 60 s, at most 10 000 sources tracked); false: off.
    */
   authFailureBudget?: AuthFailureBudget | false;
-  /** The built dashboard (default: packages/dashboard/dist); null serves no dashboard. */
+  /** The built dashboard (default: findDashboardDir(), the repository's or the installed copy); null serves no dashboard. */
   dashboardDir?: string | null;
   /** Request and keep-alive timeouts, connection cap (http/transport.ts; defaults: DEFAULT_TRANSPORT_LIMITS). */
   transport?: Partial<TransportLimits>;
@@ -194,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDashboardCodeSignIn(app, config);
   registerDashboardOrganization(app, config);
   registerDashboardMyKeys(app, config);
-  registerDashboardStatic(app, deps.dashboardDir === undefined ? DEFAULT_DASHBOARD_DIR : deps.dashboardDir);
+  registerDashboardStatic(app, deps.dashboardDir === undefined ? findDashboardDir() : deps.dashboardDir);
 
   return app;
 }

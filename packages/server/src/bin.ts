@@ -13,6 +13,7 @@ const code = await runCli(
       err: (text) => process.stderr.write(text),
     },
     clock: systemClock,
+    stdoutIsTTY: process.stdout.isTTY === true,
     openStore,
     buildApp,
     waitForShutdown: () =>

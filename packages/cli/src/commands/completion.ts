@@ -1,10 +1,16 @@
 /**
  * `codika completion bash|zsh|fish`: a completion script generated from the specs of every
- * command, which the router passes in (routes.ts).
+ * command, which the router passes in (routes.ts). `--install` / `--uninstall` put it into the
+ * user's shell start-up file and take it out again, as the public CLI 3.6.0 does: for bash and
+ * zsh a block between `# BEGIN codika completion` and `# END codika completion` (the public
+ * CLI's markers) in ~/.bashrc or ~/.zshrc that evaluates `codika completion <shell>` — so the
+ * script is always the installed CLI's —, for fish the file fish loads by itself,
+ * ~/.config/fish/completions/codika.fish. The shell is the argument, else $SHELL's.
  */
-import type { Deps } from '../deps.js';
+import type { Deps, Files } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import type { CommandSpec, RawArgs } from '../spec.js';
+import { line } from '../output.js';
+import { bool, type CommandSpec, type RawArgs } from '../spec.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -12,25 +18,44 @@ type Shell = (typeof SHELLS)[number];
 export const spec: CommandSpec = {
   path: ['completion'],
   summary: 'Print a shell completion script',
-  arguments: [{ name: 'shell', description: 'Shell to complete for', required: true, choices: SHELLS }],
-  options: [],
+  arguments: [
+    { name: 'shell', description: 'Shell to complete for (with --install/--uninstall: default $SHELL)', choices: SHELLS },
+  ],
+  options: [
+    { flags: '--install', description: "Add completion to your shell's start-up file (~/.bashrc, ~/.zshrc, fish's completions)" },
+    { flags: '--uninstall', description: 'Take it out again' },
+  ],
   notes: () => [
-    'Install:\n' +
+    'Or by hand:\n' +
       '  bash:  codika completion bash > ~/.local/share/bash-completion/completions/codika\n' +
       '  zsh:   codika completion zsh > ~/.zfunc/_codika   (with ~/.zfunc in $fpath)\n' +
       '  fish:  codika completion fish > ~/.config/fish/completions/codika.fish',
   ],
-  examples: ['source <(codika completion bash)'],
+  examples: ['codika completion --install', 'codika completion zsh --install', 'source <(codika completion bash)'],
 };
 
 export interface CompletionOptions {
-  shell: Shell;
+  /** Undefined only with --install/--uninstall: the shell $SHELL names. */
+  shell?: Shell;
+  action: 'print' | 'install' | 'uninstall';
 }
 
 export function parse(raw: RawArgs): CompletionOptions {
   const shell = raw.args[0];
-  if (!SHELLS.includes(shell as Shell)) throw new ValidationError(`Shell must be one of ${SHELLS.join(', ')}.`);
-  return { shell: shell as Shell };
+  const install = bool(raw, 'install');
+  const uninstall = bool(raw, 'uninstall');
+  if (install && uninstall) throw new ValidationError('--install and --uninstall cannot be combined.');
+  const action = install ? 'install' : uninstall ? 'uninstall' : 'print';
+  if (shell === undefined) {
+    if (action === 'print') {
+      throw new ValidationError(
+        `Which shell? Run \`codika completion ${SHELLS.join('|')}\` to print a script, or \`codika completion --install\`.`,
+      );
+    }
+    return { action };
+  }
+  if (!SHELLS.includes(shell as Shell)) throw new ValidationError(`Shell must be one of ${SHELLS.join(', ')} (got "${shell}").`);
+  return { shell: shell as Shell, action };
 }
 
 interface Entry {
@@ -131,8 +156,90 @@ function fish(entries: Entry[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function run(o: CompletionOptions, deps: Deps, commands: readonly CommandSpec[]): Promise<number> {
+function script(shell: Shell, commands: readonly CommandSpec[]): string {
   const entries = table(commands);
-  deps.io.stdout.write(o.shell === 'bash' ? bash(entries) : o.shell === 'zsh' ? zsh(entries) : fish(entries));
+  return shell === 'bash' ? bash(entries) : shell === 'zsh' ? zsh(entries) : fish(entries);
+}
+
+export const BEGIN_MARKER = '# BEGIN codika completion';
+export const END_MARKER = '# END codika completion';
+
+/** The block in ~/.bashrc or ~/.zshrc (zsh: compinit first when the user's set-up has not run it). */
+function rcBlock(shell: 'bash' | 'zsh'): string {
+  const lines = [BEGIN_MARKER];
+  if (shell === 'zsh') lines.push('(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }');
+  lines.push(`command -v codika >/dev/null 2>&1 && eval "$(codika completion ${shell})"`, END_MARKER);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `text` without the marked block (and the blank line that set it apart), or undefined when it has none. */
+export function withoutBlock(text: string): string | undefined {
+  const begin = text.indexOf(BEGIN_MARKER);
+  const end = text.indexOf(END_MARKER, begin);
+  if (begin === -1 || end === -1) return undefined;
+  const before = text.slice(0, begin).replace(/\n\n$/, '\n');
+  const after = text.slice(end + END_MARKER.length).replace(/^\n/, '');
+  return before + after;
+}
+
+/** Where each shell's completion goes. */
+function target(shell: Shell, files: Files): string {
+  if (shell === 'bash') return `${files.home}/.bashrc`;
+  if (shell === 'zsh') return `${files.home}/.zshrc`;
+  return `${files.home}/.config/fish/completions/codika.fish`;
+}
+
+function shellOf(o: CompletionOptions, deps: Deps): Shell {
+  if (o.shell !== undefined) return o.shell;
+  const name = (deps.env.SHELL ?? '').split('/').pop()?.replace(/\d+$/, '') ?? '';
+  if (SHELLS.includes(name as Shell)) return name as Shell;
+  throw new ValidationError(
+    `Cannot tell your shell from $SHELL (${deps.env.SHELL ? `"${deps.env.SHELL}"` : 'not set'}): name it, e.g. \`codika completion bash --${o.action}\` (bash, zsh or fish).`,
+  );
+}
+
+async function install(shell: Shell, deps: Deps, commands: readonly CommandSpec[]): Promise<number> {
+  const file = target(shell, deps.files);
+  const out = deps.io.stdout;
+  if (shell === 'fish') {
+    await deps.files.write(file, script('fish', commands));
+    line(out, `Completion installed in ${file} (fish loads it in new shells).`);
+    return 0;
+  }
+  const current = (await deps.files.read(file)) ?? '';
+  const rest = withoutBlock(current);
+  const base = rest ?? current;
+  const separator = base === '' || base.endsWith('\n\n') ? '' : base.endsWith('\n') ? '\n' : '\n\n';
+  await deps.files.write(file, `${base}${separator}${rcBlock(shell)}`);
+  line(out, `Completion ${rest === undefined ? 'installed in' : 'updated in'} ${file}.`);
+  line(out, `Open a new shell, or run: source ${file}`);
+  return 0;
+}
+
+async function uninstall(shell: Shell, deps: Deps): Promise<number> {
+  const file = target(shell, deps.files);
+  const out = deps.io.stdout;
+  if (shell === 'fish') {
+    line(
+      out,
+      (await deps.files.remove(file)) ? `Completion removed: ${file}` : `No codika completion for fish (${file} does not exist).`,
+    );
+    return 0;
+  }
+  const current = await deps.files.read(file);
+  const rest = current === undefined ? undefined : withoutBlock(current);
+  if (rest === undefined) {
+    line(out, `No codika completion in ${file}.`);
+    return 0;
+  }
+  await deps.files.write(file, rest);
+  line(out, `Completion removed from ${file}. Open a new shell for it to take effect.`);
+  return 0;
+}
+
+export async function run(o: CompletionOptions, deps: Deps, commands: readonly CommandSpec[]): Promise<number> {
+  if (o.action === 'install') return install(shellOf(o, deps), deps, commands);
+  if (o.action === 'uninstall') return uninstall(shellOf(o, deps), deps);
+  deps.io.stdout.write(script(o.shell as Shell, commands));
   return 0;
 }

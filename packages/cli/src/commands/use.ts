@@ -1,10 +1,10 @@
 /** `codika use [name]`: list the saved profiles (active one marked), or switch the active one. */
 import { unknownProfile } from '../api-context.js';
-import type { Config } from '../config-store.js';
+import type { Config, Profile } from '../config-store.js';
 import { profileNames } from '../config-store.js';
 import type { Deps } from '../deps.js';
-import { colorsFor, formatScopes, line, writeJson } from '../output.js';
-import { bool, type CommandSpec, type RawArgs, renderTable } from '../spec.js';
+import { colorsFor, formatScopes, formatTable, line, writeJson } from '../output.js';
+import { bool, type CommandSpec, type RawArgs } from '../spec.js';
 
 export const spec: CommandSpec = {
   path: ['use'],
@@ -25,6 +25,14 @@ export function parse(raw: RawArgs): UseOptions {
   return o;
 }
 
+/**
+ * The key's display prefix: the profile's keyPrefix, else the key's first 8 characters (the
+ * public CLI saves keyPrefix only when the server sent one).
+ */
+export function prefixOf(p: Profile): string {
+  return typeof p.keyPrefix === 'string' && p.keyPrefix !== '' ? p.keyPrefix : String(p.apiKey ?? '').slice(0, 8);
+}
+
 export function profileList(config: Config) {
   return profileNames(config).map((name) => {
     const p = config.profiles[name]!;
@@ -33,7 +41,7 @@ export function profileList(config: Config) {
       organizationId: p.organizationId,
       organizationName: p.organizationName,
       scopes: p.scopes,
-      keyPrefix: p.keyPrefix,
+      keyPrefix: prefixOf(p),
       active: config.activeProfile === name,
     };
   });
@@ -49,7 +57,7 @@ export async function run(o: UseOptions, deps: Deps): Promise<number> {
     if (o.json) writeJson(out, profileList(config));
     else {
       const p = config.profiles[o.name]!;
-      line(out, `Active profile: ${o.name} (${p.organizationName || 'unknown organization'}, ${p.keyPrefix}…)`);
+      line(out, `Active profile: ${o.name} (${p.organizationName || 'unknown organization'}, ${prefixOf(p)}…)`);
     }
     return 0;
   }
@@ -63,14 +71,15 @@ export async function run(o: UseOptions, deps: Deps): Promise<number> {
     return 0;
   }
   const c = await colorsFor(deps.env, deps.io.stdoutIsTTY);
-  for (const row of renderTable(
+  // Columns aligned whatever the fields' lengths (profiles the public CLI wrote may lack some).
+  const rows = formatTable(
     list.map((p) => [
       `${p.active ? '*' : ' '} ${p.name}`,
-      `${p.organizationName || '-'}  ${p.keyPrefix}…  ${formatScopes(p.scopes)}`,
+      p.organizationName || '-',
+      `${p.keyPrefix}…`,
+      formatScopes(Array.isArray(p.scopes) ? p.scopes : []),
     ]),
-    0,
-  )) {
-    line(out, row.startsWith('*') ? c.green(row) : row);
-  }
+  );
+  for (const row of rows) line(out, row.startsWith('*') ? c.green(row) : row);
   return 0;
 }

@@ -7,7 +7,7 @@ import { afterEach, expect } from 'vitest';
 import { runCli } from '../cli.js';
 import type { Config, ConfigStore } from '../config-store.js';
 import { parseConfig } from '../config-store.js';
-import type { Deps, Env, FetchFn, Prompter } from '../deps.js';
+import type { Deps, Env, FetchFn, Files, Prompter } from '../deps.js';
 
 export interface SeenRequest {
   url: string;
@@ -78,6 +78,23 @@ export function fakeFetch(expected: Expected[]): FakeFetch {
   return fn;
 }
 
+/** The user's files in memory, under the home /home/test. */
+export class MemoryFiles implements Files {
+  readonly home = '/home/test';
+  constructor(public data: Record<string, string> = {}) {}
+  async read(path: string): Promise<string | undefined> {
+    return this.data[path];
+  }
+  async write(path: string, text: string): Promise<void> {
+    this.data[path] = text;
+  }
+  async remove(path: string): Promise<boolean> {
+    if (!(path in this.data)) return false;
+    delete this.data[path];
+    return true;
+  }
+}
+
 export class MemoryConfigStore implements ConfigStore {
   readonly path = '/home/test/.config/codika/config.json';
   writes = 0;
@@ -108,6 +125,7 @@ export interface Harness {
   stdout: Buffer;
   stderr: Buffer;
   config: MemoryConfigStore;
+  files: MemoryFiles;
   fetch: FakeFetch;
   prompts: string[];
   /** The values each select prompt offered, in order. */
@@ -122,11 +140,13 @@ export function harness(
     env?: Env;
     tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean };
     answers?: (string | boolean | undefined)[];
+    files?: Record<string, string>;
   } = {},
 ): Harness {
   const stdout = new Buffer();
   const stderr = new Buffer();
   const config = new MemoryConfigStore(opts.config);
+  const files = new MemoryFiles(opts.files);
   const fetch = fakeFetch(opts.expected ?? []);
   const prompts: string[] = [];
   const offered: string[][] = [];
@@ -164,12 +184,14 @@ export function harness(
     config,
     clock: { now: () => new Date('2026-03-31T14:00:00.000Z') },
     prompter,
+    files,
   };
   return {
     deps,
     stdout,
     stderr,
     config,
+    files,
     fetch,
     prompts,
     offered,

@@ -13,7 +13,7 @@ export function CreateKeyPage({ session }: PageProps) {
   const [scopes, setScopes] = useState<Set<Scope>>(new Set());
   const [expiry, setExpiry] = useState('');
   const [customDays, setCustomDays] = useState('30');
-  const [problem, setProblem] = useState<string | undefined>();
+  const [problems, setProblems] = useState<string[]>([]);
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreateKeyData | undefined>();
@@ -21,19 +21,20 @@ export function CreateKeyPage({ session }: PageProps) {
   async function onSubmit(e: Event) {
     e.preventDefault();
     setError(undefined);
+    // Every problem at once, each once: fixing one field never reveals another.
     const trimmed = name.trim();
-    if (trimmed.length === 0) return setProblem('Give the key a name.');
-    if (scopes.size === 0) return setProblem('Choose at least one scope.');
+    const days = expiry === 'custom' ? Number(customDays) : expiry === '' ? undefined : Number(expiry);
+    const found: string[] = [];
+    if (trimmed.length === 0) found.push('Give the key a name.');
+    if (scopes.size === 0) found.push('Choose at least one scope.');
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > EXPIRES_IN_DAYS_MAX)) {
+      found.push(`Expiry must be a whole number of days from 1 to ${EXPIRES_IN_DAYS_MAX}.`);
+    }
+    setProblems(found);
+    if (found.length > 0) return;
     const body: CreateKeyRequest = { organizationId: session.organizationId, name: trimmed, scopes: canonicalScopes(scopes) };
     if (description !== '') body.description = description;
-    const days = expiry === 'custom' ? Number(customDays) : expiry === '' ? undefined : Number(expiry);
-    if (days !== undefined) {
-      if (!Number.isInteger(days) || days < 1 || days > EXPIRES_IN_DAYS_MAX) {
-        return setProblem(`Expiry must be a whole number of days from 1 to ${EXPIRES_IN_DAYS_MAX}.`);
-      }
-      body.expiresInDays = days;
-    }
-    setProblem(undefined);
+    if (days !== undefined) body.expiresInDays = days;
     setBusy(true);
     const res = await createKey(body);
     setBusy(false);
@@ -83,10 +84,14 @@ export function CreateKeyPage({ session }: PageProps) {
             />
           </>
         )}
-        {problem && (
-          <p class="field-error" role="alert">
-            {problem}
-          </p>
+        {problems.length > 0 && (
+          <div role="alert" data-testid="form-problems">
+            {problems.map((p) => (
+              <p class="field-error" key={p}>
+                {p}
+              </p>
+            ))}
+          </div>
         )}
         {error && <ErrorBox error={error} />}
         <div class="actions">

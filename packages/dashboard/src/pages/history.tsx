@@ -68,6 +68,9 @@ export function HistoryPage({ keyId }: PageProps & { keyId: string }) {
                       {e.reason && <div class="small">{e.reason}</div>}
                     </td>
                     <td>
+                      {changes.length > 0 && e.result !== 'allowed' && (
+                        <div class="small muted">{e.result === 'denied' ? 'Tried (refused):' : 'Previewed (not saved):'}</div>
+                      )}
                       {changes.length === 0 ? (
                         <span class="muted">—</span>
                       ) : (

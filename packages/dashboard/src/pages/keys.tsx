@@ -75,12 +75,9 @@ export function KeysPage({ session }: PageProps) {
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col">Key id</th>
-                  <th scope="col">Prefix</th>
+                  <th scope="col">Key id and prefix</th>
                   <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
+                  <th scope="col">Dates</th>
                   <th scope="col">
                     <span class="sr-only">Actions</span>
                   </th>
@@ -103,24 +100,33 @@ export function KeysPage({ session }: PageProps) {
                       {k.description && <div class="muted small desc">{k.description}</div>}
                       {k.allowedIps && <div class="muted small allowed-ips">Allowed from {k.allowedIps.join(', ')}</div>}
                     </td>
-                    <td class="nowrap">
-                      <code class="key-id">{k.keyId}</code>{' '}
-                      <CopyButton text={k.keyId} what="key id" label={`Copy key id of ${k.name}`} />
-                    </td>
-                    <td>
-                      <code>{k.keyPrefix}…</code>
+                    <td class="id-cell">
+                      <span class="nowrap">
+                        <code class="key-id">{k.keyId}</code>{' '}
+                        <CopyButton text={k.keyId} what="key id" label={`Copy key id of ${k.name}`} />
+                      </span>
+                      <div class="muted small">
+                        prefix <code>{k.keyPrefix}…</code>
+                      </div>
                     </td>
                     <td class="scopes">
                       <ScopeList scopes={k.scopes} />
                     </td>
                     <td class="dates">
-                      <Time iso={k.createdAt} />
-                    </td>
-                    <td class="dates">
-                      <Time iso={k.lastUsedAt} empty="never" />
-                    </td>
-                    <td class="dates">
-                      <Time iso={k.expiresAt} empty="never" />
+                      <dl class="dates">
+                        <dt>Created</dt>
+                        <dd>
+                          <Time iso={k.createdAt} />
+                        </dd>
+                        <dt>Last used</dt>
+                        <dd>
+                          <Time iso={k.lastUsedAt} empty="never" />
+                        </dd>
+                        <dt>Expires</dt>
+                        <dd>
+                          <Time iso={k.expiresAt} empty="never" />
+                        </dd>
+                      </dl>
                     </td>
                     <td class="row-actions">
                       {!k.revokedAt && !isExpired(k.expiresAt) && (
@@ -141,7 +147,7 @@ export function KeysPage({ session }: PageProps) {
                 ))}
                 {shown.length === 0 && (
                   <tr>
-                    <td colSpan={8} class="muted">
+                    <td colSpan={5} class="muted">
                       No keys.
                     </td>
                   </tr>

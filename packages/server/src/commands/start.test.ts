@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY_HEADER } from '@codika/contract/operations';
@@ -57,6 +57,7 @@ describe('codika-server start', () => {
   it('defaults to 127.0.0.1:8787 and refuses a bad port', () => {
     expect(parseStartOptions({}, {})).toEqual({
       database: { sqliteFile: './.codika/codika.db' },
+      log: { level: 'info' },
       host: '127.0.0.1',
       port: 8787,
       firstRunBootstrap: false,
@@ -260,15 +261,66 @@ describe('codika-server start', () => {
     }
   });
 
-  it('a port already in use is an unexpected error (exit 1) and closes the store', async () => {
+  it('parses --log-level (off is silent) and --log-format, from flags or the environment, and refuses others', () => {
+    expect(parseStartOptions({ logLevel: 'off' }, {}).log).toEqual({ level: 'silent' });
+    expect(parseStartOptions({ logFormat: 'JSON' }, { CODIKA_LOG_LEVEL: 'warn' }).log).toEqual({ level: 'warn', format: 'json' });
+    expect(parseStartOptions({}, { CODIKA_LOG_FORMAT: 'pretty' }).log).toEqual({ level: 'info', format: 'pretty' });
+    expect(() => parseStartOptions({ logLevel: 'loud' }, {})).toThrow('--log-level must be one of fatal, error, warn, info');
+    expect(() => parseStartOptions({ logFormat: 'xml' }, {})).toThrow('--log-format must be json or pretty (got "xml")');
+  });
+
+  it('on a terminal the request log is one short line per request; --log-format json and --log-level off change that', async () => {
+    const run = async (raw: Record<string, unknown>, stdoutIsTTY: boolean) => {
+      const h = startHarness();
+      const { logger: _none, ...deps } = h.deps;
+      const running = runStart(parseStartOptions({ db: join(dir, 'log.db'), port: '0', ...raw }, {}), { ...deps, stdoutIsTTY });
+      await until(() => h.out().includes('listening on'), 'the listening line');
+      const url = /listening on (http:\/\/\S+)\n/.exec(h.out())?.[1];
+      await fetch(`${url}/verifyapikey`, { method: 'POST', headers: { [API_KEY_HEADER]: 'cko_nope' } });
+      await new Promise((r) => setTimeout(r, 50));
+      h.stop();
+      expect(await running).toBe(0);
+      return h.out();
+    };
+    const pretty = await run({}, true);
+    expect(pretty).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}POST \/verifyapikey {2}401 UNAUTHENTICATED {2}\d+\.\d ms\n/m);
+    expect(pretty).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}info {2}Server listening at http/m);
+    expect(pretty).not.toContain('{"level"');
+    // Not a terminal: JSON lines go to the process's standard output (not io.out), as before.
+    expect(await run({}, false)).not.toContain('/verifyapikey');
+    expect(await run({ logFormat: 'pretty' }, false)).toMatch(/POST \/verifyapikey {2}401/);
+    expect(await run({ logLevel: 'off' }, true)).not.toContain('/verifyapikey');
+  });
+
+  it('a port already in use is refused before anything is created: the message names the port and npm start -- --port N', async () => {
     const a = startHarness();
     const first = runStart(parseStartOptions({ db: join(dir, 'a.db'), port: '0' }, {}), a.deps);
     await until(() => a.out().includes('listening on'), 'the listening line');
-    const port = /:(\d+)\n/.exec(a.out())?.[1];
+    const port = Number(/:(\d+)\n/.exec(a.out())?.[1]);
     const b = startHarness();
-    expect(await runStart(parseStartOptions({ db: join(dir, 'b.db'), port }, {}), b.deps)).toBe(1);
-    expect(b.err()).toMatch(/EADDRINUSE/);
+    const fresh = join(dir, 'fresh', 'b.db');
+    expect(await runStart(parseStartOptions({ db: fresh, port: String(port), firstRunBootstrap: true }, {}), b.deps)).toBe(1);
+    expect(b.err()).toContain(`port ${port} is already in use on 127.0.0.1 (EADDRINUSE)`);
+    expect(b.err()).toContain(`npm start -- --port ${port + 1}`);
+    expect(b.err()).toContain('Nothing was created.');
+    expect(b.err()).not.toMatch(/unexpected error/);
+    // No database, no folder, no owner key, nothing printed as if a first run had happened.
+    expect(existsSync(join(dir, 'fresh'))).toBe(false);
+    expect(b.out()).not.toContain('First start');
     a.stop();
     expect(await first).toBe(0);
+  });
+
+  it('a database path that cannot be written is refused before the port is taken or anything is created', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const h = startHarness();
+    const options = parseStartOptions({ db: join(file, 'sub', 'codika.db'), port: '0', firstRunBootstrap: true }, {});
+    expect(await runStart(options, h.deps)).toBe(1);
+    expect(h.err()).toContain(
+      `cannot use ${join(file, 'sub', 'codika.db')} as the SQLite database: ${file} is a file, not a folder`,
+    );
+    expect(h.err()).toContain('choose another --db');
+    expect(h.out()).toBe('');
   });
 });

@@ -5,10 +5,18 @@
  * most --shutdown-timeout; a second signal cuts it short), close the store and exit 0.
  * A signal during start-up stops it there.
  *
+ * Before anything is created, the SQLite path must be writable and the port free
+ * (start-preflight.ts): a busy port names itself and `npm start -- --port N`, and leaves no
+ * database and no half-made first run behind.
+ *
  * With --first-run-bootstrap (what `npm start` passes), the very first start on an empty
  * database creates "Default Organization", its owner owner@localhost and an owner key with
  * all ten scopes; the key is printed once and written (mode 0600) to `owner-key` beside the
  * SQLite database file (on PostgreSQL it is only printed). Later starts only say where that file is.
+ *
+ * The request log: `--log-level` (off for none) and `--log-format json|pretty`; by default one
+ * short line per request when standard output is a terminal (http/log-format.ts), JSON lines
+ * when it is not. The banner lines are plain text either way.
  *
  * Accounts (accounts-options.ts): `--smtp-url`/`--mail-from` mail the sign-in codes; without
  * them the console outbox prints each code on this terminal (through `io.out`, not the JSON
@@ -29,6 +37,7 @@ import type { AppDeps } from '../app.js';
 import { iso } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { DEFAULT_KEY_CONCURRENCY } from '../http/key-concurrency.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, prettyLogStream } from '../http/log-format.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
 import { newId } from '../ids.js';
@@ -48,6 +57,7 @@ import { AUTH_FAILURE_BUDGET_FLAG, AUTH_FAILURE_BUDGET_HELP, parseAuthFailureBud
 import { type CommandDeps, EXIT_OK, UsageError } from './command-deps.js';
 import { OPERATOR_AGENT } from './operator.js';
 import { addDatabaseOptions, type DatabaseFlags, type Env, parsePort, requireString, resolveDatabase } from './options.js';
+import { checkDatabaseWritable, describeListenFailure, probePort } from './start-preflight.js';
 import { guard } from './subcommand.js';
 import { parseTrustProxy, TRUST_PROXY_FLAG, TRUST_PROXY_HELP } from './trust-proxy.js';
 
@@ -73,12 +83,16 @@ export interface StartOptions {
   trustProxy?: string[];
   /** --key-concurrency: requests of one key served at once (false: off; default 16). */
   keyConcurrency?: number | false;
+  /** --log-level / $CODIKA_LOG_LEVEL ('silent': no request log); --log-format / $CODIKA_LOG_FORMAT (undefined: pretty on a terminal, else json). */
+  log: { level: LogLevel; format?: LogFormat };
 }
 
 export interface StartDeps extends CommandDeps {
   buildApp(deps: AppDeps): Promise<FastifyInstance>;
-  /** Passed to buildApp (request logs). */
+  /** Passed to buildApp as is (tests); undefined: the request log the --log-* options describe. */
   logger?: AppDeps['logger'];
+  /** Whether standard output is a terminal: the request log is then pretty unless --log-format says otherwise. */
+  stdoutIsTTY?: boolean;
   /** Called once, before listening; resolves with the signal name when the process is asked to stop. */
   waitForShutdown(): Promise<string>;
 }
@@ -94,6 +108,37 @@ export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
   shutdownTimeout?: unknown;
   trustProxy?: unknown;
   keyConcurrency?: unknown;
+  logLevel?: unknown;
+  logFormat?: unknown;
+}
+
+export const LOG_LEVEL_ENV = 'CODIKA_LOG_LEVEL';
+export const LOG_FORMAT_ENV = 'CODIKA_LOG_FORMAT';
+
+/** --log-level (or $CODIKA_LOG_LEVEL): a pino level, or silent/off; default info. */
+export function parseLogOptions(raw: RawStartFlags, env: Env): StartOptions['log'] {
+  const levelText = String(raw.logLevel ?? env[LOG_LEVEL_ENV] ?? 'info')
+    .trim()
+    .toLowerCase();
+  const level = levelText === 'off' ? 'silent' : levelText;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} or off (got "${levelText}")`);
+  }
+  const formatRaw = raw.logFormat ?? env[LOG_FORMAT_ENV];
+  if (formatRaw === undefined || String(formatRaw).trim() === '') return { level: level as LogLevel };
+  const format = String(formatRaw).trim().toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--log-format must be json or pretty (got "${String(formatRaw).trim()}")`);
+  }
+  return { level: level as LogLevel, format: format as LogFormat };
+}
+
+/** The request log `start` gives the app: none, JSON lines on standard output, or lines for people through io.out. */
+export function requestLogger(log: StartOptions['log'], deps: Pick<StartDeps, 'io' | 'stdoutIsTTY'>): AppDeps['logger'] {
+  if (log.level === 'silent') return false;
+  const format = log.format ?? (deps.stdoutIsTTY === true ? 'pretty' : 'json');
+  if (format === 'json') return { level: log.level };
+  return { level: log.level, stream: prettyLogStream({ write: (text) => deps.io.out(text) }) as NodeJS.WritableStream };
 }
 
 /** A whole number from min to max, for `flag`; undefined keeps `fallback`. */
@@ -113,6 +158,7 @@ export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
     parseWhole(value, flag, 1, 3600, fallbackMs / 1000) * 1000;
   return {
     database: resolveDatabase(raw, env),
+    log: parseLogOptions(raw, env),
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
     port: parsePort(raw.port ?? DEFAULT_PORT),
     firstRunBootstrap: raw.firstRunBootstrap === true,
@@ -233,6 +279,9 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
     const mailer = mailerOf(options.accounts, deps);
     let app: FastifyInstance | undefined;
     try {
+      // Nothing is created before the database's path and the port are known to work.
+      checkDatabaseWritable(options.database);
+      await step(probePort(options.host, options.port));
       store = await step(deps.openStore(options.database, { check: true }));
       await step(store.migrate());
       if (options.firstRunBootstrap) await step(firstRun(store, options, deps));
@@ -246,10 +295,15 @@ export async function runStart(options: StartOptions, deps: StartDeps): Promise<
         ...(options.keyConcurrency === undefined
           ? {}
           : { keyConcurrency: options.keyConcurrency === false ? false : { perKey: options.keyConcurrency } }),
-        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+        logger: deps.logger === undefined ? requestLogger(options.log, deps) : deps.logger,
         ...(options.authFailureBudget === undefined ? {} : { authFailureBudget: options.authFailureBudget }),
       });
-      await step(app.listen({ host: options.host, port: options.port }));
+      // Taken since the probe: the same message (the first run, if any, is done by now).
+      await step(
+        app.listen({ host: options.host, port: options.port }).catch((err: unknown) => {
+          throw describeListenFailure(err, options.host, options.port, false) ?? err;
+        }),
+      );
       deps.io.out(`Mail: ${mailer.description}\nSign-up: ${describeSignupPolicy(options.accounts.signup)}\n`);
       deps.io.out(`codika-server listening on ${urlOf(app, options.host)}\n`);
 
@@ -292,6 +346,14 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option(
       '--signup-domains <domains>',
       `open sign-up to addresses of these comma-separated domains only (default: $${SIGNUP_DOMAINS_ENV})`,
+    )
+    .option(
+      '--log-level <level>',
+      `request log level: ${LOG_LEVELS.filter((l) => l !== 'silent').join(', ')}, or off (default: $${LOG_LEVEL_ENV} or info)`,
+    )
+    .option(
+      '--log-format <json|pretty>',
+      `request log lines: json (for machines) or pretty (one short line per request) (default: $${LOG_FORMAT_ENV}, else pretty on a terminal and json otherwise)`,
     )
     .option(TRUST_PROXY_FLAG, TRUST_PROXY_HELP)
     .option(

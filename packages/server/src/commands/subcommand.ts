@@ -12,6 +12,7 @@ import type { Organization, Store } from '../store/types.js';
 import { type CommandDeps, type CommandIO, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, UsageError } from './command-deps.js';
 import { requireOrganization } from './operator.js';
 import { addDatabaseOptions, type Env, type OrgOptions, type SubcommandOptions } from './options.js';
+import { ListenError } from './start-preflight.js';
 
 /** Open and migrate the store, run `fn`, always close. */
 export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -26,7 +27,7 @@ export async function withStore<T>(deps: CommandDeps, database: StoreOptions, fn
 
 /**
  * Run a command body and turn failures into exit codes: UsageError → message, 2; a database
- * that cannot be used (StoreOpenError) → its message, 1; anything else → generic message with
+ * that cannot be used (StoreOpenError) or an address start cannot listen on (ListenError) → its message, 1; anything else → generic message with
  * the error's own message, 1.
  */
 export async function guard(io: CommandIO, body: () => Promise<number>): Promise<number> {
@@ -37,7 +38,7 @@ export async function guard(io: CommandIO, body: () => Promise<number>): Promise
       io.err(`codika-server: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof StoreOpenError) {
+    if (err instanceof StoreOpenError || err instanceof ListenError) {
       io.err(`codika-server: ${err.message}\n`);
       return EXIT_UNEXPECTED;
     }

@@ -32,9 +32,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Where `npm run build` puts the dashboard, relative to this package's src/ and dist/ alike. */
-export const DEFAULT_DASHBOARD_DIR = new URL('../../../dashboard/dist/', import.meta.url).pathname;
-
 interface Asset {
   body: Buffer;
   type: string;

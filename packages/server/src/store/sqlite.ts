@@ -236,7 +236,7 @@ function describeOpenFailure(file: string, err: unknown): string {
  * pipe, anything on procfs or sysfs (`/proc/…`: SQLite's locking on such files fails in odd
  * ways).
  */
-function checkDatabasePath(file: string): void {
+export function checkDatabasePath(file: string): void {
   let fsType: number | undefined;
   try {
     fsType = statfsSync(existsSync(file) ? file : dirname(file)).type;

@@ -61,8 +61,9 @@ describe('list-keys', () => {
     });
     expect(await h.run(['organization', 'list-keys', '--organization-id', 'o2'])).toBe(0);
     expect(h.stdout.text.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tSTATE\tEXPIRES\tALLOWED IPS\tLAST USED');
+    // Piped: the prefix as the server gave it, without the terminal's "…".
     expect(h.stdout.text.split('\n')[2]).toBe(
-      'key_22\tCI\tcko_BBBB…\tdeploy:use-case\tdisabled, rotating\t2026-06-01T00:00:00.000Z\t10.0.0.0/8,2001:db8::/32\tnever',
+      'key_22\tCI\tcko_BBBB\tdeploy:use-case\tdisabled, rotating\t2026-06-01T00:00:00.000Z\t10.0.0.0/8,2001:db8::/32\tnever',
     );
   });
   it('--json prints the envelope; empty list is said', async () => {

@@ -51,20 +51,26 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
     return 0;
   }
   const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'STATE', 'EXPIRES', 'ALLOWED IPS', 'LAST USED'];
+  // Piped, the prefix is the prefix (a script compares it with a key's first characters); on a
+  // terminal "…" shows it is the start of a key, and a key holding every scope would make the
+  // table wrap: say so instead.
   const rows = keys.map((k) => [
     k.keyId,
     k.name,
-    `${k.keyPrefix}…`,
+    k.keyPrefix,
     k.scopes.join(','),
     [k.enabled === false ? 'disabled' : 'enabled', ...(k.previousSecretExpiresAt ? ['rotating'] : [])].join(', '),
     k.expiresAt ?? 'never',
     k.allowedIps?.join(',') ?? 'anywhere',
     k.lastUsedAt ?? 'never',
   ]);
-  // On a terminal, a key holding every scope would make the table wrap: say so instead.
-  const terminalRows = rows.map((r, i) =>
-    new Set(keys[i]!.scopes).size === SCOPES.length ? [...r.slice(0, 3), `all ${SCOPES.length} scopes`, ...r.slice(4)] : r,
-  );
+  const terminalRows = rows.map((r, i) => [
+    r[0]!,
+    r[1]!,
+    `${r[2]}…`,
+    new Set(keys[i]!.scopes).size === SCOPES.length ? `all ${SCOPES.length} scopes` : r[3]!,
+    ...r.slice(4),
+  ]);
   await writeTable(deps, header, rows, terminalRows);
   return 0;
 }

@@ -5,9 +5,9 @@
  * `--allowed-ips` / `--clear-allowed-ips` (docs/cli/organization-update-key.md).
  */
 import { keyUpdateProblem } from '@codika/contract/rules';
-import type { UpdateKeyData } from '@codika/contract/schemas';
+import type { UpdateKeyData, VerifyApiKeyData } from '@codika/contract/schemas';
 import { SCOPE_DESCRIPTIONS, SCOPES, splitScopeList } from '@codika/contract/scopes';
-import { type ApiFlags, resolveApiContext } from '../../api-context.js';
+import { type ApiContext, type ApiFlags, resolveApiContext } from '../../api-context.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { checkAllowedIps, checkExpiresAt } from '../../lifecycle.js';
@@ -243,10 +243,36 @@ export async function run(o: UpdateKeyOptions, deps: Deps): Promise<number> {
     requestBody(o, deps.clock.now()),
     o.dryRun ? 'Checking API key update…' : 'Updating API key…',
   );
+  if (!o.dryRun && envelope.data.dryRun !== true) await followInProfile(envelope.data, ctx, deps);
   if (o.json) {
     writeJson(deps.io.stdout, envelope);
     return 0;
   }
   for (const l of await renderHuman(envelope.data, o, deps)) line(deps.io.stdout, l);
   return 0;
+}
+
+/**
+ * When the updated key is the one the profile in use holds, the profile's saved name and scopes
+ * follow (whoami's offline view and `codika use` show them). A profile records no key id (the
+ * public CLI's format), so only an update of a key that had the profile's key name is checked,
+ * with one verify call: other updates cost nothing more. A failure here never fails the update.
+ */
+async function followInProfile(data: UpdateKeyData, ctx: ApiContext, deps: Deps): Promise<void> {
+  const profile = ctx.profile;
+  if (ctx.profileName === undefined || profile === undefined) return;
+  const nameBefore = data.previous?.name ?? data.name;
+  if (profile.keyName !== nameBefore && profile.keyName !== data.name) return;
+  try {
+    const me = await callOperation<VerifyApiKeyData>(deps, ctx, 'verifyApiKey', {});
+    if (me.data.keyId !== data.keyId) return;
+    const config = await deps.config.read();
+    const saved = config.profiles[ctx.profileName];
+    if (saved === undefined || saved.apiKey !== ctx.apiKey) return;
+    saved.keyName = data.name;
+    saved.scopes = [...data.scopes];
+    await deps.config.write(config);
+  } catch {
+    // The update is done; a stale profile only shows stale details until the next login.
+  }
 }
