@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every figure of issue 6 against a floor measured in the same run, written to
- * bench/results.md and bench/results.json (median and spread over repeated runs, the floor,
- * the ratio, the target). Runs the built code (packages/\*\/dist; built first when missing).
+ * `npm run bench`: every figure of docs/performance.md against a floor measured in the same
+ * run, written to bench/results.md and bench/results.json (median and spread over repeated
+ * runs, the floor, the ratio, the target). Runs the built code (packages/\*\/dist; built first when missing).
  *
  *   node bench/run.mjs [--smoke] [--duration S] [--runs N] [--startup-runs N]
  *                      [--small-keys N] [--large-keys N] [--database-url URL] [--out DIR]

@@ -1,6 +1,6 @@
 /**
  * The command table: each command's words, the one-line summary of the command list (shorter
- * than the spec's), and its module.
+ * than the summary in the command's own spec), and its module.
  */
 import * as authLogin from './commands/auth/login.js';
 import * as loginComplete from './commands/auth/login-complete.js';

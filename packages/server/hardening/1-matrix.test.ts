@@ -222,7 +222,7 @@ interface Expected {
   code?: string;
 }
 
-/** The spec's order of checks: 401, then the caller's own rights (403), then the target (404), then the change (403/409). */
+/** The order of checks of docs/server.md: 401, then the caller's own rights (403), then the target (404), then the change (403/409). */
 function expected(route: Route, caller: Caller, target: Target, change: Change): Expected {
   if (UNAUTHENTICATED.has(caller)) return { status: 401, code: 'UNAUTHENTICATED' };
   const scope = OPERATIONS[route.name].scope;

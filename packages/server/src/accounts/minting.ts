@@ -6,35 +6,20 @@
 import { DEFAULT_CLI_KEY_NAME } from '@codika/contract/operations';
 import type { MintedKey } from '@codika/contract/schemas';
 import { MANAGE_SCOPE, SCOPES, type Scope } from '@codika/contract/scopes';
-import { iso } from '../clock.js';
-import { newId } from '../ids.js';
-import { mintOrgKey } from '../secrets.js';
-import type { ApiKeyRecord, MintedKeyInput, Role } from '../store/types.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { type NewKey, newKey } from '../new-key.js';
+import type { ApiKeyRecord, Role } from '../store/types.js';
 
 export function scopesForRole(role: Role): Scope[] {
   return role === 'member' ? SCOPES.filter((s) => s !== MANAGE_SCOPE) : [...SCOPES];
 }
 
+/** The key a sign-up or sign-in mints: the request's name (default DEFAULT_CLI_KEY_NAME) and expiry. */
 export function newMintedKey(
   options: { name?: string | undefined; expiresInDays?: number | undefined } | undefined,
   now: Date,
   description: string,
-): { input: MintedKeyInput; rawKey: string } {
-  const minted = mintOrgKey();
-  return {
-    rawKey: minted.rawKey,
-    input: {
-      id: newId(),
-      name: options?.name ?? DEFAULT_CLI_KEY_NAME,
-      description,
-      prefix: minted.prefix,
-      hash: minted.hash,
-      createdAt: iso(now),
-      expiresAt: options?.expiresInDays === undefined ? null : iso(new Date(now.getTime() + options.expiresInDays * DAY_MS)),
-    },
-  };
+): NewKey {
+  return newKey({ name: options?.name ?? DEFAULT_CLI_KEY_NAME, description, expiresInDays: options?.expiresInDays }, now);
 }
 
 export function mintedKeyData(key: ApiKeyRecord, rawKey: string): MintedKey {

@@ -1,18 +1,17 @@
 /** Store steps the operator subcommands share: look-ups that fail as UsageError, key issuing. */
 import { DEFAULT_MAX_KEYS_PER_ORG } from '@codika/contract/operations';
-import { canonicalScopes, type Scope } from '@codika/contract/scopes';
+import type { Scope } from '@codika/contract/scopes';
 import { type Clock, iso } from '../clock.js';
 import { newId } from '../ids.js';
-import { mintOrgKey } from '../secrets.js';
-import type { ApiKeyRecord, MemberAuditOrigin, Membership, Organization, Store, User } from '../store/types.js';
+import { newKey } from '../new-key.js';
+import type { ApiKeyRecord, AuditOrigin, Membership, Organization, Store, User } from '../store/types.js';
 import { UsageError } from './command-deps.js';
 
 /** Recorded as the user agent of audit rows the operator CLI writes. */
 export const OPERATOR_AGENT = 'codika-server (operator CLI)';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Who/where/when of an operator's change, for the audit rows the store writes. */
-export function operatorAuditOrigin(clock: Clock): MemberAuditOrigin {
+export function operatorAuditOrigin(clock: Clock): AuditOrigin {
   return {
     at: iso(clock()),
     requestId: newId(),
@@ -78,43 +77,14 @@ export async function issueOperatorKey(
   },
 ): Promise<IssuedKey> {
   const now = clock();
-  const createdAt = iso(now);
-  const minted = mintOrgKey();
-  const id = newId();
-  const scopes = canonicalScopes(params.scopes);
-  const maxLiveKeys = params.maxLiveKeys ?? DEFAULT_MAX_KEYS_PER_ORG;
+  const { input, rawKey } = newKey(params, now);
   const outcome = await store.createKey(
-    {
-      id,
-      organizationId: params.organizationId,
-      createdByUserId: params.userId,
-      name: params.name,
-      description: params.description,
-      scopes,
-      prefix: minted.prefix,
-      hash: minted.hash,
-      createdAt,
-      expiresAt: params.expiresInDays === null ? null : iso(new Date(now.getTime() + params.expiresInDays * DAY_MS)),
-    },
-    maxLiveKeys,
-    {
-      at: createdAt,
-      requestId: newId(),
-      action: 'key.create',
-      result: 'allowed',
-      reason: null,
-      actorKeyId: null,
-      actorUserId: null,
-      organizationId: params.organizationId,
-      targetKeyId: id,
-      before: null,
-      after: { name: params.name, description: params.description, scopes },
-      sourceIp: null,
-      userAgent: OPERATOR_AGENT,
-    },
+    { ...input, organizationId: params.organizationId, createdByUserId: params.userId, scopes: params.scopes },
+    params.maxLiveKeys ?? DEFAULT_MAX_KEYS_PER_ORG,
+    operatorAuditOrigin(() => now),
   );
   if (outcome.status === 'limit_reached') {
     throw new UsageError(`the organization already has its maximum of ${outcome.limit} live API keys; revoke one first`);
   }
-  return { key: outcome.key, apiKey: minted.rawKey };
+  return { key: outcome.key, apiKey: rawKey };
 }

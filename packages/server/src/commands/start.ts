@@ -41,7 +41,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, prettyLogStream
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from '../http/shutdown.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transport.js';
 import { newId } from '../ids.js';
-import { mintOrgKey } from '../secrets.js';
+import { newKey } from '../new-key.js';
 import type { StoreOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import {
@@ -214,21 +214,16 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
     alreadyBootstrapped();
     return;
   }
-  const createdAt = iso(deps.clock());
-  const minted = mintOrgKey();
+  const now = deps.clock();
+  const createdAt = iso(now);
+  const { input, rawKey } = newKey(
+    { name: 'Owner key', description: `Created by codika-server bootstrap for ${FIRST_RUN_OWNER_EMAIL}` },
+    now,
+  );
   const outcome = await store.bootstrapFirstOrganization({
     organization: { id: newId(), name: FIRST_RUN_ORG_NAME, createdAt },
     owner: { id: newId(), email: FIRST_RUN_OWNER_EMAIL },
-    key: {
-      id: newId(),
-      name: 'Owner key',
-      description: `Created by codika-server bootstrap for ${FIRST_RUN_OWNER_EMAIL}`,
-      scopes: [...SCOPES],
-      prefix: minted.prefix,
-      hash: minted.hash,
-      createdAt,
-      expiresAt: null,
-    },
+    key: { ...input, scopes: [...SCOPES] },
     audit: { at: createdAt, requestId: newId(), sourceIp: null, userAgent: OPERATOR_AGENT },
   });
   // Another instance starting at the same moment bootstrapped first.
@@ -239,7 +234,7 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
   let saved = false;
   if (keyFile) {
     try {
-      writeFileSync(keyFile, `${minted.rawKey}\n`, { mode: 0o600 });
+      writeFileSync(keyFile, `${rawKey}\n`, { mode: 0o600 });
       chmodSync(keyFile, 0o600);
       saved = true;
     } catch (err) {
@@ -251,7 +246,7 @@ async function firstRun(store: Store, options: StartOptions, deps: StartDeps): P
       `First start: created "${FIRST_RUN_ORG_NAME}" (${outcome.organization.id}) with owner ${FIRST_RUN_OWNER_EMAIL}.`,
       `Owner API key, with all ten scopes. It is shown this once${saved ? `, and saved to ${keyFile} (mode 0600)` : '; store it now'}:`,
       '',
-      `  ${minted.rawKey}`,
+      `  ${rawKey}`,
       '',
       '',
     ].join('\n'),

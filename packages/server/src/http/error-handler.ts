@@ -4,8 +4,9 @@
  * unexpected — is mapped to a code of the contract, its status and the failure envelope.
  * 5xx answers carry only their code's fixed message ("Internal server error" for anything
  * unexpected; MAIL_UNAVAILABLE's own) and no details; the cause goes to the log with the
- * request id. RATE_LIMITED carries `Retry-After` from `details.retryAfterSeconds`. A denied attempt of an audited operation that the store did not already
- * record gets its audit row here.
+ * request id. RATE_LIMITED carries `Retry-After` from `details.retryAfterSeconds`. An
+ * authenticated attempt of an audited operation refused before its store write (or whose
+ * write threw) gets its denied audit row here; the store records every outcome it returns.
  */
 import { ERROR_CODES, type ErrorCode } from '@codika/contract/errors';
 import { Id } from '@codika/contract/schemas';
@@ -13,7 +14,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { iso } from '../clock.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/types.js';
-import { auditBase } from './audit.js';
+import { auditOrigin } from './audit.js';
 import { errorBody } from './envelope.js';
 import { ApiError, isApiError } from './errors.js';
 
@@ -71,7 +72,10 @@ async function auditDenial(store: Store, request: FastifyRequest, error: ApiErro
   state.audited = true;
   try {
     await store.appendAudit({
-      ...auditBase(request, state.caller, state.auditAction, bodyIdOf(request.body, 'keyId'), iso(state.now)),
+      ...auditOrigin(request, state.caller, iso(state.now)),
+      action: state.auditAction,
+      organizationId: state.caller.organization.id,
+      targetKeyId: bodyIdOf(request.body, 'keyId'),
       targetUserId: bodyIdOf(request.body, 'userId'),
       result: 'denied',
       reason: error.code,

@@ -26,8 +26,8 @@ import type { CodeRequestThrottle } from '../accounts/code-throttle.js';
 import type { Mailer } from '../accounts/mailer.js';
 import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
-import type { AccountAuditBase, AuditAction, AuditBase, Store } from '../store/types.js';
-import { auditBase, USER_AGENT_MAX } from './audit.js';
+import type { AuditAction, AuditOrigin, Store } from '../store/types.js';
+import { auditOrigin } from './audit.js';
 import { authenticateRequest, clientOf } from './auth.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
@@ -53,10 +53,13 @@ export interface OperationContext<Body> {
   now: Date;
   nowIso: string;
   config: ServerConfig;
-  /** Audit fields of this attempt (only for audited operations). */
-  audit(targetKeyId: string | null): AuditBase;
-  /** Call once the store has written the audit row of this attempt (whatever its outcome). */
-  markAudited(): void;
+  /**
+   * Run the store write that records this attempt (audited operations only): `write` is given
+   * the attempt's audit origin, and the store method writes the attempt's row(s) whatever the
+   * outcome it returns. A refusal before it, or a write that throws, gets its row from the
+   * error handler instead.
+   */
+  audited<T>(write: (audit: AuditOrigin) => Promise<T>): Promise<T>;
 }
 
 /** The body an operation's handler is given: its request schema's output. */
@@ -178,7 +181,6 @@ export function registerAuthenticatedRoute<Body, Data>(
       const caller = state.caller as Caller;
       const body = validateBody(schema, request.body) as Body;
       const nowIso = iso(state.now);
-      const action = options.audit;
       const data = await options.handler({
         request,
         caller,
@@ -186,12 +188,11 @@ export function registerAuthenticatedRoute<Body, Data>(
         now: state.now,
         nowIso,
         config,
-        audit: (targetKeyId) => {
-          if (action === null) throw new Error(`${path} is not audited`);
-          return auditBase(request, caller, action, targetKeyId, nowIso);
-        },
-        markAudited: () => {
+        audited: async (write) => {
+          if (options.audit === null) throw new Error(`${path} is not audited`);
+          const outcome = await write(auditOrigin(request, caller, nowIso));
           state.audited = true;
+          return outcome;
         },
       });
       return successBody(request.id, data);
@@ -218,7 +219,7 @@ export interface PublicOperationContext<Body> {
   nowIso: string;
   config: ServerConfig;
   /** Who (nobody yet), from where, when: the base of the attempt's audit rows. */
-  audit: AccountAuditBase;
+  audit: AuditOrigin;
 }
 
 export interface PublicOperationOptions<N extends OperationName> {
@@ -255,18 +256,5 @@ export function publicOperationContext<Body>(
 ): PublicOperationContext<Body> {
   const now = request.state.now;
   const nowIso = iso(now);
-  const userAgent = request.headers['user-agent'];
-  return {
-    request,
-    body,
-    now,
-    nowIso,
-    config,
-    audit: {
-      at: nowIso,
-      requestId: request.id,
-      sourceIp: request.ip || null,
-      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
-    },
-  };
+  return { request, body, now, nowIso, config, audit: auditOrigin(request, null, nowIso) };
 }

@@ -35,9 +35,12 @@ export interface RequestState {
   /** The clock read once when the request arrived; every check and write of the request uses it. */
   now: Date;
   caller: Caller | null;
-  /** Set on routes whose every attempt is audited (create, update, revoke). */
+  /** Set on routes whose every attempt is audited (key and member changes, organization creation). */
   auditAction: AuditAction | null;
-  /** True once an audit row for this attempt was written (by the store or by us). */
+  /**
+   * True once the attempt's row is written: its store write returned (operation.ts `audited`;
+   * the store records every outcome it returns) or the error handler wrote it.
+   */
   audited: boolean;
   /** The error code answered, for the request's log line. */
   errorCode?: string;

@@ -10,7 +10,7 @@ export function invalidScopes(message: string, invalid: readonly string[], extra
   return new ApiError('INVALID_SCOPES', { message, details: { invalid: [...invalid], allowed: [...SCOPES], ...extra } });
 }
 
-/** Check every given list; returns each in canonical form (seed order, duplicates collapsed). */
+/** Check every given list; returns each in canonical form (alphabetical, duplicates collapsed). */
 export function checkScopeLists<K extends string>(
   lists: Partial<Record<K, readonly string[] | undefined>>,
 ): Partial<Record<K, Scope[]>> {

@@ -88,7 +88,7 @@ export function migration0001(ctx: MigrationContext): Migration {
         await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
       } else {
-        // PostgreSQL (issue 4 wires the dialect up and tests this branch).
+        // PostgreSQL: a trigger function (audit-append-only.test.ts runs on both dialects).
         await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`.execute(db);
         await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log

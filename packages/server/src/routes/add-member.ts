@@ -17,18 +17,19 @@ import { newId } from '../ids.js';
 export function registerAddMember(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'addMember', {
     audit: 'member.add',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
-      const outcome = await config.store.addMember({
-        organizationId: caller.organization.id,
-        email: body.email,
-        role: body.role,
-        newUserId: newId(),
-        now: nowIso,
-        actor: actorOf(caller),
-        audit: audit(null),
-      });
+    handler: async ({ caller, body, nowIso, audited }) => {
+      const outcome = await audited((audit) =>
+        config.store.addMember({
+          organizationId: caller.organization.id,
+          email: body.email,
+          role: body.role,
+          newUserId: newId(),
+          now: nowIso,
+          actor: actorOf(caller),
+          audit,
+        }),
+      );
       if (outcome.status === 'organization_not_found') throw new ApiError('ORGANIZATION_NOT_FOUND');
-      markAudited();
       if (outcome.status === 'denied') throw new ApiError(outcome.code);
       if (outcome.status === 'exists') {
         throw new ApiError('MEMBER_EXISTS', { details: { userId: outcome.member.userId, role: outcome.member.role } });

@@ -16,7 +16,7 @@ import { newId } from '../ids.js';
 export function registerCreateOrganization(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'createOrganization', {
     audit: 'organization.create',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, nowIso, audited }) => {
       if (!signupAllowed(config.signup, caller.user.email)) {
         throw new ApiError('SIGNUP_DISABLED', {
           message: 'This server does not let its users create organizations',
@@ -31,18 +31,19 @@ export function registerCreateOrganization(app: FastifyInstance, config: ServerC
           nextAction: `Re-run without ${unsupported}`,
         });
       }
-      const organization = await config.store.createOrganizationForUser({
-        organization: {
-          id: newId(),
-          name: body.name,
-          description: body.description ?? '',
-          size: body.size ?? null,
-          createdAt: nowIso,
-        },
-        ownerUserId: caller.user.id,
-        audit: audit(null),
-      });
-      markAudited();
+      const organization = await audited((audit) =>
+        config.store.createOrganizationForUser({
+          organization: {
+            id: newId(),
+            name: body.name,
+            description: body.description ?? '',
+            size: body.size ?? null,
+            createdAt: nowIso,
+          },
+          ownerUserId: caller.user.id,
+          audit,
+        }),
+      );
       const data: CreateOrganizationData = { organizationId: organization.id };
       return data;
     },

@@ -39,18 +39,19 @@ export function registerDashboardMyKeys(app: FastifyInstance, config: ServerConf
     callers: 'user',
     schema: DASHBOARD_SCHEMAS.myKeysRevoke.request,
     audit: 'key.revoke',
-    handler: async ({ caller, body, nowIso, audit, markAudited }): Promise<DashboardData<'myKeysRevoke'>> => {
+    handler: async ({ caller, body, nowIso, audited }): Promise<DashboardData<'myKeysRevoke'>> => {
       // A key's creator never changes, so this check holds for the revoke below; a key revoked
       // in between is not found there. A refusal here is audited by the error handler.
       const key = await config.store.getLiveKey(caller.organization.id, body.keyId, nowIso);
       if (key === undefined || key.createdByUserId !== caller.user.id) throw new ApiError('KEY_NOT_FOUND');
-      const outcome = await config.store.revokeKey({
-        organizationId: caller.organization.id,
-        keyId: body.keyId,
-        now: nowIso,
-        audit: audit(body.keyId),
-      });
-      markAudited();
+      const outcome = await audited((audit) =>
+        config.store.revokeKey({
+          organizationId: caller.organization.id,
+          keyId: body.keyId,
+          now: nowIso,
+          audit,
+        }),
+      );
       // No judge is given (the person made the key, so no hierarchy stands between them): only not_found can refuse.
       if (outcome.status !== 'revoked') throw new ApiError('KEY_NOT_FOUND');
       return { keyId: outcome.key.id, revokedAt: outcome.key.revokedAt ?? nowIso };

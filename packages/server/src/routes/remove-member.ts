@@ -16,17 +16,18 @@ import { registerOperation, type ServerConfig } from '../http/operation.js';
 export function registerRemoveMember(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'removeMember', {
     audit: 'member.remove',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, nowIso, audited }) => {
       const member = memberRefOf(body);
-      const outcome = await config.store.removeMember({
-        organizationId: caller.organization.id,
-        member,
-        now: nowIso,
-        actor: actorOf(caller),
-        audit: audit(null),
-      });
+      const outcome = await audited((audit) =>
+        config.store.removeMember({
+          organizationId: caller.organization.id,
+          member,
+          now: nowIso,
+          actor: actorOf(caller),
+          audit,
+        }),
+      );
       if (outcome.status === 'organization_not_found') throw new ApiError('ORGANIZATION_NOT_FOUND');
-      markAudited();
       if (outcome.status === 'not_found') throw new ApiError('MEMBER_NOT_FOUND');
       if (outcome.status === 'denied') throw new ApiError(outcome.code);
       const data: RemoveMemberData = {

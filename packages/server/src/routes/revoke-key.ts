@@ -13,20 +13,21 @@ import { keyHierarchyDenial } from '../roles.js';
 export function registerRevokeKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'revokeKey', {
     audit: 'key.revoke',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
-      const outcome = await config.store.revokeKey({
-        organizationId: caller.organization.id,
-        keyId: body.keyId,
-        now: nowIso,
-        judge: (_key, { creatorRole }) => {
-          const code = keyHierarchyDenial(caller.role, creatorRole);
-          return code === null ? null : { code };
-        },
-        audit: audit(body.keyId),
-      });
-      markAudited();
+    handler: async ({ caller, body, nowIso, audited }) => {
+      const outcome = await audited((audit) =>
+        config.store.revokeKey({
+          organizationId: caller.organization.id,
+          keyId: body.keyId,
+          now: nowIso,
+          judge: (_key, { creatorRole }) => {
+            const code = keyHierarchyDenial(caller.role, creatorRole);
+            return code === null ? null : new ApiError(code);
+          },
+          audit,
+        }),
+      );
       if (outcome.status === 'not_found') throw new ApiError('KEY_NOT_FOUND');
-      if (outcome.status === 'denied') throw new ApiError('ROLE_HIERARCHY');
+      if (outcome.status === 'denied') throw outcome.denial;
       const data: RevokeKeyData = { keyId: outcome.key.id, revokedAt: outcome.key.revokedAt ?? nowIso };
       return data;
     },

@@ -22,42 +22,41 @@ import { mintOrgKey } from '../secrets.js';
 export function registerRotateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'rotateKey', {
     audit: 'key.rotate',
-    handler: async ({ caller, body, now, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, now, nowIso, audited }) => {
       const nowMs = now.getTime();
       const minted = mintOrgKey();
-      let denial: ApiError | undefined;
-      const outcome = await config.store.rotateKey({
-        organizationId: caller.organization.id,
-        keyId: body.keyId,
-        now: nowIso,
-        newHash: minted.hash,
-        newPrefix: minted.prefix,
-        expiresAt: (key, maxDays) => {
-          if (body.expiresInDays !== undefined) return iso(new Date(nowMs + body.expiresInDays * DAY_MS));
-          if (maxDays === null) return key.expiresAt;
-          const latest = nowMs + maxDays * DAY_MS;
-          return key.expiresAt !== null && Date.parse(key.expiresAt) <= latest ? key.expiresAt : iso(new Date(latest));
-        },
-        graceEndsAt: (expiresAt) => {
-          if (body.gracePeriodSeconds === 0) return null;
-          const end = nowMs + body.gracePeriodSeconds * 1000;
-          return iso(new Date(expiresAt === null ? end : Math.min(end, Date.parse(expiresAt))));
-        },
-        judge: (_key, { creatorRole, maxKeyLifetimeDays }) => {
-          const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
-          if (hierarchy !== null) denial = new ApiError(hierarchy);
-          else if (maxKeyLifetimeDays !== null && body.expiresInDays !== undefined && body.expiresInDays > maxKeyLifetimeDays) {
-            denial = lifetimeExceeded(maxKeyLifetimeDays, nowMs);
-          }
-          return denial === undefined ? null : { code: denial.code };
-        },
-        audit: audit(body.keyId),
-      });
-      markAudited();
+      const outcome = await audited((audit) =>
+        config.store.rotateKey({
+          organizationId: caller.organization.id,
+          keyId: body.keyId,
+          now: nowIso,
+          newHash: minted.hash,
+          newPrefix: minted.prefix,
+          expiresAt: (key, maxDays) => {
+            if (body.expiresInDays !== undefined) return iso(new Date(nowMs + body.expiresInDays * DAY_MS));
+            if (maxDays === null) return key.expiresAt;
+            const latest = nowMs + maxDays * DAY_MS;
+            return key.expiresAt !== null && Date.parse(key.expiresAt) <= latest ? key.expiresAt : iso(new Date(latest));
+          },
+          graceEndsAt: (expiresAt) => {
+            if (body.gracePeriodSeconds === 0) return null;
+            const end = nowMs + body.gracePeriodSeconds * 1000;
+            return iso(new Date(expiresAt === null ? end : Math.min(end, Date.parse(expiresAt))));
+          },
+          // Decided inside the store's transaction, against the locked row; a denial comes back as is.
+          judge: (_key, { creatorRole, maxKeyLifetimeDays }): ApiError | null => {
+            const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
+            if (hierarchy !== null) return new ApiError(hierarchy);
+            if (maxKeyLifetimeDays !== null && body.expiresInDays !== undefined && body.expiresInDays > maxKeyLifetimeDays) {
+              return lifetimeExceeded(maxKeyLifetimeDays, nowMs);
+            }
+            return null;
+          },
+          audit,
+        }),
+      );
       if (outcome.status === 'not_found') throw new ApiError('KEY_NOT_FOUND');
-      if (outcome.status === 'denied') {
-        throw denial ?? new ApiError('INTERNAL', { message: `store denied the rotation with ${outcome.code}` });
-      }
+      if (outcome.status === 'denied') throw outcome.denial;
       const { key } = outcome;
       const data: RotateKeyData = {
         keyId: key.id,

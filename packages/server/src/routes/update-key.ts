@@ -3,8 +3,10 @@
  * plus addScopes/removeScopes (applied atomically by the store), dryRun and force
  * (docs/server.md, Rules every key change obeys). Semantic checks, then the store locks the live
  * target, computes the new fields and asks the judge below (key hierarchy, empty result,
- * escalation, self-lockout) inside
- * its transaction; it writes the audit row for every outcome it decides.
+ * escalation, self-lockout) inside its transaction; a refusal is the judge's own ApiError,
+ * handed back in the outcome and thrown as is. The store writes the audit row of every outcome.
+ * The key's lifecycle (issue 12): `expiresAt` (null: none; the organization's maximum lifetime),
+ * `enabled`, `allowedIps` (null: none), with the self-lockout guard's cases for them.
  */
 import { keyUpdateProblem } from '@codika/contract/rules';
 import type { UpdateKeyData } from '@codika/contract/schemas';
@@ -22,7 +24,7 @@ import type { ChangeJudge, KeyChange } from '../store/types.js';
 export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateKey', {
     audit: 'key.update',
-    handler: async ({ request, caller, body, now, nowIso, audit, markAudited }) => {
+    handler: async ({ request, caller, body, now, nowIso, audited }) => {
       switch (keyUpdateProblem(body)) {
         case 'SCOPES_COMBINED':
           throw validationError({ scopes: 'scopes cannot be combined with addScopes or removeScopes' });
@@ -48,54 +50,47 @@ export function registerUpdateKey(app: FastifyInstance, config: ServerConfig): v
       if (body.enabled !== undefined) change.enabled = body.enabled;
       if (body.allowedIps !== undefined) change.allowedIps = body.allowedIps === null ? null : checkedAllowedIps(body.allowedIps);
 
-      // Decided inside the store's transaction, against the locked row.
-      let denial: ApiError | undefined;
-      const judge: ChangeJudge = (before, after, { creatorRole, maxKeyLifetimeDays }) => {
+      // Decided inside the store's transaction, against the locked row; a denial comes back as is.
+      const judge: ChangeJudge<ApiError> = (before, after, { creatorRole, maxKeyLifetimeDays }) => {
         // First: a key of a higher role is not the caller's to change, whatever the change.
         const hierarchy = keyHierarchyDenial(caller.role, creatorRole);
-        if (hierarchy !== null) {
-          denial = new ApiError(hierarchy);
-        } else if (after.scopes.length === 0) {
-          denial = invalidScopes('A key must keep at least one scope', []);
-        } else {
-          const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.scopes.includes(s));
-          const ownKey = before.id === caller.key?.id && body.force !== true;
-          if (notHeld.length > 0) {
-            denial = new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
-          } else if (change.expiresAt !== undefined && lifetimeDenial(change.expiresAt, nowMs, maxKeyLifetimeDays)) {
-            // Only a change of the expiry is judged by the maximum: a key that already breaks a
-            // newly tightened maximum may still be renamed, its scopes changed (it is reported, not cut).
-            denial = lifetimeDenial(change.expiresAt, nowMs, maxKeyLifetimeDays) ?? undefined;
-          } else if (ownKey && lifecycleLockout(before, after, request.ip)) {
-            denial = lifecycleLockout(before, after, request.ip) ?? undefined;
-          } else if (
-            before.id === caller.key?.id &&
-            before.scopes.includes(MANAGE_SCOPE) &&
-            !after.scopes.includes(MANAGE_SCOPE) &&
-            body.force !== true
-          ) {
-            denial = new ApiError('SELF_LOCKOUT');
-          }
+        if (hierarchy !== null) return new ApiError(hierarchy);
+        if (after.scopes.length === 0) return invalidScopes('A key must keep at least one scope', []);
+        const notHeld = after.scopes.filter((s) => !before.scopes.includes(s) && !caller.scopes.includes(s));
+        if (notHeld.length > 0) return new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
+        // Only a change of the expiry is judged by the maximum: a key that already breaks a newly
+        // tightened maximum may still be renamed, its scopes changed (it is reported, not cut).
+        const lifetime = change.expiresAt === undefined ? null : lifetimeDenial(change.expiresAt, nowMs, maxKeyLifetimeDays);
+        if (lifetime !== null) return lifetime;
+        if (before.id === caller.key?.id && body.force !== true) {
+          const lockout = lifecycleLockout(before, after, request.ip);
+          if (lockout !== null) return lockout;
         }
-        return denial === undefined ? null : { code: denial.code, ...(denial.details ? { details: denial.details } : {}) };
+        const locksOut =
+          before.id === caller.key?.id &&
+          before.scopes.includes(MANAGE_SCOPE) &&
+          !after.scopes.includes(MANAGE_SCOPE) &&
+          body.force !== true;
+        return locksOut ? new ApiError('SELF_LOCKOUT') : null;
       };
 
-      const outcome = await config.store.updateKey({
-        organizationId: caller.organization.id,
-        keyId: body.keyId,
-        change,
-        dryRun: body.dryRun === true,
-        now: nowIso,
-        judge,
-        audit: audit(body.keyId),
-      });
-      markAudited();
+      const outcome = await audited((audit) =>
+        config.store.updateKey({
+          organizationId: caller.organization.id,
+          keyId: body.keyId,
+          change,
+          dryRun: body.dryRun === true,
+          now: nowIso,
+          judge,
+          audit,
+        }),
+      );
 
       switch (outcome.status) {
         case 'not_found':
           throw new ApiError('KEY_NOT_FOUND');
         case 'denied':
-          throw denial ?? new ApiError('INTERNAL', { message: `store denied the update with ${outcome.code}` });
+          throw outcome.denial;
         case 'dry_run':
         case 'updated': {
           const { before, after } = outcome;

@@ -17,18 +17,19 @@ import { memberView } from '../http/views.js';
 export function registerUpdateMember(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateMember', {
     audit: 'member.update',
-    handler: async ({ caller, body, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, nowIso, audited }) => {
       const member = memberRefOf(body);
-      const outcome = await config.store.updateMemberRole({
-        organizationId: caller.organization.id,
-        member,
-        role: body.role,
-        now: nowIso,
-        actor: actorOf(caller),
-        audit: audit(null),
-      });
+      const outcome = await audited((audit) =>
+        config.store.updateMemberRole({
+          organizationId: caller.organization.id,
+          member,
+          role: body.role,
+          now: nowIso,
+          actor: actorOf(caller),
+          audit,
+        }),
+      );
       if (outcome.status === 'organization_not_found') throw new ApiError('ORGANIZATION_NOT_FOUND');
-      markAudited();
       if (outcome.status === 'not_found') throw new ApiError('MEMBER_NOT_FOUND');
       if (outcome.status === 'denied') throw new ApiError(outcome.code);
       const data: MemberChangeData = { member: memberView(outcome.member), previousRole: outcome.previousRole };

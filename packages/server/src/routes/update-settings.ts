@@ -15,17 +15,19 @@ import { registerOperation, type ServerConfig } from '../http/operation.js';
 export function registerUpdateSettings(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'updateSettings', {
     audit: 'organization.settings_update',
-    handler: async ({ caller, body, now, nowIso, audit, markAudited }) => {
+    handler: async ({ caller, body, now, nowIso, audited }) => {
       // The role was read at authentication (admin or owner); only an owner changes settings.
       // The error handler writes the denial's audit row.
       if (caller.role !== 'owner') throw new ApiError('NOT_ORG_OWNER');
-      const outcome = await config.store.updateOrganizationSettings({
-        organizationId: caller.organization.id,
-        maxKeyLifetimeDays: body.maxKeyLifetimeDays,
-        audit: audit(null),
-      });
+      const outcome = await audited((audit) =>
+        config.store.updateOrganizationSettings({
+          organizationId: caller.organization.id,
+          maxKeyLifetimeDays: body.maxKeyLifetimeDays,
+          audit,
+        }),
+      );
+      // Only when the caller's organization vanished under the request (nothing was written).
       if (outcome.status === 'organization_not_found') throw new ApiError('ORGANIZATION_NOT_FOUND');
-      markAudited();
       const { after, before } = outcome;
       const data: UpdateSettingsData = {
         organizationId: after.organizationId,

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import { mintOrgKey } from '../secrets.js';
 import { storeFactories } from '../test-support/stores.js';
-import type { AccountAuditBase, CodePurpose, MintedKeyInput, Role, Store } from './types.js';
+import type { AuditOrigin, CodePurpose, MintedKeyInput, Role, Store } from './types.js';
 
 const T0 = '2026-03-31T14:00:00.000Z';
 const T1 = '2026-03-31T14:01:00.000Z';
@@ -20,8 +20,8 @@ const ALL: Scope[] = [...SCOPES];
 const NO_MANAGE: Scope[] = SCOPES.filter((s) => s !== 'api-keys:manage');
 const scopesFor = (role: Role): Scope[] => (role === 'member' ? NO_MANAGE : ALL);
 
-function audit(): AccountAuditBase {
-  return { at: T1, requestId: newId(), sourceIp: '192.0.2.1', userAgent: 'vitest' };
+function audit(): AuditOrigin {
+  return { at: T1, requestId: newId(), actorKeyId: null, actorUserId: null, sourceIp: '192.0.2.1', userAgent: 'vitest' };
 }
 
 function mintedKey(): MintedKeyInput {
@@ -306,18 +306,7 @@ for (const factory of storeFactories) {
         await store.createKey(
           { ...mintedKey(), organizationId: orgs[0]?.id as string, createdByUserId: user.id, scopes: ['projects:read'] },
           20,
-          {
-            ...audit(),
-            action: 'key.create',
-            result: 'allowed',
-            reason: null,
-            actorKeyId: null,
-            actorUserId: null,
-            organizationId: orgs[0]?.id as string,
-            targetKeyId: null,
-            before: null,
-            after: null,
-          },
+          audit(),
         );
         expect(await login(store, 'ada@example.com', '123456', { maxLiveKeys: 1 })).toEqual({
           status: 'limit_reached',

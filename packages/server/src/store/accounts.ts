@@ -14,22 +14,20 @@
  * everything rolls back and the code stays exactly as it was.
  */
 
-import type { Scope } from '@codika/contract/scopes';
 import { sql } from 'kysely';
-import { insertAudit } from './audit.js';
-import { type Db, RollbackWith } from './db.js';
+import { insertAudit, originOf } from './audit.js';
+import { type Db, RollbackWith, type StoreParams } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { countLiveKeys, insertKey, lockOrganization } from './key-rows.js';
 import type {
-  AccountAuditBase,
   AuditEntryInput,
+  AuditOrigin,
   CodeAttempt,
+  CodePurpose,
   LoginCodeInput,
   LoginOutcome,
-  MintedKeyInput,
   OrganizationDetails,
   RedeemOutcome,
-  Role,
   SignupOutcome,
   User,
   UserOrganization,
@@ -131,19 +129,28 @@ export async function listUserOrganizations(db: Db, userId: string): Promise<Use
 }
 
 /** A complete audit row from the caller's base and what the store knows. */
-function row(
-  base: AccountAuditBase,
-  rest: Omit<AuditEntryInput, 'at' | 'requestId' | 'sourceIp' | 'userAgent' | 'actorKeyId' | 'actorUserId'>,
+function row(base: AuditOrigin, rest: Omit<AuditEntryInput, keyof AuditOrigin>): AuditEntryInput {
+  return { ...originOf(base), ...rest };
+}
+
+/** The `account.signup` / `account.login` row of a completed code: the person (the actor) and the key it minted. */
+function codeCompleted(
+  as: AuditOrigin,
+  purpose: CodePurpose,
+  email: string,
+  organizationId: string,
+  keyId: string,
 ): AuditEntryInput {
-  return {
-    at: base.at,
-    requestId: base.requestId,
-    sourceIp: base.sourceIp,
-    userAgent: base.userAgent,
-    actorKeyId: base.actorKeyId ?? null,
-    actorUserId: base.actorUserId ?? null,
-    ...rest,
-  };
+  return row(as, {
+    action: purpose === 'signup' ? 'account.signup' : 'account.login',
+    result: 'allowed',
+    reason: null,
+    organizationId,
+    targetKeyId: keyId,
+    targetUserId: as.actorUserId,
+    before: null,
+    after: { email, purpose },
+  });
 }
 
 /**
@@ -151,7 +158,7 @@ function row(
  * organization's history shows the attempts on its member; one without organization when
  * the address has no user or the user no organization.
  */
-async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AccountAuditBase): Promise<void> {
+async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AuditOrigin): Promise<void> {
   const email = normalizeEmail(attempt.email);
   const user = await findUser(trx, email);
   const organizations = user ? await listUserOrganizations(trx, user.id) : [];
@@ -181,7 +188,7 @@ async function auditWrongCode(trx: Db, attempt: CodeAttempt, audit: AccountAudit
 async function withCode<T>(
   ctx: AccountsContext,
   attempt: CodeAttempt,
-  audit: AccountAuditBase,
+  audit: AuditOrigin,
   complete: (trx: Db) => Promise<T>,
 ): Promise<T | { status: 'invalid_code' }> {
   try {
@@ -200,16 +207,7 @@ async function withCode<T>(
 
 // ---- sign-up -----------------------------------------------------------------
 
-export async function completeSignup(
-  ctx: AccountsContext,
-  params: CodeAttempt & {
-    userId: string;
-    organization: { id: string; name: string; description: string; size: string | null };
-    key: MintedKeyInput;
-    scopes: Scope[];
-    audit: AccountAuditBase;
-  },
-): Promise<SignupOutcome> {
+export async function completeSignup(ctx: AccountsContext, params: StoreParams<'completeSignup'>): Promise<SignupOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
   return withCode(ctx, params, audit, async (trx): Promise<SignupOutcome> => {
@@ -230,8 +228,6 @@ export async function completeSignup(
       .insertInto('memberships')
       .values({ organization_id: org.id, user_id: user.id, role: 'owner', joined_at: now })
       .execute();
-    const key = await insertKey(trx, { ...params.key, organizationId: org.id, createdByUserId: user.id, scopes: params.scopes });
-
     const as = { ...audit, actorKeyId: null, actorUserId: user.id };
     await insertAudit(
       trx,
@@ -246,32 +242,12 @@ export async function completeSignup(
         after: null,
       }),
     );
-    await insertAudit(
+    const key = await insertKey(
       trx,
-      row(as, {
-        action: 'key.create',
-        result: 'allowed',
-        reason: null,
-        organizationId: org.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { name: key.name, description: key.description, scopes: key.scopes },
-      }),
+      { ...params.key, organizationId: org.id, createdByUserId: user.id, scopes: params.scopes },
+      { ...originOf(as), targetUserId: user.id },
     );
-    await insertAudit(
-      trx,
-      row(as, {
-        action: 'account.signup',
-        result: 'allowed',
-        reason: null,
-        organizationId: org.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { email, purpose: 'signup' },
-      }),
-    );
+    await insertAudit(trx, codeCompleted(as, 'signup', email, org.id, key.id));
     return {
       status: 'signed_up',
       user,
@@ -284,16 +260,7 @@ export async function completeSignup(
 
 // ---- sign-in -----------------------------------------------------------------
 
-export async function completeLogin(
-  ctx: AccountsContext,
-  params: CodeAttempt & {
-    organizationId?: string;
-    key: MintedKeyInput;
-    scopesFor(role: Role): Scope[];
-    maxLiveKeys: number;
-    audit: AccountAuditBase;
-  },
-): Promise<LoginOutcome> {
+export async function completeLogin(ctx: AccountsContext, params: StoreParams<'completeLogin'>): Promise<LoginOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
   const refuse = (outcome: LoginOutcome): never => {
@@ -332,42 +299,16 @@ export async function completeLogin(
       refuse({ status: 'limit_reached', limit: params.maxLiveKeys });
     }
     const role = membership.role;
-    // The organization's maximum key lifetime (issue 12): the minted key lives at most that long.
-    const key = await insertKey(trx, {
-      ...params.key,
-      expiresAt: cappedExpiry(params.key.expiresAt, params.key.createdAt, organization.max_key_lifetime_days),
-      organizationId: chosen.id,
-      createdByUserId: user.id,
-      scopes: params.scopesFor(role),
-    });
-    await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
     const as = { ...audit, actorKeyId: null, actorUserId: user.id };
-    await insertAudit(
+    // The organization's maximum key lifetime (issue 12): the minted key lives at most that long.
+    const expiresAt = cappedExpiry(params.key.expiresAt, params.key.createdAt, organization.max_key_lifetime_days);
+    const key = await insertKey(
       trx,
-      row(as, {
-        action: 'key.create',
-        result: 'allowed',
-        reason: null,
-        organizationId: chosen.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { name: key.name, description: key.description, scopes: key.scopes },
-      }),
+      { ...params.key, expiresAt, organizationId: chosen.id, createdByUserId: user.id, scopes: params.scopesFor(role) },
+      { ...originOf(as), targetUserId: user.id },
     );
-    await insertAudit(
-      trx,
-      row(as, {
-        action: 'account.login',
-        result: 'allowed',
-        reason: null,
-        organizationId: chosen.id,
-        targetKeyId: key.id,
-        targetUserId: user.id,
-        before: null,
-        after: { email, purpose: 'login' },
-      }),
-    );
+    await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
+    await insertAudit(trx, codeCompleted(as, 'login', email, chosen.id, key.id));
     return {
       status: 'signed_in',
       user,
@@ -380,7 +321,7 @@ export async function completeLogin(
 
 export async function redeemLoginCode(
   ctx: AccountsContext,
-  params: CodeAttempt & { audit: AccountAuditBase },
+  params: CodeAttempt & { audit: AuditOrigin },
 ): Promise<RedeemOutcome> {
   const { now, audit } = params;
   const email = normalizeEmail(params.email);
@@ -413,11 +354,7 @@ export async function redeemLoginCode(
 
 export async function createOrganizationForUser(
   ctx: AccountsContext,
-  params: {
-    organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
-    ownerUserId: string;
-    audit: AccountAuditBase;
-  },
+  params: StoreParams<'createOrganizationForUser'>,
 ): Promise<OrganizationDetails> {
   const { organization: org, ownerUserId, audit } = params;
   return ctx.transaction(async (trx) => {

@@ -4,12 +4,27 @@
  */
 import { canonicalScopes } from '@codika/contract/scopes';
 import { newId } from '../ids.js';
-import type { Db } from './db.js';
+import type { Db, StoreParams } from './db.js';
 import { fieldsOf } from './key-fields.js';
 import type { PrecompiledQueries } from './precompiled.js';
-import type { ApiKeyRecord, AuditEntry, AuditEntryInput, AuditState, AuditStateInput, KeyFields, Store } from './types.js';
+import type { ApiKeyRecord, AuditEntry, AuditEntryInput, AuditOrigin, AuditState, AuditStateInput, KeyFields } from './types.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
+
+/**
+ * Who, from where, when — only these fields of what a caller gave (its object may carry more):
+ * the start of every row a store method completes.
+ */
+export function originOf(base: AuditOrigin): AuditOrigin {
+  return {
+    at: base.at,
+    requestId: base.requestId,
+    actorKeyId: base.actorKeyId,
+    actorUserId: base.actorUserId,
+    sourceIp: base.sourceIp,
+    userAgent: base.userAgent,
+  };
+}
 
 const AUDIT_COLUMNS = [
   'id',
@@ -85,7 +100,7 @@ function parseState(json: string | null): AuditState | null {
 }
 
 /** The rows a filter selects, newest first (see Store.listAudit). */
-export async function listAudit(db: Db, filter: Parameters<Store['listAudit']>[0]): Promise<AuditEntry[]> {
+export async function listAudit(db: Db, filter: StoreParams<'listAudit'>): Promise<AuditEntry[]> {
   let query = db.selectFrom('audit_log').selectAll();
   if (filter.organizationId === null) query = query.where('organization_id', 'is', null);
   else if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);

@@ -50,7 +50,7 @@ async function seedKey(store: Store) {
       expiresAt: null,
     },
     20,
-    { ...audit(org.id, id, 'key.create'), result: 'allowed', reason: null, before: null, after: null },
+    audit(org.id, id, 'key.create'),
   );
   if (outcome.status !== 'created') throw new Error('expected created');
   return { org, user, keyId: id, hash: minted.hash };

@@ -5,8 +5,12 @@
 import type { Kysely } from 'kysely';
 import type { PrecompiledQueries } from './precompiled.js';
 import type { Database } from './schema.js';
+import type { Store } from './types.js';
 
 export type Db = Kysely<Database>;
+
+/** The parameters of a Store method (the interface in types.ts documents them). */
+export type StoreParams<M extends keyof Store> = Parameters<Store[M]>[0];
 
 /** What a store module (keys.ts, organizations.ts, sessions.ts) is given by SqlStore. */
 export interface SqlContext {

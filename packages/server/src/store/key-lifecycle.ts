@@ -10,17 +10,19 @@
  * authenticate, whatever runs concurrently: rotations of one key queue on its row lock.
  */
 import { sql } from 'kysely';
+import { originOf } from './audit.js';
 import type { Db } from './db.js';
 import { fieldsOf } from './key-fields.js';
 import { lockOrganization, readKey } from './key-rows.js';
 import type {
   ApiKeyRecord,
-  AuditBase,
   AuditEntryInput,
+  AuditOrigin,
+  Denial,
   KeyChange,
   KeyJudgeContext,
   OrganizationSettingsRecord,
-  RotateJudge,
+  RotateKeyParams,
   RotateOutcome,
   UpdateSettingsOutcome,
 } from './types.js';
@@ -63,20 +65,11 @@ export interface KeyLifecycleDeps {
 export class KeyLifecycleStore {
   constructor(private readonly deps: KeyLifecycleDeps) {}
 
-  async rotate(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    newHash: string;
-    newPrefix: string;
-    expiresAt(key: ApiKeyRecord, maxKeyLifetimeDays: number | null): string | null;
-    graceEndsAt(expiresAt: string | null): string | null;
-    judge: RotateJudge;
-    audit: AuditBase;
-  }): Promise<RotateOutcome> {
-    const { organizationId, keyId, now, audit } = params;
+  async rotate<D extends Denial>(params: RotateKeyParams<D>): Promise<RotateOutcome<D>> {
+    const { organizationId, keyId, now } = params;
+    const audit = { ...originOf(params.audit), action: 'key.rotate', organizationId, targetKeyId: keyId } as const;
     const { insertAudit } = this.deps;
-    return this.deps.transaction(async (trx): Promise<RotateOutcome> => {
+    return this.deps.transaction(async (trx): Promise<RotateOutcome<D>> => {
       if (!(await this.deps.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
         return { status: 'not_found' };
@@ -85,11 +78,11 @@ export class KeyLifecycleStore {
       if (!before) throw new Error('locked key not found');
       const context = await this.deps.keyJudgeContext(trx, before);
       const expiresAt = params.expiresAt(before, context.maxKeyLifetimeDays);
-      const verdict = params.judge(before, { ...context, expiresAt });
-      if (verdict) {
+      const denial = params.judge(before, { ...context, expiresAt });
+      if (denial !== null) {
         const after = fieldsOf({ ...fieldsOf(before), ...(expiresAt === null ? {} : { expiresAt }) });
-        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before: fieldsOf(before), after });
-        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+        await insertAudit(trx, { ...audit, result: 'denied', reason: denial.code, before: fieldsOf(before), after });
+        return { status: 'denied', denial };
       }
       const graceEndsAt = params.graceEndsAt(expiresAt);
       const keepPrevious = graceEndsAt !== null && Date.parse(graceEndsAt) > Date.parse(now);
@@ -126,9 +119,15 @@ export class KeyLifecycleStore {
   async updateSettings(params: {
     organizationId: string;
     maxKeyLifetimeDays: number | null;
-    audit: AuditBase;
+    audit: AuditOrigin;
   }): Promise<UpdateSettingsOutcome> {
-    const { organizationId, maxKeyLifetimeDays, audit } = params;
+    const { organizationId, maxKeyLifetimeDays } = params;
+    const audit = {
+      ...originOf(params.audit),
+      action: 'organization.settings_update',
+      organizationId,
+      targetKeyId: null,
+    } as const;
     return this.deps.transaction(async (trx): Promise<UpdateSettingsOutcome> => {
       // The portable row lock first: concurrent changes queue, and each row's before is what it replaced.
       if (!(await lockOrganization(trx, organizationId))) return { status: 'organization_not_found' };

@@ -1,14 +1,16 @@
 /**
  * Key rows: the columns of a key joined with its creator and its scope rows, their folding
  * into records, and the writes every key-making path shares (the organization row lock, the
- * live-key count, the insert of a key and its scope rows).
+ * live-key count, the insert of a key with its scope rows and its audit row).
  */
 import { canonicalScopes } from '@codika/contract/scopes';
 import { sql } from 'kysely';
+import { insertAudit } from './audit.js';
 import type { Db } from './db.js';
+import { fieldsOf } from './key-fields.js';
 import { parseAllowedIps } from './key-lifecycle.js';
 import type { PrecompiledQueries } from './precompiled.js';
-import type { ApiKeyRecord, ApiKeyWithCreator, NewKeyInput } from './types.js';
+import type { ApiKeyRecord, ApiKeyWithCreator, AuditOrigin, NewKeyInput } from './types.js';
 
 interface KeyRow {
   id: string;
@@ -103,8 +105,9 @@ export async function readKey(db: Db, keyId: string, queries?: PrecompiledQuerie
 }
 
 /**
- * The portable lock on an organization row: creations in one organization queue here, so a
- * count of its live keys made after it cannot be raced past the limit.
+ * The portable lock on an organization row (false when there is no such organization):
+ * creations in one organization queue here, so a count of its live keys made after it cannot
+ * be raced past the limit; member changes queue here too (members.ts).
  */
 export async function lockOrganization(trx: Db, organizationId: string): Promise<boolean> {
   const result = await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', organizationId).execute();
@@ -123,8 +126,16 @@ export async function countLiveKeys(trx: Db, organizationId: string, now: string
   return Number(live);
 }
 
-/** Insert a key row and its scope rows (canonical order); returns the key as stored. */
-export async function insertKey(trx: Db, input: NewKeyInput): Promise<ApiKeyRecord> {
+/**
+ * Insert a key row, its scope rows (canonical order) and its `key.create` audit row (after =
+ * the key's fields as stored): every path that makes a key (the API, the operator CLI, the
+ * first start, sign-up and sign-in) makes it here. Returns the key as stored.
+ */
+export async function insertKey(
+  trx: Db,
+  input: NewKeyInput,
+  audit: AuditOrigin & { targetUserId?: string | null },
+): Promise<ApiKeyRecord> {
   await trx
     .insertInto('api_keys')
     .values({
@@ -151,5 +162,15 @@ export async function insertKey(trx: Db, input: NewKeyInput): Promise<ApiKeyReco
   }
   const key = await readKey(trx, input.id);
   if (!key) throw new Error('created key not found');
+  await insertAudit(trx, {
+    ...audit,
+    action: 'key.create',
+    result: 'allowed',
+    reason: null,
+    organizationId: key.organizationId,
+    targetKeyId: key.id,
+    before: null,
+    after: fieldsOf(key),
+  });
   return key;
 }

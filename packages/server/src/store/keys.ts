@@ -8,7 +8,7 @@
  */
 import { canonicalScopes } from '@codika/contract/scopes';
 import { type CompiledQuery, sql } from 'kysely';
-import { insertAudit } from './audit.js';
+import { insertAudit, originOf } from './audit.js';
 import { AuthCache } from './auth-cache.js';
 import { type Db, RollbackWith, type SqlContext } from './db.js';
 import { fieldsOf } from './key-fields.js';
@@ -26,16 +26,16 @@ import {
 import type {
   ApiKeyRecord,
   ApiKeyWithCreator,
-  AuditBase,
-  AuditEntryInput,
+  AuditOrigin,
   AuthRecord,
-  ChangeJudge,
   CreateOutcome,
+  Denial,
   KeyChange,
   KeyJudgeContext,
   NewKeyInput,
-  RevokeJudge,
+  RevokeKeyParams,
   RevokeOutcome,
+  UpdateKeyParams,
   UpdateOutcome,
 } from './types.js';
 
@@ -113,19 +113,27 @@ export class KeyStore {
       .execute();
   }
 
-  async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+  async createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome> {
     const now = input.createdAt;
-    const outcome = await this.ctx.transaction(async (trx): Promise<CreateOutcome> => {
+    return this.ctx.transaction(async (trx): Promise<CreateOutcome> => {
       // Concurrent creations in one organization queue on its row; the count cannot be raced.
       await lockOrganization(trx, input.organizationId);
       if ((await countLiveKeys(trx, input.organizationId, now)) >= maxLiveKeys) {
+        // No key was made: the row names none.
+        await insertAudit(trx, {
+          ...originOf(audit),
+          action: 'key.create',
+          result: 'denied',
+          reason: 'MAX_API_KEYS_REACHED',
+          organizationId: input.organizationId,
+          targetKeyId: null,
+          before: null,
+          after: null,
+        });
         return { status: 'limit_reached', limit: maxLiveKeys };
       }
-      const key = await insertKey(trx, input);
-      await insertAudit(trx, audit);
-      return { status: 'created', key };
+      return { status: 'created', key: await insertKey(trx, input, originOf(audit)) };
     });
-    return outcome;
   }
 
   async getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined> {
@@ -236,19 +244,12 @@ export class KeyStore {
     await applyLifecycleChange(trx, keyId, change, now);
   }
 
-  async updateKey(params: {
-    organizationId: string;
-    keyId: string;
-    change: KeyChange;
-    dryRun: boolean;
-    now: string;
-    judge: ChangeJudge;
-    audit: AuditBase;
-  }): Promise<UpdateOutcome> {
-    const { organizationId, keyId, change, dryRun, now, judge, audit } = params;
-    let outcome: UpdateOutcome;
+  async updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
+    const { organizationId, keyId, change, dryRun, now, judge } = params;
+    const audit = { ...originOf(params.audit), action: 'key.update', organizationId, targetKeyId: keyId } as const;
+    let outcome: UpdateOutcome<D>;
     try {
-      outcome = await this.ctx.transaction(async (trx): Promise<UpdateOutcome> => {
+      outcome = await this.ctx.transaction(async (trx): Promise<UpdateOutcome<D>> => {
         if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
           await insertAudit(
             trx,
@@ -264,17 +265,11 @@ export class KeyStore {
         const after = await readKey(trx, keyId, this.ctx.queries);
         if (!after) throw new Error('updated key not found');
 
-        const verdict = judge(before, fieldsOf(after), context);
-        if (verdict) {
-          throw new RollbackWith<UpdateOutcome>({
-            status: 'denied',
-            code: verdict.code,
-            ...(verdict.details === undefined ? {} : { details: verdict.details }),
-            before,
-            after: fieldsOf(after),
-          });
+        const denial = judge(before, fieldsOf(after), context);
+        if (denial !== null) {
+          throw new RollbackWith<UpdateOutcome<D>>({ status: 'denied', denial, before, after: fieldsOf(after) });
         }
-        if (dryRun) throw new RollbackWith<UpdateOutcome>({ status: 'dry_run', before, after });
+        if (dryRun) throw new RollbackWith<UpdateOutcome<D>>({ status: 'dry_run', before, after });
 
         await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after }, this.ctx.queries);
         return { status: 'updated', before, after };
@@ -282,12 +277,12 @@ export class KeyStore {
     } catch (err) {
       if (!(err instanceof RollbackWith)) throw err;
       // The change is rolled back; the attempt is still recorded, on its own.
-      outcome = err.outcome as UpdateOutcome;
+      outcome = err.outcome as UpdateOutcome<D>;
       if (outcome.status === 'denied') {
         await insertAudit(this.ctx.db, {
           ...audit,
           result: 'denied',
-          reason: outcome.code,
+          reason: outcome.denial.code,
           before: outcome.before,
           after: outcome.after,
         });
@@ -304,26 +299,21 @@ export class KeyStore {
     return outcome;
   }
 
-  async revokeKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    judge?: RevokeJudge;
-    audit: AuditBase;
-  }): Promise<RevokeOutcome> {
-    const { organizationId, keyId, now, judge, audit } = params;
-    return this.ctx.transaction(async (trx): Promise<RevokeOutcome> => {
+  async revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
+    const { organizationId, keyId, now, judge } = params;
+    const audit = { ...originOf(params.audit), action: 'key.revoke', organizationId, targetKeyId: keyId } as const;
+    return this.ctx.transaction(async (trx): Promise<RevokeOutcome<D>> => {
       if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
         return { status: 'not_found' };
       }
       const before = await readKey(trx, keyId);
       if (!before) throw new Error('locked key not found');
-      const verdict = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
-      if (verdict) {
+      const denial = judge ? judge(before, await this.keyJudgeContext(trx, before)) : null;
+      if (denial !== null) {
         // Nothing was changed: the denial's row commits on its own in this transaction.
-        await insertAudit(trx, { ...audit, result: 'denied', reason: verdict.code, before, after: null });
-        return { status: 'denied', code: verdict.code, ...(verdict.details === undefined ? {} : { details: verdict.details }) };
+        await insertAudit(trx, { ...audit, result: 'denied', reason: denial.code, before, after: null });
+        return { status: 'denied', denial };
       }
       await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', '=', keyId).execute();
       await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after: null });

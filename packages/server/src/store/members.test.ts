@@ -10,13 +10,13 @@ import type { MemberActor } from '../roles.js';
 import { mintOrgKey } from '../secrets.js';
 import { storeFactories } from '../test-support/stores.js';
 import type { Database } from './schema.js';
-import type { MemberAuditOrigin, Role, Store, User } from './types.js';
+import type { AuditOrigin, Role, Store, User } from './types.js';
 
 const T0 = '2026-03-31T14:00:00.000Z';
 const T1 = '2026-03-31T15:00:00.000Z';
 const T2 = '2026-03-31T16:00:00.000Z';
 
-function origin(at = T1): MemberAuditOrigin {
+function origin(at = T1): AuditOrigin {
   return { at, requestId: newId(), actorKeyId: null, actorUserId: null, sourceIp: '127.0.0.1', userAgent: 'vitest' };
 }
 
@@ -42,16 +42,7 @@ async function addKey(store: Store, organizationId: string, userId: string, opti
       expiresAt: options.expiresAt ?? null,
     },
     100,
-    {
-      ...origin(T0),
-      action: 'key.create',
-      result: 'allowed',
-      reason: null,
-      organizationId,
-      targetKeyId: id,
-      before: null,
-      after: { name, description: '', scopes },
-    },
+    origin(T0),
   );
   if (outcome.status !== 'created') throw new Error('key not created');
   return { id, hash: minted.hash };
@@ -97,7 +88,7 @@ for (const factory of storeFactories) {
           organizationId: orgId,
           keyId: revoked.id,
           now: T0,
-          audit: { ...origin(T0), action: 'key.revoke', organizationId: orgId, targetKeyId: revoked.id },
+          audit: origin(T0),
         });
         await addKey(store, otherOrgId, people.stranger!.id);
 
@@ -526,7 +517,7 @@ for (const factory of storeFactories) {
             dryRun: false,
             now: T1,
             judge: () => null,
-            audit: { ...origin(), action: 'key.update', organizationId: orgId, targetKeyId: k.id },
+            audit: origin(),
           }),
         ]);
         expect(removed.status).toBe('removed');
@@ -569,7 +560,7 @@ for (const factory of storeFactories) {
           },
           audit: audit('key.revoke'),
         });
-        expect(denied).toEqual({ status: 'denied', code: 'ROLE_HIERARCHY' });
+        expect(denied).toEqual({ status: 'denied', denial: { code: 'ROLE_HIERARCHY' } });
         expect((await store.findAuthByHash(key.hash))?.key.revokedAt).toBeNull();
         const [row] = await store.listAudit({ organizationId: orgId, targetKeyId: key.id, limit: 1 });
         expect(row).toMatchObject({ action: 'key.revoke', result: 'denied', reason: 'ROLE_HIERARCHY', after: null });

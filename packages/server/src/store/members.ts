@@ -10,16 +10,17 @@
  * roles.ts's; every attempt, allowed or denied, writes its audit row(s) in that transaction.
  */
 import { canonicalScopes } from '@codika/contract/scopes';
-import { type Kysely, sql } from 'kysely';
-import { judgeMemberAdd, judgeMemberChange, leavesNoOwner, type MemberActor, type MemberDenialCode } from '../roles.js';
+import { judgeMemberAdd, judgeMemberChange, leavesNoOwner, type MemberDenialCode } from '../roles.js';
+import { insertAudit, originOf } from './audit.js';
+import type { Db, SqlContext, StoreParams } from './db.js';
 import { normalizeEmail } from './emails.js';
-import type { Database } from './schema.js';
+import { lockOrganization } from './key-rows.js';
 import type {
   AddMemberOutcome,
   AuditAction,
   AuditEntryInput,
+  AuditOrigin,
   KeyFields,
-  MemberAuditOrigin,
   MemberRecord,
   MemberRef,
   MemberState,
@@ -27,16 +28,6 @@ import type {
   Role,
   UpdateMemberOutcome,
 } from './types.js';
-
-type Db = Kysely<Database>;
-
-/** What the members module needs of the store it lives in. */
-export interface MembersContext {
-  db: Db;
-  /** The store's write transaction (retries, group commit). */
-  transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
-  insertAudit(db: Db, entry: AuditEntryInput): Promise<void>;
-}
 
 const ROLE_ORDER: Record<Role, number> = { owner: 0, admin: 1, member: 2 };
 
@@ -99,16 +90,6 @@ function byRoleThenEmail(a: MemberRecord, b: MemberRecord): number {
   return ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
 }
 
-/** The portable row lock on the organization's row; false when there is no such organization. */
-async function lockOrganization(trx: Db, organizationId: string): Promise<boolean> {
-  const result = await trx
-    .updateTable('organizations')
-    .set({ name: sql`name` })
-    .where('id', '=', organizationId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
 async function roleOf(trx: Db, organizationId: string, userId: string): Promise<Role | null> {
   const row = await trx
     .selectFrom('memberships')
@@ -143,7 +124,6 @@ async function countOwners(trx: Db, organizationId: string): Promise<number> {
  * (before: the key's fields). Returns the ids, oldest key first.
  */
 async function revokeLiveKeysOf(
-  ctx: MembersContext,
   trx: Db,
   params: { organizationId: string; userId: string; now: string; audit: AuditEntryInput },
 ): Promise<string[]> {
@@ -173,14 +153,14 @@ async function revokeLiveKeysOf(
   await trx.updateTable('api_keys').set({ revoked_at: now, updated_at: now }).where('id', 'in', ids).execute();
   for (const [id, key] of keys) {
     const before: KeyFields = { name: key.name, description: key.description, scopes: canonicalScopes(key.scopes) };
-    await ctx.insertAudit(trx, { ...params.audit, action: 'key.revoke', targetKeyId: id, before, after: null });
+    await insertAudit(trx, { ...params.audit, action: 'key.revoke', targetKeyId: id, before, after: null });
   }
   return ids;
 }
 
 /** An audit row of a member action, from the origin of the attempt. */
 function memberAudit(
-  origin: MemberAuditOrigin,
+  origin: AuditOrigin,
   organizationId: string,
   action: AuditAction,
   fields: {
@@ -191,14 +171,8 @@ function memberAudit(
     after: MemberState | null;
   },
 ): AuditEntryInput {
-  // Only the origin's own fields: the caller's object may carry more (an http AuditBase).
   return {
-    at: origin.at,
-    requestId: origin.requestId,
-    actorKeyId: origin.actorKeyId,
-    actorUserId: origin.actorUserId,
-    sourceIp: origin.sourceIp,
-    userAgent: origin.userAgent,
+    ...originOf(origin),
     organizationId,
     action,
     targetKeyId: null,
@@ -206,33 +180,37 @@ function memberAudit(
   };
 }
 
+/** The row of an attempt on an organization that no longer exists. */
+const ORGANIZATION_GONE = {
+  result: 'denied',
+  reason: 'ORGANIZATION_NOT_FOUND',
+  targetUserId: null,
+  before: null,
+  after: null,
+} as const;
+
 export class MemberStore {
-  constructor(private readonly ctx: MembersContext) {}
+  constructor(private readonly ctx: SqlContext) {}
 
   async list(organizationId: string, now: string): Promise<MemberRecord[]> {
     const rows = await memberRows(this.ctx.db, organizationId, now).execute();
     return rows.map((row) => toMember(row as MemberRow)).sort(byRoleThenEmail);
   }
 
-  async add(params: {
-    organizationId: string;
-    email: string;
-    role: Role;
-    newUserId: string;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<AddMemberOutcome> {
+  async add(params: StoreParams<'addMember'>): Promise<AddMemberOutcome> {
     const { organizationId, role, now, actor } = params;
     const email = normalizeEmail(params.email);
     const audit = (fields: Parameters<typeof memberAudit>[3]) => memberAudit(params.audit, organizationId, 'member.add', fields);
     return this.ctx.transaction(async (trx): Promise<AddMemberOutcome> => {
-      if (!(await lockOrganization(trx, organizationId))) return { status: 'organization_not_found' };
+      if (!(await lockOrganization(trx, organizationId))) {
+        await insertAudit(trx, audit(ORGANIZATION_GONE));
+        return { status: 'organization_not_found' };
+      }
       const actorRole = actor.kind === 'member' ? await roleOf(trx, organizationId, actor.userId) : null;
       const denial = judgeMemberAdd(actor, actorRole, role);
       if (denial !== null) {
         const after = { email, role };
-        await this.ctx.insertAudit(trx, audit({ result: 'denied', reason: denial, targetUserId: null, before: null, after }));
+        await insertAudit(trx, audit({ result: 'denied', reason: denial, targetUserId: null, before: null, after }));
         return { status: 'denied', code: denial };
       }
 
@@ -245,7 +223,7 @@ export class MemberStore {
 
       const existing = await findMember(trx, organizationId, { userId: user.id }, now);
       if (existing) {
-        await this.ctx.insertAudit(
+        await insertAudit(
           trx,
           audit({
             result: 'denied',
@@ -260,7 +238,7 @@ export class MemberStore {
 
       // Keys left from an earlier membership (removed before removals revoked keys, or made in
       // a race with the removal) must not come back with the person.
-      const revokedKeyIds = await revokeLiveKeysOf(this.ctx, trx, {
+      const revokedKeyIds = await revokeLiveKeysOf(trx, {
         organizationId,
         userId: user.id,
         now,
@@ -270,7 +248,7 @@ export class MemberStore {
         .insertInto('memberships')
         .values({ organization_id: organizationId, user_id: user.id, role, joined_at: now })
         .execute();
-      await this.ctx.insertAudit(
+      await insertAudit(
         trx,
         audit({ result: 'allowed', reason: null, targetUserId: user.id, before: null, after: { email: user.email, role } }),
       );
@@ -286,14 +264,7 @@ export class MemberStore {
    */
   private async judge(
     trx: Db,
-    params: {
-      organizationId: string;
-      member: MemberRef;
-      newRole: Role | null;
-      now: string;
-      actor: MemberActor;
-      audit: MemberAuditOrigin;
-    },
+    params: StoreParams<'removeMember'> & { newRole: Role | null },
     action: 'member.update' | 'member.remove',
   ): Promise<
     | { go: true; target: MemberRecord; forced: boolean }
@@ -304,30 +275,27 @@ export class MemberStore {
   > {
     const { organizationId, member, newRole, now, actor } = params;
     const audit = (fields: Parameters<typeof memberAudit>[3]) => memberAudit(params.audit, organizationId, action, fields);
-    if (!(await lockOrganization(trx, organizationId))) return { go: false, outcome: { status: 'organization_not_found' } };
+    if (!(await lockOrganization(trx, organizationId))) {
+      await insertAudit(trx, audit({ ...ORGANIZATION_GONE, targetUserId: 'userId' in member ? member.userId : null }));
+      return { go: false, outcome: { status: 'organization_not_found' } };
+    }
     const actorRole = actor.kind === 'member' ? await roleOf(trx, organizationId, actor.userId) : null;
     // The caller's own right comes before the target is looked up (nothing learned about it).
     if (actor.kind === 'member' && actorRole !== 'owner' && actorRole !== 'admin') {
-      await this.ctx.insertAudit(
-        trx,
-        audit({ result: 'denied', reason: 'NOT_ORG_ADMIN', targetUserId: null, before: null, after: null }),
-      );
+      await insertAudit(trx, audit({ result: 'denied', reason: 'NOT_ORG_ADMIN', targetUserId: null, before: null, after: null }));
       return { go: false, outcome: { status: 'denied', code: 'NOT_ORG_ADMIN' } };
     }
     const target = await findMember(trx, organizationId, member, now);
     if (!target) {
       const targetUserId = 'userId' in member ? member.userId : null;
-      await this.ctx.insertAudit(
-        trx,
-        audit({ result: 'denied', reason: 'MEMBER_NOT_FOUND', targetUserId, before: null, after: null }),
-      );
+      await insertAudit(trx, audit({ result: 'denied', reason: 'MEMBER_NOT_FOUND', targetUserId, before: null, after: null }));
       return { go: false, outcome: { status: 'not_found' } };
     }
     const facts = { actor, actorRole, target, newRole, owners: await countOwners(trx, organizationId) };
     const denial = judgeMemberChange(facts);
     if (denial !== null) {
       const after = newRole === null ? null : { email: target.email, role: newRole };
-      await this.ctx.insertAudit(
+      await insertAudit(
         trx,
         audit({ result: 'denied', reason: denial, targetUserId: target.userId, before: stateOf(target), after }),
       );
@@ -336,14 +304,7 @@ export class MemberStore {
     return { go: true, target, forced: leavesNoOwner(facts) };
   }
 
-  async updateRole(params: {
-    organizationId: string;
-    member: MemberRef;
-    role: Role;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<UpdateMemberOutcome> {
+  async updateRole(params: StoreParams<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
     const { organizationId, role, now } = params;
     return this.ctx.transaction(async (trx): Promise<UpdateMemberOutcome> => {
       const judged = await this.judge(trx, { ...params, newRole: role }, 'member.update');
@@ -357,7 +318,7 @@ export class MemberStore {
           .where('user_id', '=', target.userId)
           .execute();
       }
-      await this.ctx.insertAudit(
+      await insertAudit(
         trx,
         memberAudit(params.audit, organizationId, 'member.update', {
           result: 'allowed',
@@ -373,19 +334,13 @@ export class MemberStore {
     });
   }
 
-  async remove(params: {
-    organizationId: string;
-    member: MemberRef;
-    now: string;
-    actor: MemberActor;
-    audit: MemberAuditOrigin;
-  }): Promise<RemoveMemberOutcome> {
+  async remove(params: StoreParams<'removeMember'>): Promise<RemoveMemberOutcome> {
     const { organizationId, now } = params;
     return this.ctx.transaction(async (trx): Promise<RemoveMemberOutcome> => {
       const judged = await this.judge(trx, { ...params, newRole: null }, 'member.remove');
       if (!judged.go) return judged.outcome;
       const { target, forced } = judged;
-      const revokedKeyIds = await revokeLiveKeysOf(this.ctx, trx, {
+      const revokedKeyIds = await revokeLiveKeysOf(trx, {
         organizationId,
         userId: target.userId,
         now,
@@ -402,7 +357,7 @@ export class MemberStore {
         .where('organization_id', '=', organizationId)
         .where('user_id', '=', target.userId)
         .execute();
-      await this.ctx.insertAudit(
+      await insertAudit(
         trx,
         memberAudit(params.audit, organizationId, 'member.remove', {
           result: 'allowed',

@@ -2,9 +2,7 @@
  * Organizations, users and memberships as the operator CLI and the tests set them up, and the
  * first organization of an empty store. SqlStore (sql-store.ts) delegates here.
  */
-import { canonicalScopes } from '@codika/contract/scopes';
 import { DEFAULT_MIGRATION_LOCK_TABLE, MIGRATION_LOCK_ID, sql } from 'kysely';
-import { insertAudit } from './audit.js';
 import type { SqlContext } from './db.js';
 import { normalizeEmail } from './emails.js';
 import { insertKey } from './key-rows.js';
@@ -105,19 +103,11 @@ export class OrganizationStore {
         .insertInto('memberships')
         .values({ organization_id: organization.id, user_id: owner.id, role: 'owner', joined_at: organization.createdAt })
         .execute();
-      const created = await insertKey(trx, { ...key, organizationId: organization.id, createdByUserId: owner.id });
-      await insertAudit(trx, {
-        ...input.audit,
-        action: 'key.create',
-        result: 'allowed',
-        reason: null,
-        actorKeyId: null,
-        actorUserId: null,
-        organizationId: organization.id,
-        targetKeyId: key.id,
-        before: null,
-        after: { name: key.name, description: key.description, scopes: canonicalScopes(key.scopes) },
-      });
+      const created = await insertKey(
+        trx,
+        { ...key, organizationId: organization.id, createdByUserId: owner.id },
+        { ...input.audit, actorKeyId: null, actorUserId: null },
+      );
       return {
         status: 'created',
         organization: { ...organization },

@@ -58,7 +58,7 @@ async function seedKey(store: Store, scopes: Scope[] = ['projects:read'], expire
       expiresAt,
     },
     20,
-    { ...auditBase(org.id, id), action: 'key.create', result: 'allowed', reason: null, before: null, after: null },
+    auditBase(org.id, id),
   );
   if (outcome.status !== 'created') throw new Error('not created');
   return { org, user, key: outcome.key, hash: minted.hash };

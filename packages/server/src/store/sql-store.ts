@@ -33,7 +33,7 @@ import {
   saveLoginCode,
 } from './accounts.js';
 import { insertAudit, listAudit } from './audit.js';
-import type { Db, SqlContext } from './db.js';
+import type { Db, SqlContext, StoreParams } from './db.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyLifecycleStore } from './key-lifecycle.js';
 import { KeyStore } from './keys.js';
@@ -47,8 +47,10 @@ import type {
   ApiKeyWithCreator,
   AuditEntry,
   AuditEntryInput,
+  AuditOrigin,
   AuthRecord,
   CreateOutcome,
+  Denial,
   FirstOrganizationInput,
   FirstOrganizationOutcome,
   LoginCodeInput,
@@ -62,10 +64,13 @@ import type {
   OrganizationSettingsRecord,
   RedeemOutcome,
   RemoveMemberOutcome,
+  RevokeKeyParams,
   RevokeOutcome,
+  RotateKeyParams,
   RotateOutcome,
   SignupOutcome,
   Store,
+  UpdateKeyParams,
   UpdateMemberOutcome,
   UpdateOutcome,
   UpdateSettingsOutcome,
@@ -97,9 +102,6 @@ export interface StoreConnection {
 /** Attempts of one write transaction when the database answers a retryable error. */
 export const TRANSACTION_ATTEMPTS = 5;
 
-/** The parameters of a Store method (the interface in types.ts documents them). */
-type Params<M extends keyof Store> = Parameters<Store[M]>[0];
-
 export class SqlStore implements Store {
   private readonly db: Db;
   private readonly dialect: SqlDialectName;
@@ -129,7 +131,7 @@ export class SqlStore implements Store {
     this.accounts = ctx;
     this.keys = new KeyStore(ctx, connection.changeToken);
     this.organizations = new OrganizationStore(ctx);
-    this.members = new MemberStore({ ...ctx, insertAudit: (db, entry) => insertAudit(db, entry) });
+    this.members = new MemberStore(ctx);
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
     this.lifecycle = new KeyLifecycleStore({
       ...ctx,
@@ -169,7 +171,7 @@ export class SqlStore implements Store {
 
   // -- organizations, users, memberships (organizations.ts) --
 
-  createOrganization(input: Params<'createOrganization'>): Promise<Organization> {
+  createOrganization(input: StoreParams<'createOrganization'>): Promise<Organization> {
     return this.organizations.createOrganization(input);
   }
 
@@ -177,7 +179,7 @@ export class SqlStore implements Store {
     return this.organizations.getOrganization(id);
   }
 
-  ensureUser(input: Params<'ensureUser'>): Promise<User> {
+  ensureUser(input: StoreParams<'ensureUser'>): Promise<User> {
     return this.organizations.ensureUser(input);
   }
 
@@ -215,7 +217,7 @@ export class SqlStore implements Store {
     return this.keys.touchLastUsed(keyId, at, staleBefore);
   }
 
-  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome> {
+  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome> {
     return this.keys.createKey(input, maxLiveKeys, audit);
   }
 
@@ -231,17 +233,17 @@ export class SqlStore implements Store {
     return this.keys.listInactiveKeys(organizationId, now, limit);
   }
 
-  updateKey(params: Params<'updateKey'>): Promise<UpdateOutcome> {
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
     return this.keys.updateKey(params);
   }
 
-  revokeKey(params: Params<'revokeKey'>): Promise<RevokeOutcome> {
+  revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
     return this.keys.revokeKey(params);
   }
 
   // -- key lifecycle (key-lifecycle.ts) --
 
-  rotateKey(params: Params<'rotateKey'>): Promise<RotateOutcome> {
+  rotateKey<D extends Denial>(params: RotateKeyParams<D>): Promise<RotateOutcome<D>> {
     return this.lifecycle.rotate(params);
   }
 
@@ -249,7 +251,7 @@ export class SqlStore implements Store {
     return this.lifecycle.getSettings(organizationId);
   }
 
-  updateOrganizationSettings(params: Params<'updateOrganizationSettings'>): Promise<UpdateSettingsOutcome> {
+  updateOrganizationSettings(params: StoreParams<'updateOrganizationSettings'>): Promise<UpdateSettingsOutcome> {
     return this.lifecycle.updateSettings(params);
   }
 
@@ -259,15 +261,15 @@ export class SqlStore implements Store {
     return this.members.list(organizationId, now);
   }
 
-  addMember(params: Params<'addMember'>): Promise<AddMemberOutcome> {
+  addMember(params: StoreParams<'addMember'>): Promise<AddMemberOutcome> {
     return this.members.add(params);
   }
 
-  updateMemberRole(params: Params<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
+  updateMemberRole(params: StoreParams<'updateMemberRole'>): Promise<UpdateMemberOutcome> {
     return this.members.updateRole(params);
   }
 
-  removeMember(params: Params<'removeMember'>): Promise<RemoveMemberOutcome> {
+  removeMember(params: StoreParams<'removeMember'>): Promise<RemoveMemberOutcome> {
     return this.members.remove(params);
   }
 
@@ -281,15 +283,15 @@ export class SqlStore implements Store {
     return deleteLoginCode(this.accounts, email, codeHash);
   }
 
-  completeSignup(params: Params<'completeSignup'>): Promise<SignupOutcome> {
+  completeSignup(params: StoreParams<'completeSignup'>): Promise<SignupOutcome> {
     return completeSignup(this.accounts, params);
   }
 
-  completeLogin(params: Params<'completeLogin'>): Promise<LoginOutcome> {
+  completeLogin(params: StoreParams<'completeLogin'>): Promise<LoginOutcome> {
     return completeLogin(this.accounts, params);
   }
 
-  redeemLoginCode(params: Params<'redeemLoginCode'>): Promise<RedeemOutcome> {
+  redeemLoginCode(params: StoreParams<'redeemLoginCode'>): Promise<RedeemOutcome> {
     return redeemLoginCode(this.accounts, params);
   }
 
@@ -297,7 +299,7 @@ export class SqlStore implements Store {
     return listUserOrganizations(this.db, userId);
   }
 
-  createOrganizationForUser(params: Params<'createOrganizationForUser'>): Promise<OrganizationDetails> {
+  createOrganizationForUser(params: StoreParams<'createOrganizationForUser'>): Promise<OrganizationDetails> {
     return createOrganizationForUser(this.accounts, params);
   }
 
@@ -333,7 +335,7 @@ export class SqlStore implements Store {
     await insertAudit(this.db, entry);
   }
 
-  listAudit(filter: Params<'listAudit'>): Promise<AuditEntry[]> {
+  listAudit(filter: StoreParams<'listAudit'>): Promise<AuditEntry[]> {
     return listAudit(this.db, filter);
   }
 }

@@ -305,9 +305,10 @@ for (const factory of storeFactories) {
         expect((await store.getLiveKey(other.id, foreign.key.id, T2))?.revokedAt).toBeNull();
 
         const audit = await store.listAudit({ organizationId: org.id, targetKeyId: key.id });
+        // The store names the action itself, whatever the caller's audit object carried.
         expect(audit.map((a) => [a.action, a.result, a.reason])).toEqual([
-          ['key.update', 'denied', 'KEY_NOT_FOUND'],
-          ['key.update', 'allowed', null],
+          ['key.revoke', 'denied', 'KEY_NOT_FOUND'],
+          ['key.revoke', 'allowed', null],
           ['key.create', 'allowed', null],
         ]);
         expect(audit[1]?.before).toEqual({ name: 'CI key', description: '', scopes: ['projects:read'] });
@@ -474,7 +475,8 @@ for (const factory of storeFactories) {
         expect(updates.every((o) => o.status === 'updated' || o.status === 'not_found')).toBe(true);
         const updated = updates.filter((o) => o.status === 'updated').length;
         const audit = await store.listAudit({ organizationId: org.id, targetKeyId: key.id, limit: 1000 });
-        expect(audit.filter((a) => a.result === 'allowed' && a.action === 'key.update')).toHaveLength(updated + 1);
+        expect(audit.filter((a) => a.result === 'allowed' && a.action === 'key.update')).toHaveLength(updated);
+        expect(audit.filter((a) => a.result === 'allowed' && a.action === 'key.revoke')).toHaveLength(1);
         expect(audit.filter((a) => a.reason === 'KEY_NOT_FOUND')).toHaveLength(20 - updated);
         // The revoked key's scopes are exactly the updates that committed before the revocation.
         const stored = revoke?.status === 'revoked' ? revoke.key.scopes : [];
@@ -542,8 +544,7 @@ for (const factory of storeFactories) {
         expect(seen).toEqual([{ before: key, after }]);
         expect(outcome).toEqual({
           status: 'denied',
-          code: 'SCOPE_ESCALATION',
-          details: { scopes: ['api-keys:manage'] },
+          denial: { code: 'SCOPE_ESCALATION', details: { scopes: ['api-keys:manage'] } },
           before: key,
           after,
         });

@@ -116,8 +116,18 @@ export type AuditState = KeyFields | MemberState | AccountState | SettingsState;
 /** What a writer may hand in as a state: a stored key record too, of which only its KeyFields are written (key-fields.ts). */
 export type AuditStateInput = AuditState | ApiKeyRecord;
 
-/** The part of an audit row that describes the attempt (who, from where, on what); the store completes the rest. */
-export type AuditBase = Omit<AuditEntryInput, 'result' | 'reason' | 'before' | 'after'>;
+/**
+ * Who, from where and when: what a caller gives a mutating store method for the audit rows it
+ * writes. The store completes each row from what else it is given and what it finds (action,
+ * organization, target key and user, result, reason, before/after). The actor is the calling
+ * key and its user, or the person signed in by code (no key); the operator CLI's rows and those
+ * of a code operation name none — sign-up and sign-in name the person once the code has proved
+ * who they are.
+ */
+export type AuditOrigin = Omit<
+  AuditEntryInput,
+  'action' | 'result' | 'reason' | 'targetKeyId' | 'targetUserId' | 'before' | 'after' | 'organizationId'
+>;
 
 export interface AuditEntry extends Omit<AuditEntryInput, 'before' | 'after'> {
   id: string;
@@ -126,17 +136,11 @@ export interface AuditEntry extends Omit<AuditEntryInput, 'before' | 'after'> {
   after: AuditState | null;
 }
 
-export interface NewKeyInput {
-  id: string;
+/** A key to store: its own fields (MintedKeyInput), its organization, its creator and its scopes. */
+export interface NewKeyInput extends MintedKeyInput {
   organizationId: string;
   createdByUserId: string;
-  name: string;
-  description: string;
   scopes: Scope[];
-  prefix: string;
-  hash: string;
-  createdAt: string;
-  expiresAt: string | null;
 }
 
 /** A requested change; `scopes` excludes `addScopes`/`removeScopes` (checked before). */
@@ -152,8 +156,15 @@ export interface KeyChange {
   allowedIps?: string[] | null;
 }
 
-/** A judge's refusal: an error code and optional details. */
-export type Verdict = { code: string; details?: Record<string, unknown> } | null;
+/**
+ * A judge's refusal: at least an error code (the audit row's reason) and optional details. A
+ * judge returns its own typed error (the routes: an ApiError), which the outcome carries back
+ * as is for the caller to throw.
+ */
+export interface Denial {
+  readonly code: string;
+  readonly details?: Record<string, unknown> | undefined;
+}
 
 /** What a key judge learns inside the transaction besides the key itself. */
 export interface KeyJudgeContext {
@@ -165,39 +176,78 @@ export interface KeyJudgeContext {
 
 /**
  * Decides, inside the write transaction and with the target row locked, whether the
- * change may be applied. Returns null to allow, or an error code (and optional details)
- * to deny; a denial rolls back nothing but the change (the audit row is still written).
+ * change may be applied. Returns null to allow, or its denial; a denial rolls back nothing
+ * but the change (the audit row is still written).
  */
-export type ChangeJudge = (before: ApiKeyRecord, after: KeyFields, context: KeyJudgeContext) => Verdict;
+export type ChangeJudge<D extends Denial = Denial> = (
+  before: ApiKeyRecord,
+  after: KeyFields,
+  context: KeyJudgeContext,
+) => D | null;
 
 /** Decides, inside the revoke transaction with the key row locked, whether the key may be revoked. */
-export type RevokeJudge = (key: ApiKeyRecord, context: KeyJudgeContext) => Verdict;
+export type RevokeJudge<D extends Denial = Denial> = (key: ApiKeyRecord, context: KeyJudgeContext) => D | null;
 
-export type UpdateOutcome =
+export interface UpdateKeyParams<D extends Denial = Denial> {
+  organizationId: string;
+  keyId: string;
+  change: KeyChange;
+  dryRun: boolean;
+  now: string;
+  judge: ChangeJudge<D>;
+  audit: AuditOrigin;
+}
+
+export interface RevokeKeyParams<D extends Denial = Denial> {
+  organizationId: string;
+  keyId: string;
+  now: string;
+  judge?: RevokeJudge<D>;
+  audit: AuditOrigin;
+}
+
+export type UpdateOutcome<D extends Denial = Denial> =
   | { status: 'not_found' }
-  | { status: 'denied'; code: string; details?: Record<string, unknown>; before: ApiKeyRecord; after: KeyFields }
+  | { status: 'denied'; denial: D; before: ApiKeyRecord; after: KeyFields }
   | { status: 'dry_run'; before: ApiKeyRecord; after: ApiKeyRecord }
   | { status: 'updated'; before: ApiKeyRecord; after: ApiKeyRecord };
 
 export type CreateOutcome = { status: 'created'; key: ApiKeyRecord } | { status: 'limit_reached'; limit: number };
 
-export type RevokeOutcome =
+export type RevokeOutcome<D extends Denial = Denial> =
   | { status: 'revoked'; key: ApiKeyRecord }
   | { status: 'not_found' }
-  | { status: 'denied'; code: string; details?: Record<string, unknown> };
+  | { status: 'denied'; denial: D };
 
 // -- key lifecycle (store/key-lifecycle.ts) --
 
-export type RotateOutcome =
+export type RotateOutcome<D extends Denial = Denial> =
   | { status: 'rotated'; before: ApiKeyRecord; key: ApiKeyRecord }
   | { status: 'not_found' }
-  | { status: 'denied'; code: string; details?: Record<string, unknown> };
+  | { status: 'denied'; denial: D };
 
 /**
  * Decides, inside the rotation's transaction with the key row locked, whether the key may be
  * rotated and with which expiry: `expiresAt` is the key's expiry after the rotation.
  */
-export type RotateJudge = (key: ApiKeyRecord, context: KeyJudgeContext & { expiresAt: string | null }) => Verdict;
+export type RotateJudge<D extends Denial = Denial> = (
+  key: ApiKeyRecord,
+  context: KeyJudgeContext & { expiresAt: string | null },
+) => D | null;
+
+export interface RotateKeyParams<D extends Denial = Denial> {
+  organizationId: string;
+  keyId: string;
+  now: string;
+  newHash: string;
+  newPrefix: string;
+  /** The key's expiry after the rotation, given the key and the organization's maximum lifetime. */
+  expiresAt(key: ApiKeyRecord, maxKeyLifetimeDays: number | null): string | null;
+  /** When the old secret stops working, given the key's new expiry; null (or not after now): at once. */
+  graceEndsAt(expiresAt: string | null): string | null;
+  judge: RotateJudge<D>;
+  audit: AuditOrigin;
+}
 
 export interface OrganizationSettingsRecord {
   organizationId: string;
@@ -224,15 +274,6 @@ export interface MemberRecord {
 
 /** A member named by user id or by e-mail address. */
 export type MemberRef = { userId: string } | { email: string };
-
-/**
- * Who/where/when of a member change; the store completes each audit row it writes (action,
- * result, reason, target key and user, before/after).
- */
-export type MemberAuditOrigin = Omit<
-  AuditEntryInput,
-  'action' | 'result' | 'reason' | 'targetKeyId' | 'targetUserId' | 'before' | 'after' | 'organizationId'
->;
 
 export type { MemberActor, MemberDenialCode };
 
@@ -282,21 +323,6 @@ export interface LoginCodeInput {
 }
 
 /**
- * Who, from where and when: the part of an account event's audit rows the caller knows. The
- * store completes each row (action, result, organization, target, before/after). `actorKeyId`
- * and `actorUserId` are set when a key acts (organization creation); sign-up and sign-in by
- * code have no actor key, and their actor is the person once the code has proved who they are.
- */
-export interface AccountAuditBase {
-  at: string;
-  requestId: string;
-  sourceIp: string | null;
-  userAgent: string | null;
-  actorKeyId?: string | null;
-  actorUserId?: string | null;
-}
-
-/**
  * Judges a presented code against the stored hash (in constant time); the store never sees
  * the code itself.
  */
@@ -319,7 +345,10 @@ export interface CodeAttempt {
   maxAttempts: number;
 }
 
-/** A key minted by sign-up or sign-in, in the organization and for the user the store settles. */
+/**
+ * A new key's own fields (new-key.ts newKey); where it is stored adds the organization, the
+ * creator and the scopes — for sign-up and sign-in, the ones the store settles.
+ */
 export interface MintedKeyInput {
   id: string;
   name: string;
@@ -356,7 +385,7 @@ export interface FirstOrganizationInput {
   /** The owner's key; organizationId and createdByUserId come from the two above. */
   key: Omit<NewKeyInput, 'organizationId' | 'createdByUserId'>;
   /** The key's audit row; actor, organization and target are filled in. */
-  audit: Pick<AuditEntryInput, 'at' | 'requestId' | 'sourceIp' | 'userAgent'>;
+  audit: Pick<AuditOrigin, 'at' | 'requestId' | 'sourceIp' | 'userAgent'>;
 }
 
 export type FirstOrganizationOutcome =
@@ -429,10 +458,11 @@ export interface Store {
    */
   touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void>;
   /**
-   * Create a key and its audit row in one transaction, refusing (limit_reached) when the
-   * organization already has `maxLiveKeys` live (not revoked, not expired at `now`) keys.
+   * Create a key and its audit row (`key.create`, after = the key's fields) in one transaction,
+   * refusing (limit_reached, a denied MAX_API_KEYS_REACHED row) when the organization already
+   * has `maxLiveKeys` live (not revoked, not expired at `now`) keys.
    */
-  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditEntryInput): Promise<CreateOutcome>;
+  createKey(input: NewKeyInput, maxLiveKeys: number, audit: AuditOrigin): Promise<CreateOutcome>;
   /** A live key of that organization (not revoked, not expired at `now`), else undefined. */
   getLiveKey(organizationId: string, keyId: string, now: string): Promise<ApiKeyWithCreator | undefined>;
   listLiveKeys(organizationId: string, now: string): Promise<ApiKeyWithCreator[]>;
@@ -445,29 +475,17 @@ export interface Store {
    * In one transaction: lock the live target row, compute the new fields (addScopes and
    * removeScopes applied by SQL statements on the key's scope rows, never a JavaScript
    * read-modify-write of a stored list), ask `judge`, apply (unless denied or dryRun),
-   * set updated_at = now, and append the audit row (`audit` completed with result,
-   * reason, before, after). Not found → audit row with reason KEY_NOT_FOUND.
+   * set updated_at = now, and append the audit row (`audit` completed: `key.update` on the
+   * key, result, reason, before, after). Not found → audit row with reason KEY_NOT_FOUND; a
+   * denial → the judge's denial, as it returned it, and a denied row with its code.
    */
-  updateKey(params: {
-    organizationId: string;
-    keyId: string;
-    change: KeyChange;
-    dryRun: boolean;
-    now: string;
-    judge: ChangeJudge;
-    audit: AuditBase;
-  }): Promise<UpdateOutcome>;
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>>;
   /**
-   * Revoke a live key and append the audit row in one transaction; `judge` (when given) is
-   * asked with the key row locked, and a refusal is recorded as a denied row.
+   * Revoke a live key and append the audit row (`key.revoke`) in one transaction; `judge`
+   * (when given) is asked with the key row locked, and a refusal is recorded as a denied row
+   * and answered as the judge returned it.
    */
-  revokeKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    judge?: RevokeJudge;
-    audit: AuditBase;
-  }): Promise<RevokeOutcome>;
+  revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>>;
 
   // -- key lifecycle (store/key-lifecycle.ts) --
   /**
@@ -478,23 +496,13 @@ export interface Store {
    * dashboard sessions end; a `key.rotate` row is appended. `judge` may refuse (a denied row,
    * nothing changed). Not live → not_found (a denied row with KEY_NOT_FOUND).
    */
-  rotateKey(params: {
-    organizationId: string;
-    keyId: string;
-    now: string;
-    newHash: string;
-    newPrefix: string;
-    expiresAt(key: ApiKeyRecord, maxKeyLifetimeDays: number | null): string | null;
-    graceEndsAt(expiresAt: string | null): string | null;
-    judge: RotateJudge;
-    audit: AuditBase;
-  }): Promise<RotateOutcome>;
+  rotateKey<D extends Denial>(params: RotateKeyParams<D>): Promise<RotateOutcome<D>>;
   getOrganizationSettings(organizationId: string): Promise<OrganizationSettingsRecord | undefined>;
   /** Change the settings and append an `organization.settings_update` row (before/after), in one transaction. */
   updateOrganizationSettings(params: {
     organizationId: string;
     maxKeyLifetimeDays: number | null;
-    audit: AuditBase;
+    audit: AuditOrigin;
   }): Promise<UpdateSettingsOutcome>;
 
   // -- members (store/members.ts) --
@@ -521,7 +529,7 @@ export interface Store {
     newUserId: string;
     now: string;
     actor: MemberActor;
-    audit: MemberAuditOrigin;
+    audit: AuditOrigin;
   }): Promise<AddMemberOutcome>;
   /** Change a member's role (no change when it is the same role: an allowed row, before = after). */
   updateMemberRole(params: {
@@ -530,7 +538,7 @@ export interface Store {
     role: Role;
     now: string;
     actor: MemberActor;
-    audit: MemberAuditOrigin;
+    audit: AuditOrigin;
   }): Promise<UpdateMemberOutcome>;
   /** Remove a member and revoke every live key they created in the organization (a `key.revoke` row each). */
   removeMember(params: {
@@ -538,7 +546,7 @@ export interface Store {
     member: MemberRef;
     now: string;
     actor: MemberActor;
-    audit: MemberAuditOrigin;
+    audit: AuditOrigin;
   }): Promise<RemoveMemberOutcome>;
 
   // -- accounts: e-mailed codes, sign-up, sign-in, organizations (store/accounts.ts) --
@@ -561,7 +569,7 @@ export interface Store {
       organization: { id: string; name: string; description: string; size: string | null };
       key: MintedKeyInput;
       scopes: Scope[];
-      audit: AccountAuditBase;
+      audit: AuditOrigin;
     },
   ): Promise<SignupOutcome>;
   /**
@@ -576,7 +584,7 @@ export interface Store {
       key: MintedKeyInput;
       scopesFor(role: Role): Scope[];
       maxLiveKeys: number;
-      audit: AccountAuditBase;
+      audit: AuditOrigin;
     },
   ): Promise<LoginOutcome>;
   /**
@@ -584,7 +592,7 @@ export interface Store {
    * organizations (`last_sign_in_at` set, an `account.login` row without organization). For a
    * sign-in that mints no key (the dashboard's).
    */
-  redeemLoginCode(params: CodeAttempt & { audit: AccountAuditBase }): Promise<RedeemOutcome>;
+  redeemLoginCode(params: CodeAttempt & { audit: AuditOrigin }): Promise<RedeemOutcome>;
   /** The organizations a user belongs to, with their role, by name. */
   listUserOrganizations(userId: string): Promise<UserOrganization[]>;
   /**
@@ -594,7 +602,7 @@ export interface Store {
   createOrganizationForUser(params: {
     organization: { id: string; name: string; description: string; size: string | null; createdAt: string };
     ownerUserId: string;
-    audit: AccountAuditBase;
+    audit: AuditOrigin;
   }): Promise<OrganizationDetails>;
 
   // -- dashboard sessions --

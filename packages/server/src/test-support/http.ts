@@ -21,7 +21,8 @@ import { type AppDeps, buildApp } from '../app.js';
 import type { Clock } from '../clock.js';
 import type { AuthFailureBudget } from '../http/auth-throttle.js';
 import { newId } from '../ids.js';
-import { hashKey, mintOrgKey } from '../secrets.js';
+import { newKey } from '../new-key.js';
+import { hashKey } from '../secrets.js';
 import type { ApiKeyRecord, AuditEntry, Organization, Role, Store, User } from '../store/types.js';
 import { routeStoreFactory } from './stores.js';
 
@@ -179,44 +180,21 @@ export async function seedKey(
   userId: string,
   options: { scopes?: Scope[]; name?: string; description?: string; createdAt?: string; expiresAt?: string | null } = {},
 ): Promise<SeededKey> {
-  const minted = mintOrgKey();
-  const id = newId();
-  const scopes = options.scopes ?? ALL_SCOPES;
-  const name = options.name ?? 'key';
-  const description = options.description ?? '';
   const createdAt = options.createdAt ?? T0;
+  const { input, rawKey } = newKey({ name: options.name ?? 'key', description: options.description ?? '' }, new Date(createdAt));
   const outcome = await store.createKey(
     {
-      id,
+      ...input,
       organizationId,
       createdByUserId: userId,
-      name,
-      description,
-      scopes,
-      prefix: minted.prefix,
-      hash: minted.hash,
-      createdAt,
+      scopes: options.scopes ?? ALL_SCOPES,
       expiresAt: options.expiresAt ?? null,
     },
     1000,
-    {
-      at: createdAt,
-      requestId: newId(),
-      action: 'key.create',
-      result: 'allowed',
-      reason: null,
-      actorKeyId: null,
-      actorUserId: null,
-      organizationId,
-      targetKeyId: id,
-      before: null,
-      after: { name, description, scopes },
-      sourceIp: null,
-      userAgent: 'seed',
-    },
+    { at: createdAt, requestId: newId(), actorKeyId: null, actorUserId: null, sourceIp: null, userAgent: 'seed' },
   );
   if (outcome.status !== 'created') throw new Error('seed: key not created');
-  return { id, raw: minted.rawKey, organizationId, userId };
+  return { id: input.id, raw: rawKey, organizationId, userId };
 }
 
 export async function seedUser(store: Store, organizationId: string, email: string, role: Role): Promise<User> {
@@ -257,17 +235,7 @@ export async function seed(store: Store): Promise<Seed> {
     organizationId: orgA.id,
     keyId: keys.revoked.id,
     now: T0,
-    audit: {
-      at: T0,
-      requestId: newId(),
-      action: 'key.revoke',
-      actorKeyId: null,
-      actorUserId: null,
-      organizationId: orgA.id,
-      targetKeyId: keys.revoked.id,
-      sourceIp: null,
-      userAgent: 'seed',
-    },
+    audit: { at: T0, requestId: newId(), actorKeyId: null, actorUserId: null, sourceIp: null, userAgent: 'seed' },
   });
   if (revoked.status !== 'revoked') throw new Error('seed: key not revoked');
   return { orgA, orgB, users: { owner, admin, member, otherOwner, otherMember, former }, keys };
