@@ -116,7 +116,7 @@ for (const factory of storeFactories) {
       const { org, keyId, raw } = await seed(store);
       expect((await rotate(org.id, newId(), T1, T2)).outcome.status).toBe('not_found');
       const denied = await rotate(org.id, keyId, T1, T2, { judge: () => ({ code: 'ROLE_HIERARCHY' }) });
-      expect(denied.outcome).toEqual({ status: 'denied', code: 'ROLE_HIERARCHY' });
+      expect(denied.outcome).toEqual({ status: 'denied', denial: { code: 'ROLE_HIERARCHY' } });
       expect((await store.findAuthByHash(hashKey(raw)))?.secret).toBe('current');
       await store.revokeKey({ organizationId: org.id, keyId, now: T1, audit: audit(org.id, keyId, 'key.revoke') });
       expect((await rotate(org.id, keyId, T2, T3)).outcome.status).toBe('not_found');
