@@ -3,7 +3,9 @@
  * CONNECTIONS keep-alive connections busy for SECONDS and prints the same JSON as the wrk
  * scripts. Runs in its own process, like wrk.
  *
- *   node bench/load.mjs <url> <mode: get|verify|update> <seconds> <connections> [key] [targetKeyId]
+ *   node bench/load.mjs <url> <mode: get|verify|update> <seconds> <connections> [key] [targetKeyId[,targetKeyId…]]
+ *
+ * With several target ids (comma-separated), updates go to them in turn (spread over many keys).
  */
 import { Agent, request } from 'node:http';
 
@@ -15,6 +17,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: connections });
 const path = mode === 'update' ? '/updateorganizationapikeypublic' : mode === 'verify' ? '/verifyapikey' : base.pathname;
 const method = mode === 'get' ? 'GET' : 'POST';
 const runTag = Date.now().toString(36);
+const targets = target.split(',');
 const SCOPES = ['["projects:read","instances:read"]', '["projects:read","executions:read"]'];
 
 let latencies = new Float64Array(1 << 16);
@@ -35,7 +38,10 @@ function record(us) {
 function once() {
   return new Promise((resolve) => {
     n++;
-    const body = mode === 'update' ? `{"keyId":"${target}","name":"bench ${runTag}-${n}","scopes":${SCOPES[n % 2]}}` : '';
+    const body =
+      mode === 'update'
+        ? `{"keyId":"${targets[n % targets.length]}","name":"bench ${runTag}-${n}","scopes":${SCOPES[n % 2]}}`
+        : '';
     const headers = { 'x-process-manager-key': key, 'content-length': Buffer.byteLength(body) };
     if (body !== '') headers['content-type'] = 'application/json';
     const start = process.hrtime.bigint();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export function fmt(v, unit) {
   if (v === undefined || v === null || Number.isNaN(v)) return '–';
-  if (unit === 'req/s' || unit === 'ops/s') return Math.round(v).toLocaleString('en-US');
+  if (unit === 'req/s' || unit === 'ops/s' || unit === 'commits/s') return Math.round(v).toLocaleString('en-US');
   if (Math.abs(v) >= 100) return v.toFixed(0);
   if (Math.abs(v) >= 10) return v.toFixed(1);
   return v.toFixed(2);
@@ -32,6 +32,16 @@ function about(meta) {
     `- Load: ${meta.loadGenerator}, ${meta.connections} connections, ${meta.duration} s per run, ${meta.runs} run(s) per figure after a warm-up; the generator runs in its own process`,
     `- Start-up: ${meta.startupTimer}, ${meta.startupRuns} runs per command; **\`NODE_EXTRA_CA_CERTS\` unset** (and a private HOME) for the floor and the CLI alike`,
     '- Updates write varying names and alternating scope sets; SQLite runs with `synchronous=FULL` (WAL), every answer after its commit is durable',
+    ...(meta.loadAverage
+      ? [
+          `- Machine load during the load runs (1-minute load average, ${meta.cpus} cores): median ${meta.loadAverage.median.toFixed(1)}, ${meta.loadAverage.min.toFixed(1)}–${meta.loadAverage.max.toFixed(1)}; other jobs share the machine, so only same-run ratios are comparable`,
+        ]
+      : []),
+    ...(meta.postgres
+      ? [
+          `- PostgreSQL: ${meta.postgres}; codika-server's pool: ${meta.poolSize ?? 'default'}; the reference handler and the commit loop use the same database`,
+        ]
+      : []),
     '- Each figure: median over runs, spread as min–max (and p25–p75 where there are ≥ 4 runs), the floor it is compared with, ratio = median ÷ floor median',
   ];
 }

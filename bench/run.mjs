@@ -6,7 +6,7 @@
  *
  *   node bench/run.mjs [--smoke] [--duration S] [--runs N] [--startup-runs N]
  *                      [--small-keys N] [--large-keys N] [--database-url URL] [--out DIR]
- *                      [--no-install] [--no-tools] [--keep]
+ *                      [--no-install] [--no-tools] [--keep] [--pool-size N] [--spread-keys N]
  *
  * Tools: `wrk` (load) and `hyperfine` (start-up) from Debian, installed with apt-get when missing
  * (root only, not in --smoke); without them the bench falls back to bench/load.mjs (a node:http
@@ -15,7 +15,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,6 +45,8 @@ const { values: opt } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     'no-tools': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'pool-size': { type: 'string' },
+    'spread-keys': { type: 'string' },
   },
 });
 const smoke = opt.smoke;
@@ -60,6 +62,10 @@ const cfg = {
   largeKeys: num(opt['large-keys'], 1_000_000, 2_000),
   connections: Number(opt.connections),
   fsyncSeconds: smoke ? 0.3 : 2,
+  /** PostgreSQL: keys of the bench organization that the spread update case takes in turn. */
+  spreadKeys: num(opt['spread-keys'], 1_000, 50),
+  /** PostgreSQL: `start --pool-size` for codika-server (default: the server's own). */
+  poolSize: opt['pool-size'],
 };
 const databaseUrl = opt['database-url'] ?? process.env.CODIKA_TEST_DATABASE_URL;
 
@@ -287,7 +293,9 @@ ${WRK_DONE}`,
   // (SQLite would skip an UPDATE that writes identical values).
   update: `
 local key = os.getenv("CODIKA_BENCH_KEY")
-local target = os.getenv("CODIKA_BENCH_TARGET")
+-- one key id (the hot-key case) or many, comma-separated, taken in turn (spread over many keys)
+local targets = {}
+for id in string.gmatch(os.getenv("CODIKA_BENCH_TARGET"), "[^,]+") do targets[#targets + 1] = id end
 local tag = os.getenv("CODIKA_BENCH_TAG")
 local threads = 0
 function setup(thread)
@@ -299,17 +307,20 @@ local scopes = { '["projects:read","instances:read"]', '["projects:read","execut
 local headers = { ["Content-Type"] = "application/json", ["X-Process-Manager-Key"] = key }
 function request()
   n = n + 1
-  local body = '{"keyId":"' .. target .. '","name":"bench ' .. tag .. '-' .. tostring(tid) .. '-' .. n .. '","scopes":' .. scopes[n % 2 + 1] .. '}'
+  local body = '{"keyId":"' .. targets[n % #targets + 1] .. '","name":"bench ' .. tag .. '-' .. tostring(tid) .. '-' .. n .. '","scopes":' .. scopes[n % 2 + 1] .. '}'
   return wrk.format("POST", "/updateorganizationapikeypublic", headers, body)
 end
 ${WRK_DONE}`,
 };
 
 let loadTag = 0;
+/** The 1-minute load average at the start of every load run (how busy the shared machine was). */
+const loadAverages = [];
 
 /** One load run against `url` in its own process; samples the server's RSS meanwhile. */
 async function load(tools, { url, mode, seconds, key = '', target = '', pid }) {
   loadTag++;
+  loadAverages.push(loadavg()[0]);
   const tag = `${Date.now().toString(36)}${loadTag}`;
   let argv;
   if (tools.wrk) {
@@ -519,6 +530,7 @@ async function startCodika(backend, keys) {
   const name = `${backend.name}-${keys}`;
   let dbArgs;
   let storeOptions;
+  const startArgs = [];
   let dropSchema = async () => {};
   if (backend.name === 'sqlite') {
     const file = join(tmp, `codika-${keys}.db`);
@@ -536,6 +548,7 @@ async function startCodika(backend, keys) {
     url.searchParams.set('options', `-c search_path=${schema}`);
     dbArgs = ['--database-url', url.toString()];
     storeOptions = { databaseUrl: url.toString() };
+    if (cfg.poolSize !== undefined) startArgs.push('--pool-size', cfg.poolSize);
     dropSchema = async () => {
       const c = new pg.Client({ connectionString: backend.url });
       await c.connect();
@@ -568,7 +581,7 @@ async function startCodika(backend, keys) {
   );
   const proc = await startProcess(
     `server-${name}`,
-    [NODE, SERVER_BIN, 'start', '--port', '0', ...dbArgs],
+    [NODE, SERVER_BIN, 'start', '--port', '0', ...dbArgs, ...startArgs],
     /codika-server listening on (http:\/\/\S+)/,
   );
   const target = await post(proc.url, '/createorganizationapikeypublic', boot.apiKey, {
@@ -576,13 +589,17 @@ async function startCodika(backend, keys) {
     name: 'bench target',
     scopes: ['projects:read', 'instances:read'],
   });
+  const spreadKeyIds =
+    backend.name === 'postgres' ? await addSpreadKeys(storeOptions.databaseUrl, boot.organizationId, cfg.spreadKeys) : [];
   await sleep(300);
   return {
     ...proc,
     name,
     keys,
+    databaseUrl: storeOptions.databaseUrl,
     ownerKey: boot.apiKey,
     targetKeyId: target.keyId,
+    spreadKeyIds,
     idleRss: rssMb(proc.pid),
     seedSeconds,
     async stop() {
@@ -590,6 +607,68 @@ async function startCodika(backend, keys) {
       await dropSchema();
     },
   };
+}
+
+/**
+ * PostgreSQL: `count` more keys in the bench organization, created by its owner, each with the
+ * two scopes the update load alternates between (inserted straight into the tables, like
+ * seed.mjs): the spread update case takes them in turn, so concurrent updates rarely meet on
+ * one key's row lock. Returns their ids.
+ */
+async function addSpreadKeys(databaseUrl, organizationId, count) {
+  const pg = await importPg();
+  const { createHash, randomUUID } = await import('node:crypto');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`select user_id from memberships where organization_id = $1 and role = 'owner'`, [
+      organizationId,
+    ]);
+    const owner = rows[0].user_id;
+    const at = new Date().toISOString();
+    const ids = Array.from({ length: count }, () => randomUUID());
+    const hashes = ids.map((id) => createHash('sha256').update(`codika-bench-spread:${id}`).digest('hex'));
+    await client.query('begin');
+    await client.query(
+      `insert into api_keys (id, organization_id, created_by_user_id, name, description, prefix, hash, created_at, updated_at)
+        select id, $2, $3, 'spread ' || id, '', 'cko_sprd', hash, $4::timestamptz, $4::timestamptz
+        from unnest($1::text[], $5::text[]) as t(id, hash)`,
+      [ids, organizationId, owner, at, hashes],
+    );
+    await client.query(
+      `insert into api_key_scopes (key_id, scope)
+        select id, scope from unnest($1::text[]) as t(id) cross join (values ('projects:read'), ('instances:read')) as s(scope)`,
+      [ids],
+    );
+    await client.query('commit');
+    await client.query('analyze');
+    return ids;
+  } finally {
+    await client.end();
+  }
+}
+
+function pgCommitRate(url, seconds, connections) {
+  const out = run(NODE, [join(BENCH, 'pg-commit-loop.mjs'), url, String(seconds), String(connections)]);
+  return JSON.parse(out).perSecond;
+}
+
+let postgresVersion = null;
+
+/** Version and the durability settings that decide the commit floor. */
+async function describePostgres(url) {
+  const pg = await importPg();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const q = async (text) => (await client.query(text)).rows[0];
+    const version = (await q('show server_version')).server_version;
+    const sync = (await q('show synchronous_commit')).synchronous_commit;
+    const fsync = (await q('show fsync')).fsync;
+    return `${version}, synchronous_commit=${sync}, fsync=${fsync}`;
+  } finally {
+    await client.end();
+  }
 }
 
 let pgModule;
@@ -609,10 +688,20 @@ async function importPg() {
 async function loadSection(tools, backend, floorServer) {
   const small = await startCodika(backend, cfg.smallKeys);
   let large;
+  let reference;
   try {
     large = await startCodika(backend, cfg.largeKeys);
     const withRoundTrip = backend.name === 'sqlite';
+    const isPg = backend.name === 'postgres';
     if (withRoundTrip) roundTripSection(small);
+    // PostgreSQL: the reference handler (bench/reference-pg-verify.mjs) on the small store's schema.
+    if (isPg) {
+      reference = await startProcess(
+        'reference-pg',
+        [NODE, join(BENCH, 'reference-pg-verify.mjs'), small.databaseUrl],
+        /reference listening on (http:\/\/\S+)/,
+      );
+    }
     const servers = [small, large];
     const results = servers.map((server) => ({
       floor: [],
@@ -620,11 +709,29 @@ async function loadSection(tools, backend, floorServer) {
       verify: [],
       update: [],
       fsync: [],
+      reference: [],
+      commitFloor: [],
+      commitConcurrent: [],
+      spread: [],
       loadRss: [],
       keys: server.keys,
       seedSeconds: server.seedSeconds,
       idleRss: server.idleRss,
     }));
+    if (reference) {
+      log('reference: warm-up');
+      await load(tools, { url: reference.url, mode: 'verify', seconds: cfg.warmup, key: small.ownerKey });
+    }
+    if (isPg) {
+      log(`${small.name}: warm-up (spread updates)`);
+      await load(tools, {
+        url: small.url,
+        mode: 'update',
+        seconds: cfg.warmup,
+        key: small.ownerKey,
+        target: small.spreadKeyIds.join(','),
+      });
+    }
     for (const server of servers) {
       log(`${server.name}: warm-up`);
       await load(tools, { url: server.url, mode: 'verify', seconds: cfg.warmup, key: server.ownerKey });
@@ -645,7 +752,22 @@ async function loadSection(tools, backend, floorServer) {
       }
       const order = r % 2 === 0 ? [0, 1] : [1, 0];
       const peaks = [0, 0];
-      for (const k of order) {
+      // PostgreSQL: the reference runs next to the small store's verify, before it on even runs
+      // and after it on odd ones, so drift hits both alike.
+      const verifyOrder = reference ? (r % 2 === 0 ? ['ref', 0, 1] : [1, 0, 'ref']) : order;
+      for (const k of verifyOrder) {
+        if (k === 'ref') {
+          results[0].reference.push(
+            await load(tools, {
+              url: reference.url,
+              mode: 'verify',
+              seconds: cfg.duration,
+              key: small.ownerKey,
+              pid: reference.pid,
+            }),
+          );
+          continue;
+        }
         const server = servers[k];
         const v = await load(tools, {
           url: server.url,
@@ -659,6 +781,26 @@ async function loadSection(tools, backend, floorServer) {
       }
       const fsync = fsyncRate(tmp, cfg.fsyncSeconds);
       for (const res of results) res.fsync.push(fsync);
+      if (isPg) {
+        // PostgreSQL's durable-commit floor (one UPDATE per transaction, one connection), and
+        // the same loop on as many connections as codika's pool, between the load runs.
+        const floorRate = pgCommitRate(backend.url, cfg.fsyncSeconds, 1);
+        const concurrentRate = pgCommitRate(backend.url, cfg.fsyncSeconds, Number(cfg.poolSize ?? 10));
+        for (const res of results) {
+          res.commitFloor.push(floorRate);
+          res.commitConcurrent.push(concurrentRate);
+        }
+        const spread = await load(tools, {
+          url: small.url,
+          mode: 'update',
+          seconds: cfg.duration,
+          key: small.ownerKey,
+          target: small.spreadKeyIds.join(','),
+          pid: small.pid,
+        });
+        results[0].spread.push(spread);
+        peaks[0] = Math.max(peaks[0], spread.peakRss);
+      }
       for (const k of order) {
         const server = servers[k];
         const u = await load(tools, {
@@ -676,6 +818,7 @@ async function loadSection(tools, backend, floorServer) {
     }
     return { small: results[0], large: results[1] };
   } finally {
+    await reference?.stop();
     await large?.stop();
     await small.stop();
   }
@@ -726,6 +869,10 @@ function throughputFigures(backend, res) {
       unit: 'ops/s',
       values: res.fsync,
     });
+  }
+  if (b === 'postgres') {
+    postgresThroughputFigures(res, sec, tag, floorRps);
+    return;
   }
   figure({
     id: `${b}.verify.rps`,
@@ -787,6 +934,141 @@ function throughputFigures(backend, res) {
     unit: 'ms',
     values: res.update.map((x) => x.p99),
     floor: { label: 'floor p99', median: stats(res.floor.map((x) => x.p99)).median },
+  });
+}
+
+/**
+ * PostgreSQL (issue 14): verify against the reference handler on the same database in the
+ * same run, updates against PostgreSQL's own durable-commit floor (one UPDATE per transaction
+ * on one connection), spread over many keys and on one hot key.
+ */
+function postgresThroughputFigures(res, sec, tag, floorRps) {
+  const ref = {
+    rps: stats(res.reference.map((x) => x.rps)),
+    p50: stats(res.reference.map((x) => x.p50)),
+    p99: stats(res.reference.map((x) => x.p99)),
+  };
+  const commitFloor = stats(res.commitFloor);
+  figure({
+    id: 'postgres.reference.rps',
+    section: sec,
+    label:
+      'reference: Fastify + `pg` `/verifyapikey` (bench/reference-pg-verify.mjs: one query, scopes aggregated, pool of 10, one log line per request), req/s',
+    unit: 'req/s',
+    values: res.reference.map((x) => x.rps),
+    floor: { label: 'floor req/s', median: floorRps.median },
+    errors: res.reference.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: 'postgres.reference.p50',
+    section: sec,
+    label: 'reference `/verifyapikey` p50',
+    unit: 'ms',
+    values: res.reference.map((x) => x.p50),
+  });
+  figure({
+    id: 'postgres.reference.p99',
+    section: sec,
+    label: 'reference `/verifyapikey` p99',
+    unit: 'ms',
+    values: res.reference.map((x) => x.p99),
+  });
+  figure({
+    id: 'postgres.commit-floor',
+    section: sec,
+    label: 'PostgreSQL commit floor: one `UPDATE` per transaction, one connection (bench/pg-commit-loop.mjs)',
+    unit: 'commits/s',
+    values: res.commitFloor,
+  });
+  figure({
+    id: 'postgres.commit-concurrent',
+    section: sec,
+    label: `the same loop on ${cfg.poolSize ?? 10} connections at once (PostgreSQL flushes several commits per WAL write)`,
+    unit: 'commits/s',
+    values: res.commitConcurrent,
+    floor: { label: 'commit floor', median: commitFloor.median },
+  });
+  figure({
+    id: 'postgres.verify.rps',
+    section: sec,
+    label: `\`/verifyapikey\` req/s (${tag})`,
+    unit: 'req/s',
+    values: res.verify.map((x) => x.rps),
+    floor: { label: 'reference req/s', median: ref.rps.median },
+    target: { minRatio: 1, text: '≥ 1.0 × reference' },
+    errors: res.verify.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: 'postgres.verify.rps-vs-floor',
+    section: sec,
+    label: `\`/verifyapikey\` req/s vs the HTTP floor (${tag})`,
+    unit: 'req/s',
+    values: res.verify.map((x) => x.rps),
+    floor: { label: 'floor req/s', median: floorRps.median },
+  });
+  figure({
+    id: 'postgres.verify.p50',
+    section: sec,
+    label: `\`/verifyapikey\` p50 (${tag})`,
+    unit: 'ms',
+    values: res.verify.map((x) => x.p50),
+    floor: { label: 'reference p50', median: ref.p50.median },
+  });
+  figure({
+    id: 'postgres.verify.p99',
+    section: sec,
+    label: `\`/verifyapikey\` p99 (${tag})`,
+    unit: 'ms',
+    values: res.verify.map((x) => x.p99),
+    floor: { label: 'reference p99', median: ref.p99.median },
+    target: { maxRatio: 1, text: "≤ reference's p99" },
+  });
+  figure({
+    id: 'postgres.update-spread.rps',
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` req/s, spread over ${cfg.spreadKeys.toLocaleString('en-US')} keys taken in turn (${tag} in the store)`,
+    unit: 'req/s',
+    values: res.spread.map((x) => x.rps),
+    floor: { label: 'commit floor', median: commitFloor.median },
+    target: { minRatio: 0.5, text: '≥ 0.5 × commit floor' },
+    errors: res.spread.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: 'postgres.update-spread.p50',
+    section: sec,
+    label: '`/updateorganizationapikeypublic` p50, spread',
+    unit: 'ms',
+    values: res.spread.map((x) => x.p50),
+  });
+  figure({
+    id: 'postgres.update-spread.p99',
+    section: sec,
+    label: '`/updateorganizationapikeypublic` p99, spread',
+    unit: 'ms',
+    values: res.spread.map((x) => x.p99),
+  });
+  figure({
+    id: 'postgres.update.rps',
+    section: sec,
+    label: `\`/updateorganizationapikeypublic\` req/s, one hot key (${tag}; every request waits for the previous one's row lock)`,
+    unit: 'req/s',
+    values: res.update.map((x) => x.rps),
+    floor: { label: 'commit floor', median: commitFloor.median },
+    errors: res.update.reduce((a, x) => a + x.errors, 0),
+  });
+  figure({
+    id: 'postgres.update.p50',
+    section: sec,
+    label: '`/updateorganizationapikeypublic` p50, one hot key',
+    unit: 'ms',
+    values: res.update.map((x) => x.p50),
+  });
+  figure({
+    id: 'postgres.update.p99',
+    section: sec,
+    label: '`/updateorganizationapikeypublic` p99, one hot key',
+    unit: 'ms',
+    values: res.update.map((x) => x.p99),
   });
 }
 
@@ -860,8 +1142,10 @@ async function main() {
     const backends = [{ name: 'sqlite' }];
     if (databaseUrl) {
       const help = spawnSync(NODE, [SERVER_BIN, 'start', '--help'], { encoding: 'utf8' }).stdout ?? '';
-      if (help.includes('--database-url')) backends.push({ name: 'postgres', url: databaseUrl });
-      else notes.push('PostgreSQL: skipped — this build of `codika-server start` has no `--database-url`.');
+      if (help.includes('--database-url')) {
+        backends.push({ name: 'postgres', url: databaseUrl });
+        postgresVersion = await describePostgres(databaseUrl);
+      } else notes.push('PostgreSQL: skipped — this build of `codika-server start` has no `--database-url`.');
     } else {
       notes.push('PostgreSQL: skipped — set `CODIKA_TEST_DATABASE_URL` or pass `--database-url` to include it.');
     }
@@ -896,6 +1180,9 @@ async function main() {
     smallKeys: cfg.smallKeys,
     largeKeys: cfg.largeKeys,
     nodeExtraCaCerts: 'unset for start-up figures',
+    loadAverage: loadAverages.length > 0 ? stats(loadAverages) : null,
+    postgres: postgresVersion,
+    poolSize: cfg.poolSize ?? null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   mkdirSync(outDir, { recursive: true });

@@ -1,10 +1,10 @@
 /**
  * Several instances, one truth: two real `codika-server start` processes on one PostgreSQL
  * schema. A change answered 200 by one instance holds on the other from the very next
- * request, because nothing on the authentication path is cached: every request reads the
- * key, its scopes and its user's current role from the database. (There is therefore no
- * LISTEN connection whose loss could leave an instance stale; cutting every connection of B
- * only makes its pool reconnect.)
+ * request. Each instance caches authentication records, but serves one only after a fence on
+ * its LISTEN connection has shown that no change was committed since it was read
+ * (store/auth-fence.ts); cutting every connection of B (the LISTEN one included) makes B read
+ * the rows until it listens again — never serve a stale record.
  *
  * PostgreSQL only (CODIKA_TEST_DATABASE_URL); needs the build (`npm test` builds first).
  */

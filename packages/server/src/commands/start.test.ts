@@ -86,6 +86,14 @@ describe('codika-server start', () => {
     expect(() => parseStartOptions({ keyConcurrency: '0' }, {})).toThrow(/--key-concurrency/);
   });
 
+  it('parses --pool-size for PostgreSQL and refuses it for SQLite', () => {
+    const url = 'postgres://u@db.example:5432/codika';
+    expect(parseStartOptions({ databaseUrl: url, poolSize: '24' }, {}).database).toEqual({ databaseUrl: url, poolSize: 24 });
+    expect(parseStartOptions({ databaseUrl: url }, {}).database).toEqual({ databaseUrl: url });
+    expect(() => parseStartOptions({ databaseUrl: url, poolSize: '0' }, {})).toThrow(/--pool-size/);
+    expect(() => parseStartOptions({ poolSize: '8' }, {})).toThrow(/--pool-size applies to PostgreSQL/);
+  });
+
   it('parses --trust-proxy (or $CODIKA_TRUST_PROXY) as addresses, ranges and names, and refuses anything else', () => {
     expect(parseStartOptions({ trustProxy: '10.0.0.0/8, 192.168.1.7,loopback,::1' }, {}).trustProxy).toEqual([
       '10.0.0.0/8',

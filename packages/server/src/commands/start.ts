@@ -43,6 +43,7 @@ import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../http/transpor
 import { newId } from '../ids.js';
 import { newKey } from '../new-key.js';
 import type { StoreOptions } from '../store/index.js';
+import { POSTGRES_POOL_MAX } from '../store/pool-size.js';
 import type { Store } from '../store/types.js';
 import {
   type AccountsFlags,
@@ -108,6 +109,7 @@ export interface RawStartFlags extends DatabaseFlags, AccountsFlags {
   shutdownTimeout?: unknown;
   trustProxy?: unknown;
   keyConcurrency?: unknown;
+  poolSize?: unknown;
   logLevel?: unknown;
   logFormat?: unknown;
 }
@@ -152,12 +154,19 @@ function parseWhole(value: unknown, flag: string, min: number, max: number, fall
   return n;
 }
 
+/** --pool-size: PostgreSQL's connections per instance; refused for SQLite (one connection by design). */
+function withPoolSize(database: StoreOptions, value: unknown): StoreOptions {
+  if (value === undefined) return database;
+  if (!('databaseUrl' in database)) throw new UsageError('--pool-size applies to PostgreSQL (--database-url) only');
+  return { ...database, poolSize: parseWhole(value, '--pool-size', 1, 1000, POSTGRES_POOL_MAX) };
+}
+
 export function parseStartOptions(raw: RawStartFlags, env: Env): StartOptions {
   const trustProxy = parseTrustProxy(raw.trustProxy, env);
   const seconds = (value: unknown, flag: string, fallbackMs: number) =>
     parseWhole(value, flag, 1, 3600, fallbackMs / 1000) * 1000;
   return {
-    database: resolveDatabase(raw, env),
+    database: withPoolSize(resolveDatabase(raw, env), raw.poolSize),
     log: parseLogOptions(raw, env),
     host: requireString(raw.host ?? DEFAULT_HOST, '--host'),
     port: parsePort(raw.port ?? DEFAULT_PORT),
@@ -354,6 +363,10 @@ export function registerStart(program: Command, deps: StartDeps, env: Env, done:
     .option(
       '--key-concurrency <n>',
       `requests of one API key served at once; the others wait their turn, so one key's flood cannot crowd out other organizations ("off" to disable; default ${DEFAULT_KEY_CONCURRENCY.perKey})`,
+    )
+    .option(
+      '--pool-size <n>',
+      `PostgreSQL: connections this instance holds to the database (default ${POSTGRES_POOL_MAX}); mind the database's max_connections across all instances`,
     )
     .option(
       '--request-timeout <seconds>',

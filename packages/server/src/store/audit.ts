@@ -26,7 +26,7 @@ export function originOf(base: AuditOrigin): AuditOrigin {
   };
 }
 
-const AUDIT_COLUMNS = [
+export const AUDIT_COLUMNS = [
   'id',
   'at',
   'request_id',
@@ -44,8 +44,9 @@ const AUDIT_COLUMNS = [
   'user_agent',
 ] as const;
 
-export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
-  const values = {
+/** An audit entry as the row audit_log stores (a new id). */
+export function auditValues(entry: AuditEntryInput) {
+  return {
     id: newId(),
     at: entry.at,
     request_id: entry.requestId,
@@ -62,6 +63,10 @@ export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Prec
     source_ip: entry.sourceIp,
     user_agent: entry.userAgent,
   };
+}
+
+export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: PrecompiledQueries): Promise<void> {
+  const values = auditValues(entry);
   if (queries === undefined) {
     await db.insertInto('audit_log').values(values).execute();
     return;
@@ -75,6 +80,16 @@ export async function insertAudit(db: Db, entry: AuditEntryInput, queries?: Prec
         .insertInto('audit_log')
         .values(Object.fromEntries(AUDIT_COLUMNS.map((column, i) => [column, p(i)])) as unknown as typeof values),
   );
+}
+
+/** Several audit rows in one statement each 1 000 (PostgreSQL takes at most 65 535 parameters). */
+export async function insertAudits(db: Db, entries: readonly AuditEntryInput[]): Promise<void> {
+  for (let from = 0; from < entries.length; from += 1000) {
+    await db
+      .insertInto('audit_log')
+      .values(entries.slice(from, from + 1000).map(auditValues))
+      .execute();
+  }
 }
 
 function isKeyFields(state: AuditStateInput): state is KeyFields | ApiKeyRecord {

@@ -50,6 +50,24 @@ export class AuthCache {
     return record === undefined ? undefined : copy(record);
   }
 
+  /** True when `hash` has a record kept under `token` (no copy made). */
+  has(hash: string, token: string): boolean {
+    return token === this.token && this.records.has(hash);
+  }
+
+  /**
+   * Keep `record` under `token`, known by the caller to be the current token (PostgreSQL: the
+   * generation did not move while the rows were read, auth-fence.ts): records of an older
+   * token are forgotten first.
+   */
+  setCurrent(hash: string, token: string, record: AuthRecord): void {
+    if (token !== this.token) {
+      this.records.clear();
+      this.token = token;
+    }
+    this.set(hash, token, record);
+  }
+
   /** Keep `record`, read after `token` was; ignored when a newer token has been seen since. */
   set(hash: string, token: string, record: AuthRecord): void {
     if (token !== this.token) return;

@@ -22,6 +22,8 @@ export interface PostgresStoreOptions {
    * current schema (set one with `?options=-c%20search_path%3Dname`).
    */
   databaseUrl: string;
+  /** Connections of the pool (`start --pool-size`; default POSTGRES_POOL_MAX). */
+  poolSize?: number;
 }
 
 /** How to reach the database. */
@@ -33,7 +35,14 @@ export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
  * be used throws StoreOpenError, with a message for the operator.
  */
 export async function openStore(options: StoreOptions, open: { check?: boolean } = {}): Promise<Store> {
-  if ('databaseUrl' in options) return new SqlStore(openPostgres({ databaseUrl: options.databaseUrl }));
+  if ('databaseUrl' in options) {
+    return new SqlStore(
+      openPostgres({
+        databaseUrl: options.databaseUrl,
+        ...(options.poolSize === undefined ? {} : { poolMax: options.poolSize }),
+      }),
+    );
+  }
   if (open.check) checkSqliteFile(options.sqliteFile);
   return new SqlStore(
     openSqlite(options.sqliteFile, options.writeWaitMs === undefined ? {} : { writeWaitMs: options.writeWaitMs }),

@@ -1,6 +1,6 @@
 /**
- * The key lifecycle's queries (issue 12): rotation, the lifecycle columns of an update,
- * the organization's settings. Written with Kysely for every dialect, like sql-store.ts, which
+ * The key lifecycle's queries (issue 12): rotation and the organization's settings (the
+ * lifecycle columns of an update are written with the rest of it, in key-update.ts). Written with Kysely for every dialect, like sql-store.ts, which
  * delegates to this module.
  *
  * A rotation is one statement on the locked key row: `previous_hash = hash, hash = <new>` (the
@@ -19,7 +19,6 @@ import type {
   AuditEntryInput,
   AuditOrigin,
   Denial,
-  KeyChange,
   KeyJudgeContext,
   OrganizationSettingsRecord,
   RotateKeyParams,
@@ -37,21 +36,6 @@ export function parseAllowedIps(json: string | null): string[] | null {
     // fall through: fail closed
   }
   return [json];
-}
-
-/** The lifecycle columns of an update, on the locked key row (nothing when the change names none of them). */
-export async function applyLifecycleChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
-  const set: { expires_at?: string | null; disabled_at?: unknown; allowed_ips?: string | null } = {};
-  if (change.expiresAt !== undefined) set.expires_at = change.expiresAt;
-  // Disabling keeps the time it was first disabled; enabling clears it.
-  if (change.enabled !== undefined) set.disabled_at = change.enabled ? null : sql`coalesce(disabled_at, ${now})`;
-  if (change.allowedIps !== undefined) set.allowed_ips = change.allowedIps === null ? null : JSON.stringify(change.allowedIps);
-  if (Object.keys(set).length === 0) return;
-  await trx
-    .updateTable('api_keys')
-    .set(set as { expires_at?: string | null })
-    .where('id', '=', keyId)
-    .execute();
 }
 
 export interface KeyLifecycleDeps {

@@ -3,14 +3,15 @@
  * into records, and the writes every key-making path shares (the organization row lock, the
  * live-key count, the insert of a key with its scope rows and its audit row).
  */
-import { canonicalScopes } from '@codika/contract/scopes';
-import { sql } from 'kysely';
+import { canonicalScopes, type Scope } from '@codika/contract/scopes';
+import { type ExpressionBuilder, sql } from 'kysely';
 import { insertAudit } from './audit.js';
 import type { Db } from './db.js';
 import { fieldsOf } from './key-fields.js';
 import { parseAllowedIps } from './key-lifecycle.js';
 import type { PrecompiledQueries } from './precompiled.js';
-import type { ApiKeyRecord, ApiKeyWithCreator, AuditOrigin, NewKeyInput } from './types.js';
+import type { Database } from './schema.js';
+import type { ApiKeyRecord, ApiKeyWithCreator, AuditOrigin, AuthRecord, NewKeyInput, Role } from './types.js';
 
 interface KeyRow {
   id: string;
@@ -173,4 +174,163 @@ export async function insertKey(
     after: fieldsOf(key),
   });
   return key;
+}
+
+// ---- one row per key (issue 14) ---------------------------------------------
+
+/*
+ * One row per key: the hot reads (authentication, the update's read under its lock) fetch a
+ * key with its scope rows aggregated into one column (`string_agg`, which SQLite ≥ 3.44 and
+ * PostgreSQL both have), instead of one joined row per scope. An owner key holds ten scopes:
+ * the join sent ten rows of seventeen columns (sixty timestamps to format on PostgreSQL's side
+ * and to parse on ours) for one record — the largest item of the PostgreSQL /verifyapikey
+ * profile after the socket writes (docs/performance.md).
+ *
+ * Scope names are the contract's fixed list (`area:action`, no commas), so a comma separates
+ * them; the order is the contract's canonical one, applied here.
+ *
+ * To extend the authentication lookup (more key or organization columns), add the column to
+ * AUTH_COLUMNS and read it in authRecordOf: it stays one query and one row.
+ */
+/** The scope rows of key `k`, as one comma-separated string (null without scopes). */
+export function aggregatedScopes(eb: ExpressionBuilder<Database & { k: Database['api_keys'] }, 'k'>) {
+  return eb
+    .selectFrom('api_key_scopes as s')
+    .select(sql<string | null>`string_agg(s.scope, ',')`.as('scopes'))
+    .whereRef('s.key_id', '=', 'k.id');
+}
+
+export function splitScopes(value: string | null): Scope[] {
+  return value === null || value === '' ? [] : canonicalScopes(value.split(','));
+}
+
+/** The key's own columns, as every one-row key read selects them. */
+export const KEY_ROW_COLUMNS = [
+  'k.id',
+  'k.organization_id',
+  'k.created_by_user_id',
+  'k.name',
+  'k.description',
+  'k.prefix',
+  'k.created_at',
+  'k.updated_at',
+  'k.expires_at',
+  'k.revoked_at',
+  'k.last_used_at',
+  'k.previous_hash_expires_at',
+  'k.disabled_at',
+  'k.allowed_ips',
+] as const;
+
+export interface KeyRowWithScopes {
+  id: string;
+  organization_id: string;
+  created_by_user_id: string;
+  name: string;
+  description: string;
+  prefix: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  previous_hash_expires_at: string | null;
+  disabled_at: string | null;
+  allowed_ips: string | null;
+  scopes: string | null;
+}
+
+export function keyRecordOf(row: KeyRowWithScopes): ApiKeyRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    createdByUserId: row.created_by_user_id,
+    name: row.name,
+    description: row.description,
+    scopes: splitScopes(row.scopes),
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    previousSecretExpiresAt: row.previous_hash_expires_at,
+    disabledAt: row.disabled_at,
+    allowedIps: parseAllowedIps(row.allowed_ips),
+  };
+}
+
+/**
+ * The tables authQuery reads. On PostgreSQL each carries the trigger of migration 0009, which
+ * tells every instance's auth cache of a write (auth-fence.ts): a table added to the lookup goes
+ * here and gets that trigger in a new migration (auth-fence.test.ts compares the two).
+ */
+export const AUTH_TABLES = ['api_keys', 'api_key_scopes', 'organizations', 'users', 'memberships'] as const;
+
+/**
+ * The authentication lookup: key, organization, creating user, the user's current role and the
+ * scopes, in one query returning one row (or none), found by the key's hash or (for dashboard
+ * sessions) its id.
+ */
+export function authQuery(db: Db, column: 'k.hash' | 'k.id', value: string) {
+  return (
+    db
+      .selectFrom('api_keys as k')
+      .innerJoin('organizations as o', 'o.id', 'k.organization_id')
+      .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
+      )
+      .select(KEY_ROW_COLUMNS)
+      .select((eb) => [
+        aggregatedScopes(eb).as('scopes'),
+        'o.name as organization_name',
+        'o.created_at as organization_created_at',
+        'u.email as user_email',
+        'u.created_at as user_created_at',
+        'm.role',
+        'k.hash',
+      ])
+      // By hash, either of the key's secrets: its current one, or a rotation's previous one (issue 12).
+      .where((eb) =>
+        column === 'k.hash' ? eb.or([eb('k.hash', '=', value), eb('k.previous_hash', '=', value)]) : eb(column, '=', value),
+      )
+  );
+}
+
+export interface AuthRow extends KeyRowWithScopes {
+  organization_name: string;
+  organization_created_at: string;
+  user_email: string;
+  user_created_at: string;
+  role: Role | null;
+  hash: string;
+}
+
+/** `value`: what the lookup was by; by hash, a match that is not the current hash is the previous secret. */
+export function authRecordOf(row: AuthRow, column: 'k.hash' | 'k.id' = 'k.id', value = ''): AuthRecord {
+  return {
+    key: keyRecordOf(row),
+    organization: { id: row.organization_id, name: row.organization_name, createdAt: row.organization_created_at },
+    user: { id: row.created_by_user_id, email: row.user_email, createdAt: row.user_created_at },
+    role: row.role ?? null,
+    secret: column === 'k.hash' && row.hash !== value ? 'previous' : 'current',
+  };
+}
+
+/**
+ * A key with its scopes and its creator's current role in the key's organization, by id:
+ * what an update judges, read (in a statement after the one that took the key's row lock, so
+ * on PostgreSQL it sees every change committed before the lock was granted) in one query.
+ */
+export function keyForChangeQuery(db: Db, keyId: string) {
+  return db
+    .selectFrom('api_keys as k')
+    .innerJoin('organizations as o', 'o.id', 'k.organization_id')
+    .leftJoin('memberships as m', (join) =>
+      join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
+    )
+    .select(KEY_ROW_COLUMNS)
+    .select((eb) => [aggregatedScopes(eb).as('scopes'), 'm.role as creator_role', 'o.max_key_lifetime_days'])
+    .where('k.id', '=', keyId);
 }

@@ -4,25 +4,15 @@
  *
  * Update and revocation begin with the portable row lock on the live key (lockLiveKey), so
  * the judge sees a state nobody else can change until commit; scope changes are SQL
- * statements on api_key_scopes rows.
+ * statements on api_key_scopes rows (an update's, in few round trips: key-update.ts).
  */
-import { canonicalScopes } from '@codika/contract/scopes';
-import { type CompiledQuery, sql } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { insertAudit, originOf } from './audit.js';
 import { AuthCache } from './auth-cache.js';
-import { type Db, RollbackWith, type SqlContext } from './db.js';
-import { fieldsOf } from './key-fields.js';
-import { applyLifecycleChange } from './key-lifecycle.js';
-import {
-  countLiveKeys,
-  foldKeys,
-  insertKey,
-  KEY_COLUMNS,
-  keyRows,
-  lockOrganization,
-  readKey,
-  withoutCreator,
-} from './key-rows.js';
+import type { AuthFence } from './auth-fence.js';
+import type { Db, SqlContext } from './db.js';
+import { authQuery, authRecordOf, countLiveKeys, foldKeys, insertKey, keyRows, lockOrganization, readKey } from './key-rows.js';
+import { lockLiveKey, updateKeyFewRoundTrips } from './key-update.js';
 import type {
   ApiKeyRecord,
   ApiKeyWithCreator,
@@ -30,7 +20,6 @@ import type {
   AuthRecord,
   CreateOutcome,
   Denial,
-  KeyChange,
   KeyJudgeContext,
   NewKeyInput,
   RevokeKeyParams,
@@ -39,16 +28,32 @@ import type {
   UpdateOutcome,
 } from './types.js';
 
+export interface KeyStoreOptions {
+  /** SQLite: the adapter's query whose values change with the database (auth-cache.ts). */
+  changeToken: CompiledQuery | undefined;
+  /** PostgreSQL: when a cached record may be served (auth-fence.ts). Neither: no cache. */
+  authFence: AuthFence | undefined;
+  /** PostgreSQL: a key update's writes as one statement (key-update.ts). */
+  writesInOneStatement: boolean;
+}
+
 export class KeyStore {
   private readonly authCache = new AuthCache();
+  private readonly changeToken: CompiledQuery | undefined;
+  private readonly authFence: AuthFence | undefined;
+  private readonly writesInOneStatement: boolean;
 
-  /** `changeToken`: the adapter's query whose values change with the database (auth-cache.ts); none: no cache. */
   constructor(
     private readonly ctx: SqlContext,
-    private readonly changeToken: CompiledQuery | undefined,
-  ) {}
+    options: KeyStoreOptions,
+  ) {
+    this.changeToken = options.changeToken;
+    this.authFence = options.authFence;
+    this.writesInOneStatement = options.writesInOneStatement;
+  }
 
   async findAuthByHash(hash: string): Promise<AuthRecord | undefined> {
+    if (this.authFence !== undefined) return this.findAuthFenced(hash, this.authFence);
     if (this.changeToken === undefined) return this.findAuth('k.hash', hash);
     // The token is read before the rows, each through the driver's queue (auth-cache.ts).
     const { rows } = await this.ctx.db.executeQuery(this.changeToken);
@@ -60,48 +65,41 @@ export class KeyStore {
     return record;
   }
 
+  /**
+   * PostgreSQL (auth-fence.ts): a cached record is served only after a fence sent after this
+   * call began has answered and the record is still kept under the then current generation;
+   * without a cached record the rows are read at once (no fence: a read is always current), and
+   * the record is kept only if no notification arrived while it was read.
+   */
+  private async findAuthFenced(hash: string, fence: AuthFence): Promise<AuthRecord | undefined> {
+    const seen = fence.token();
+    if (seen !== undefined && this.authCache.has(hash, seen) && (await fence.fence())) {
+      const now = fence.token();
+      const cached = now === undefined ? undefined : this.authCache.get(hash, now);
+      if (cached !== undefined) return cached;
+    }
+    const before = fence.token();
+    const record = await this.findAuth('k.hash', hash);
+    if (before === undefined) {
+      void fence.fence(); // not listening yet (or any more): (re)opens the listening connection
+    } else if (record !== undefined && fence.token() === before) {
+      this.authCache.setCurrent(hash, before, record);
+    }
+    return record;
+  }
+
   /** The auth record of a key found by its id (a key's dashboard session, sessions.ts). */
   findAuthByKeyId(keyId: string): Promise<AuthRecord | undefined> {
     return this.findAuth('k.id', keyId);
   }
 
-  /** The auth record of one key, found by its hash or (for sessions) its id. */
+  /** The auth record of one key, found by its hash or (for sessions) its id: one query, one row (key-rows.ts). */
   private async findAuth(column: 'k.hash' | 'k.id', value: string): Promise<AuthRecord | undefined> {
-    const { rows } = await this.ctx.queries.run(this.ctx.db, `findAuth:${column}`, [value], (p) => this.authQuery(column, p(0)));
-    const first = rows[0];
-    const key = foldKeys(rows)[0];
-    if (!first || !key) return undefined;
-    return {
-      key: withoutCreator(key),
-      organization: { id: first.organization_id, name: first.organization_name, createdAt: first.organization_created_at },
-      user: { id: first.created_by_user_id, email: first.created_by_email, createdAt: first.user_created_at },
-      role: first.role ?? null,
-      // By hash, the row matched either secret; a rotation's previous one only through previous_hash.
-      secret: column === 'k.hash' && first.hash !== value ? 'previous' : 'current',
-    };
-  }
-
-  /** Key, organization, creating user, the user's current role and the scope rows: one query. */
-  private authQuery(column: 'k.hash' | 'k.id', value: string) {
-    return this.ctx.db
-      .selectFrom('api_keys as k')
-      .innerJoin('organizations as o', 'o.id', 'k.organization_id')
-      .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
-      .leftJoin('memberships as m', (join) =>
-        join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
-      )
-      .leftJoin('api_key_scopes as s', 's.key_id', 'k.id')
-      .select([
-        ...KEY_COLUMNS,
-        'o.name as organization_name',
-        'o.created_at as organization_created_at',
-        'u.created_at as user_created_at',
-        'm.role',
-        'k.hash',
-      ])
-      .where((eb) =>
-        column === 'k.hash' ? eb.or([eb('k.hash', '=', value), eb('k.previous_hash', '=', value)]) : eb(column, '=', value),
-      );
+    const { rows } = await this.ctx.queries.run(this.ctx.db, `findAuth:${column}`, [value], (p) =>
+      authQuery(this.ctx.db, column, p(0)),
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : authRecordOf(row, column, value);
   }
 
   async touchLastUsed(keyId: string, at: string, staleBefore: string): Promise<void> {
@@ -174,20 +172,6 @@ export class KeyStore {
     return foldKeys(rows);
   }
 
-  /** The portable row lock: touch the live row without changing it; 0 rows → not live. */
-  async lockLiveKey(trx: Db, organizationId: string, keyId: string, now: string): Promise<boolean> {
-    const result = await this.ctx.queries.run(trx, 'lockLiveKey', [keyId, organizationId, now], (p) =>
-      trx
-        .updateTable('api_keys')
-        .set({ updated_at: sql`updated_at` })
-        .where('id', '=', p(0))
-        .where('organization_id', '=', p(1))
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p(2))])),
-    );
-    return Number(result.numAffectedRows ?? 0) > 0;
-  }
-
   /**
    * What a key judge is told, read in the transaction in one query: the creating user's role in
    * the key's organization (none when no longer a member) and the organization's maximum key lifetime.
@@ -203,107 +187,22 @@ export class KeyStore {
     return { creatorRole: rows[0]?.role ?? null, maxKeyLifetimeDays: rows[0]?.max_key_lifetime_days ?? null };
   }
 
-  /** Apply a change to a locked key with SQL statements on its row and its scope rows. */
-  private async applyChange(trx: Db, keyId: string, change: KeyChange, now: string): Promise<void> {
-    const args: string[] = [keyId, now];
-    if (change.name !== undefined) args.push(change.name);
-    if (change.description !== undefined) args.push(change.description);
-    const hasName = change.name !== undefined;
-    const hasDescription = change.description !== undefined;
-    await this.ctx.queries.run(trx, `updateKeyRow:${hasName}:${hasDescription}`, args, (p) => {
-      const set: { updated_at: string; name?: string; description?: string } = { updated_at: p(1) };
-      if (hasName) set.name = p(2);
-      if (hasDescription) set.description = p(hasName ? 3 : 2);
-      return trx.updateTable('api_keys').set(set).where('id', '=', p(0));
-    });
-
-    if (change.scopes !== undefined) {
-      await this.ctx.queries.run(trx, 'deleteScopes', [keyId], (p) =>
-        trx.deleteFrom('api_key_scopes').where('key_id', '=', p(0)),
-      );
-      const scopes = canonicalScopes(change.scopes);
-      if (scopes.length > 0) {
-        await this.ctx.queries.run(trx, `insertScopes:${scopes.length}`, [keyId, ...scopes], (p) =>
-          trx.insertInto('api_key_scopes').values(scopes.map((_, i) => ({ key_id: p(0), scope: p(i + 1) }))),
-        );
-      }
-    }
-    // add before remove: a scope named in both ends up removed.
-    const add = canonicalScopes(change.addScopes ?? []);
-    if (add.length > 0) {
-      await trx
-        .insertInto('api_key_scopes')
-        .values(add.map((scope) => ({ key_id: keyId, scope })))
-        .onConflict((oc) => oc.columns(['key_id', 'scope']).doNothing())
-        .execute();
-    }
-    const remove = canonicalScopes(change.removeScopes ?? []);
-    if (remove.length > 0) {
-      await trx.deleteFrom('api_key_scopes').where('key_id', '=', keyId).where('scope', 'in', remove).execute();
-    }
-    await applyLifecycleChange(trx, keyId, change, now);
-  }
-
-  async updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
-    const { organizationId, keyId, change, dryRun, now, judge } = params;
-    const audit = { ...originOf(params.audit), action: 'key.update', organizationId, targetKeyId: keyId } as const;
-    let outcome: UpdateOutcome<D>;
-    try {
-      outcome = await this.ctx.transaction(async (trx): Promise<UpdateOutcome<D>> => {
-        if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
-          await insertAudit(
-            trx,
-            { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null },
-            this.ctx.queries,
-          );
-          return { status: 'not_found' };
-        }
-        const before = await readKey(trx, keyId, this.ctx.queries);
-        if (!before) throw new Error('locked key not found');
-        const context = await this.keyJudgeContext(trx, before);
-        await this.applyChange(trx, keyId, change, now);
-        const after = await readKey(trx, keyId, this.ctx.queries);
-        if (!after) throw new Error('updated key not found');
-
-        const denial = judge(before, fieldsOf(after), context);
-        if (denial !== null) {
-          throw new RollbackWith<UpdateOutcome<D>>({ status: 'denied', denial, before, after: fieldsOf(after) });
-        }
-        if (dryRun) throw new RollbackWith<UpdateOutcome<D>>({ status: 'dry_run', before, after });
-
-        await insertAudit(trx, { ...audit, result: 'allowed', reason: null, before, after }, this.ctx.queries);
-        return { status: 'updated', before, after };
-      });
-    } catch (err) {
-      if (!(err instanceof RollbackWith)) throw err;
-      // The change is rolled back; the attempt is still recorded, on its own.
-      outcome = err.outcome as UpdateOutcome<D>;
-      if (outcome.status === 'denied') {
-        await insertAudit(this.ctx.db, {
-          ...audit,
-          result: 'denied',
-          reason: outcome.denial.code,
-          before: outcome.before,
-          after: outcome.after,
-        });
-      } else if (outcome.status === 'dry_run') {
-        await insertAudit(this.ctx.db, {
-          ...audit,
-          result: 'dry_run',
-          reason: null,
-          before: outcome.before,
-          after: outcome.after,
-        });
-      }
-    }
-    return outcome;
+  updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {
+    return updateKeyFewRoundTrips(
+      {
+        queries: this.ctx.queries,
+        transaction: (fn) => this.ctx.transaction(fn),
+        writesInOneStatement: this.writesInOneStatement,
+      },
+      params,
+    );
   }
 
   async revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
     const { organizationId, keyId, now, judge } = params;
     const audit = { ...originOf(params.audit), action: 'key.revoke', organizationId, targetKeyId: keyId } as const;
     return this.ctx.transaction(async (trx): Promise<RevokeOutcome<D>> => {
-      if (!(await this.lockLiveKey(trx, organizationId, keyId, now))) {
+      if (!(await lockLiveKey(trx, this.ctx.queries, organizationId, keyId, now))) {
         await insertAudit(trx, { ...audit, result: 'denied', reason: 'KEY_NOT_FOUND', before: null, after: null });
         return { status: 'not_found' };
       }

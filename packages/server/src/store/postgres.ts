@@ -34,11 +34,12 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { PostgresAuthFence } from './auth-fence.js';
+import { POSTGRES_POOL_MAX } from './pool-size.js';
 import type { Database } from './schema.js';
 import type { StoreConnection } from './sql-store.js';
 
-/** Connections per store (each server instance holds one store). */
-export const POSTGRES_POOL_MAX = 10;
+export { POSTGRES_POOL_MAX };
 export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /** SQLSTATEs after which the whole transaction may simply be run again. */
@@ -54,6 +55,14 @@ export interface PostgresOptions {
   databaseUrl: string;
   /** Pool size (default POSTGRES_POOL_MAX). */
   poolMax?: number;
+  /**
+   * Called with the SQL text of every query sent, BEGIN and COMMIT included: each is one
+   * round trip to the database (node-postgres does not pipeline). The round-trip tests count
+   * with it (round-trips.test.ts).
+   */
+  onQuery?: (text: string) => void;
+  /** The auth cache across instances (auth-fence.ts; migration 0009). Default true. */
+  authCache?: boolean;
 }
 
 export function isPostgresUrl(value: string): boolean {
@@ -170,8 +179,15 @@ class NamedStatements {
     this.names.set(text, `codika_${createHash('sha256').update(text).digest('hex').slice(0, 24)}_${this.renamed}`);
   }
 
-  install(client: pg.PoolClient): void {
-    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+  install(client: pg.PoolClient, onQuery?: (text: string) => void): void {
+    const send = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+    const query =
+      onQuery === undefined
+        ? send
+        : (config: unknown, values?: unknown) => {
+            onQuery(typeof config === 'string' ? config : String((config as { text?: unknown }).text));
+            return send(config, values);
+          };
     let inTransaction = false;
     (client as { query: unknown }).query = (config: unknown, values?: unknown) => {
       if (typeof config === 'string' && (!Array.isArray(values) || values.length === 0)) {
@@ -203,11 +219,25 @@ export function openPostgres(options: PostgresOptions): StoreConnection {
   // without a listener the 'error' event would end the process. The next query reconnects.
   pool.on('error', () => {});
   const statements = new NamedStatements();
-  pool.on('connect', (client) => statements.install(client));
+  pool.on('connect', (client) => statements.install(client, options.onQuery));
   const db = new Kysely<Database>({ dialect: new CodikaPostgresDialect({ pool }) });
-  // No changeToken (auth-cache.ts): on PostgreSQL every authentication reads the rows, so a
-  // change committed through any instance holds on every instance from the next request.
-  return { db, dialect: 'postgres', isRetryable: isRetryablePostgresError, probe: postgresProbe };
+  // No changeToken (auth-cache.ts): the auth cache is kept exact across instances by the
+  // listening connection and its fence instead (auth-fence.ts, migration 0009).
+  return {
+    db,
+    dialect: 'postgres',
+    isRetryable: isRetryablePostgresError,
+    probe: postgresProbe,
+    writesInOneStatement: true,
+    ...(options.authCache === false
+      ? {}
+      : {
+          authFence: new PostgresAuthFence({
+            connectionString: options.databaseUrl,
+            ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }),
+          }),
+        }),
+  };
 }
 
 /**

@@ -4,7 +4,9 @@
  * the dialect. SqlStore owns the connection and the write transaction and wires the modules
  * that hold the queries:
  * - keys.ts (authentication, creation, update, revocation) on key-rows.ts (key rows and their
- *   folding, the key insert) and precompiled.ts (the hot queries compiled once);
+ *   folding, the one-row authentication lookup, the key insert), key-update.ts (an update in
+ *   few round trips), auth-cache.ts with auth-fence.ts (the auth cache, exact across
+ *   instances on PostgreSQL) and precompiled.ts (the hot queries compiled once);
  * - organizations.ts (organizations, users, memberships, the first organization), members.ts,
  *   accounts.ts (codes, sign-up, sign-in), sessions.ts (dashboard sessions);
  * - audit.ts (the audit rows: insert, states as JSON, listing).
@@ -13,8 +15,9 @@
  * - it begins with a write to the row it is about (the "portable row lock": an UPDATE that
  *   matches the row takes the row lock in PostgreSQL and the database write lock in SQLite),
  *   so later reads in the transaction see a state nobody else can change until commit;
- * - scope changes are SQL statements on api_key_scopes rows, never a read-modify-write of a
- *   list in JavaScript;
+ * - scope changes are SQL statements on api_key_scopes rows; what they write is computed from
+ *   rows read after the key's row lock, which every writer of a key's scope rows takes first
+ *   (key-update.ts);
  * - the write and its audit row commit together or not at all;
  * - a transaction the database aborts as retryable (the adapter decides: on PostgreSQL a
  *   serialization failure or deadlock) is run again from the start, at most
@@ -33,9 +36,11 @@ import {
   saveLoginCode,
 } from './accounts.js';
 import { insertAudit, listAudit } from './audit.js';
+import type { AuthFence } from './auth-fence.js';
 import type { Db, SqlContext, StoreParams } from './db.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyLifecycleStore } from './key-lifecycle.js';
+import { lockLiveKey } from './key-update.js';
 import { KeyStore } from './keys.js';
 import { MemberStore } from './members.js';
 import { OrganizationStore } from './organizations.js';
@@ -95,6 +100,17 @@ export interface StoreConnection {
    * transactions then share one COMMIT (group-commit.ts) instead of one durable sync each.
    */
   groupCommit?: boolean;
+  /**
+   * True where data-modifying CTEs exist (PostgreSQL): the writes of a key update then go to the
+   * database as one statement, one round trip (key-update.ts).
+   */
+  writesInOneStatement?: boolean;
+  /**
+   * PostgreSQL: tells when a cached auth record may be served (auth-fence.ts); with it, the
+   * auth cache works across instances. Adapters without it (and without changeToken) read the
+   * rows on every lookup.
+   */
+  authFence?: AuthFence;
   /** The readiness check (ping): throws unless the database can be read and written. Default: `select 1`. */
   probe?: (db: Db) => Promise<void>;
 }
@@ -108,6 +124,7 @@ export class SqlStore implements Store {
   private readonly isRetryable: (err: unknown) => boolean;
   private readonly groupCommit: GroupCommit<Database> | undefined;
   private readonly probe: ((db: Db) => Promise<void>) | undefined;
+  private readonly authFence: AuthFence | undefined;
   private readonly keys: KeyStore;
   private readonly lifecycle: KeyLifecycleStore;
   private readonly organizations: OrganizationStore;
@@ -123,13 +140,18 @@ export class SqlStore implements Store {
     this.isRetryable = connection.isRetryable;
     this.groupCommit = connection.groupCommit ? new GroupCommit(connection.db) : undefined;
     this.probe = connection.probe;
+    this.authFence = connection.authFence;
     const ctx: SqlContext = {
       db: this.db,
       transaction: (fn) => this.transaction(fn),
       queries: new PrecompiledQueries(),
     };
     this.accounts = ctx;
-    this.keys = new KeyStore(ctx, connection.changeToken);
+    this.keys = new KeyStore(ctx, {
+      changeToken: connection.changeToken,
+      authFence: connection.authFence,
+      writesInOneStatement: connection.writesInOneStatement === true,
+    });
     this.organizations = new OrganizationStore(ctx);
     this.members = new MemberStore(ctx);
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
@@ -137,7 +159,7 @@ export class SqlStore implements Store {
       ...ctx,
       insertAudit: (db, entry) => insertAudit(db, entry),
       keyJudgeContext: (trx, key) => this.keys.keyJudgeContext(trx, key),
-      lockLiveKey: (trx, organizationId, keyId, now) => this.keys.lockLiveKey(trx, organizationId, keyId, now),
+      lockLiveKey: (trx, organizationId, keyId, now) => lockLiveKey(trx, ctx.queries, organizationId, keyId, now),
     });
   }
 
@@ -166,6 +188,7 @@ export class SqlStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.authFence?.close();
     await this.db.destroy();
   }
 
