@@ -20,6 +20,8 @@ import * as listMembers from './commands/organization/members/list.js';
 import * as removeMember from './commands/organization/members/remove.js';
 import * as setRole from './commands/organization/members/set-role.js';
 import * as revokeKey from './commands/organization/revoke-key.js';
+import * as rotateKey from './commands/organization/rotate-key.js';
+import * as settings from './commands/organization/settings.js';
 import * as updateKey from './commands/organization/update-key.js';
 import * as use from './commands/use.js';
 import * as whoami from './commands/whoami.js';
@@ -77,9 +79,19 @@ export const ROUTES: readonly Route[] = [
   route(['config', 'clear'], 'Remove one profile, or all of them', config.clear),
   route(['organization', 'create'], 'Create an organization (you become its owner)', createOrganization),
   route(['organization', 'create-key'], 'Create an organization API key', createKey),
-  route(['organization', 'update-key'], 'Update the scopes, name or description of an organization API key', updateKey),
+  route(
+    ['organization', 'update-key'],
+    'Update the scopes, name, description, expiry, state or IP allowlist of an organization API key',
+    updateKey,
+  ),
   route(['organization', 'list-keys'], 'List the API keys of an organization', listKeys),
   route(['organization', 'revoke-key'], 'Revoke an organization API key', revokeKey),
+  route(
+    ['organization', 'rotate-key'],
+    'Rotate an organization API key (a new secret, the old one works for a grace period)',
+    rotateKey,
+  ),
+  route(['organization', 'settings'], "Show or change the organization's settings (maximum key lifetime)", settings),
   route(['organization', 'members', 'list'], 'List the members, their roles and live keys', listMembers),
   route(['organization', 'members', 'add'], 'Add a person by e-mail, with a role', addMember),
   route(['organization', 'members', 'set-role'], "Change a member's role", setRole),

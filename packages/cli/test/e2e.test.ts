@@ -159,7 +159,7 @@ describe('codika against a real server', () => {
 
   it('list-keys: the new key id is listed, prefixes only', () => {
     const r = ok(codika(['organization', 'list-keys']));
-    expect(r.stdout.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED');
+    expect(r.stdout.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tSTATE\tEXPIRES\tALLOWED IPS\tLAST USED');
     expect(r.stdout).toContain(`${keyId}\tCI Deploy Key\tcko_`);
     expect(r.stdout).not.toContain(ownerKey);
     const j = json(ok(codika(['organization', 'list-keys', '--json'])));
@@ -308,6 +308,42 @@ describe('codika against a real server', () => {
     const r = update('--name', 'x', '--api-url', 'http://127.0.0.1:59999/');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Cannot reach http://127.0.0.1:59999/updateorganizationapikeypublic: connection refused');
+  });
+
+  it('the key lifecycle: disable/enable, an allowlist, rotate-key saving the new secret into the profile, settings', () => {
+    const ciProfile = `${ownerProfile}-ci-deploy-key`;
+    ok(codika(['organization', 'update-key', '--key-id', keyId, '--disable']));
+    const disabled = codika(['whoami', '--profile', ciProfile]);
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toContain('UNAUTHENTICATED');
+    ok(codika(['organization', 'update-key', '--key-id', keyId, '--enable', '--allowed-ips', '10.0.0.0/8']));
+    expect(codika(['whoami', '--profile', ciProfile]).code).toBe(1);
+    const listed = ok(codika(['organization', 'list-keys'])).stdout;
+    const row = listed
+      .split('\n')
+      .find((l) => l.startsWith(`${keyId}\t`))
+      ?.split('\t');
+    expect(row?.slice(4, 7)).toEqual(['enabled', 'never', '10.0.0.0/8']);
+    ok(codika(['organization', 'update-key', '--key-id', keyId, '--clear-allowed-ips']));
+    ok(codika(['whoami', '--profile', ciProfile]));
+
+    const rotated = codika(['organization', 'rotate-key', '--key-id', keyId, '--grace', '0']);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain('Old secret: stopped working at once');
+    expect(rotated.stderr).toContain(`Saved into profile "${ciProfile}".`);
+    // The profile holds the new secret: it still works, with the new prefix.
+    const who = ok(codika(['whoami', '--profile', ciProfile]));
+    const newKey = /API key: (cko_\w{28})/.exec(rotated.stdout)![1]!;
+    expect(who.stdout).toContain(`(${newKey.slice(0, 8)}…)`);
+
+    const capped = ok(codika(['organization', 'settings', '--max-key-lifetime-days', '30']));
+    expect(capped.stdout).toContain('Maximum key lifetime: 30 days (was none)');
+    expect(capped.stdout).toContain('break');
+    const refused = codika(['organization', 'update-key', '--key-id', keyId, '--no-expiry', '--json']);
+    expect(refused.code).toBe(1);
+    expect(json(refused)).toMatchObject({ success: false, error: { code: 'KEY_LIFETIME_EXCEEDED' } });
+    ok(codika(['organization', 'settings', '--no-max-key-lifetime']));
+    expect(ok(codika(['organization', 'settings'])).stdout).toContain('Maximum key lifetime: none');
   });
 
   it('revoke-key: refuses without --yes off a terminal (exit 2), revokes with --yes; the key stops working', () => {

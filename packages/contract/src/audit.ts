@@ -15,6 +15,11 @@ export const AUDIT_ACTIONS = [
   'member.add',
   'member.update',
   'member.remove',
+  // key lifecycle
+  'key.rotate',
+  /** A request with a live key refused by the key's IP allowlist (or because the key is disabled). */
+  'key.use_denied',
+  'organization.settings_update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -21,6 +21,7 @@ import {
   RevokeKeyRequest,
   RoleEnum,
   ScopeEnum,
+  SettingsState,
   Timestamp,
   VerifyApiKeyData,
 } from './schemas.js';
@@ -82,8 +83,8 @@ export const AuditEntry = z.object({
   /** Null on rows the operator CLI wrote. */
   actorKeyId: z.string().nullable(),
   actorUserId: z.string().nullable(),
-  before: z.union([KeyFields, MemberState, AccountState]).nullable(),
-  after: z.union([KeyFields, MemberState, AccountState]).nullable(),
+  before: z.union([KeyFields, MemberState, AccountState, SettingsState]).nullable(),
+  after: z.union([KeyFields, MemberState, AccountState, SettingsState]).nullable(),
   sourceIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   requestId: z.string(),

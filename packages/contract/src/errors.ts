@@ -49,6 +49,12 @@ export const ERROR_CODES = {
     status: 409,
     message: 'This person is already a member of the organization; change their role with /updateorganizationmemberpublic',
   },
+  // key lifecycle
+  KEY_LIFETIME_EXCEEDED: {
+    status: 400,
+    message: "The key would live longer than the organization's maximum key lifetime allows",
+  },
+  NOT_ORG_OWNER: { status: 403, message: "Only an owner of the organization may change the organization's settings" },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   // transport (the HTTP layer refused the request before any operation saw it)
   REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },

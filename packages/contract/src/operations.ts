@@ -28,6 +28,10 @@ export const OPERATIONS = {
   removeMember: { path: '/removeorganizationmemberpublic', scope: 'api-keys:manage', auth: 'key' },
   // audit log
   listAuditEvents: { path: '/listauditeventspublic', scope: 'api-keys:manage', auth: 'key' },
+  // key lifecycle: rotation, organization settings (the maximum key lifetime)
+  rotateKey: { path: '/rotateorganizationapikeypublic', scope: 'api-keys:manage', auth: 'key' },
+  getSettings: { path: '/getorganizationsettingspublic', scope: 'api-keys:manage', auth: 'key' },
+  updateSettings: { path: '/updateorganizationsettingspublic', scope: 'api-keys:manage', auth: 'key' },
 } as const satisfies Record<string, { path: string; scope: Scope | null; auth: 'key' | 'none' }>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -47,9 +51,12 @@ export const DEFAULT_MAX_KEYS_PER_ORG = 20;
 
 // The field limits live with their rules (rules.ts); here too for the importers of this module.
 export {
+  ALLOWED_IPS_MAX,
   DESCRIPTION_MAX,
   EMAIL_MAX,
   EXPIRES_IN_DAYS_MAX,
+  GRACE_PERIOD_MAX_SECONDS,
+  MAX_KEY_LIFETIME_DAYS_MAX,
   NAME_MAX,
   ORGANIZATION_DESCRIPTION_MAX,
   ORGANIZATION_NAME_MAX,

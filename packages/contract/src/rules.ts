@@ -11,6 +11,12 @@
 export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 500;
 export const EXPIRES_IN_DAYS_MAX = 365;
+/** A rotation's grace period: the old secret keeps working at most this long (7 days). */
+export const GRACE_PERIOD_MAX_SECONDS = 7 * 24 * 60 * 60;
+/** Entries (addresses or CIDR ranges) of one key's IP allowlist. */
+export const ALLOWED_IPS_MAX = 50;
+/** The longest maximum key lifetime an organization may set (days); the same bound as expiresInDays. */
+export const MAX_KEY_LIFETIME_DAYS_MAX = EXPIRES_IN_DAYS_MAX;
 export const EMAIL_MAX = 254;
 export const ORGANIZATION_NAME_MAX = 100;
 export const ORGANIZATION_DESCRIPTION_MAX = 500;
@@ -70,13 +76,18 @@ export interface KeyUpdateFields {
   removeScopes?: unknown;
   name?: unknown;
   description?: unknown;
+  /** Key lifecycle: a new expiry (null: none), enabled/disabled, the IP allowlist (null: none). */
+  expiresAt?: unknown;
+  enabled?: unknown;
+  allowedIps?: unknown;
 }
 
 /**
  * What is wrong with the set of fields of a key update, checked in this order:
  * - `SCOPES_COMBINED`: `scopes` replaces the whole set, so it cannot come with `addScopes` or
  *   `removeScopes`;
- * - `NO_FIELDS`: none of scopes, addScopes, removeScopes, name, description is given.
+ * - `NO_FIELDS`: none of scopes, addScopes, removeScopes, name, description, expiresAt, enabled,
+ *   allowedIps is given.
  */
 export type KeyUpdateProblem = 'SCOPES_COMBINED' | 'NO_FIELDS';
 
@@ -84,7 +95,32 @@ export function keyUpdateProblem(fields: KeyUpdateFields): KeyUpdateProblem | un
   if (fields.scopes !== undefined && (fields.addScopes !== undefined || fields.removeScopes !== undefined)) {
     return 'SCOPES_COMBINED';
   }
-  const { scopes, addScopes, removeScopes, name, description } = fields;
-  if ([scopes, addScopes, removeScopes, name, description].every((v) => v === undefined)) return 'NO_FIELDS';
+  const { scopes, addScopes, removeScopes, name, description, expiresAt, enabled, allowedIps } = fields;
+  const given = [scopes, addScopes, removeScopes, name, description, expiresAt, enabled, allowedIps];
+  if (given.every((v) => v === undefined)) return 'NO_FIELDS';
   return undefined;
+}
+
+/**
+ * A grace period as the CLI takes it: seconds, or a number with a unit (`90s`, `30m`, `24h`,
+ * `7d`); `0` ends the old secret at once. Answers the seconds, or a problem phrase.
+ */
+export function parseGracePeriod(value: string): { seconds: number } | { problem: string } {
+  const match = /^(\d{1,7})([smhd]?)$/.exec(value.trim());
+  if (match === null) return { problem: 'must be a duration such as 0, 90s, 30m, 24h or 7d' };
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds > GRACE_PERIOD_MAX_SECONDS) return { problem: 'must be at most 7 days (7d)' };
+  return { seconds };
+}
+
+/**
+ * Whether an expiry breaks an organization's maximum key lifetime, judged at `nowMs` (the time
+ * of the change that sets it): no expiry at all, or one later than now + the maximum, breaks
+ * it; no maximum (null) is never broken.
+ */
+export function exceedsLifetime(expiresAt: string | null, nowMs: number, maxKeyLifetimeDays: number | null): boolean {
+  if (maxKeyLifetimeDays === null) return false;
+  if (expiresAt === null) return true;
+  return Date.parse(expiresAt) > nowMs + maxKeyLifetimeDays * 24 * 60 * 60 * 1000;
 }

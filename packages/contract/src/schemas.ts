@@ -10,10 +10,13 @@ import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_EVENTS_LIMIT_MAX, AUDIT_RESULTS } from './audit.js';
 import { CODE_DIGITS, KEY_SORTS, KEY_STATES, ORGANIZATION_SIZES, ROLES } from './operations.js';
 import {
+  ALLOWED_IPS_MAX,
   DESCRIPTION_MAX,
   descriptionProblem,
   EMAIL_MAX,
   EXPIRES_IN_DAYS_MAX,
+  GRACE_PERIOD_MAX_SECONDS,
+  MAX_KEY_LIFETIME_DAYS_MAX,
   NAME_MAX,
   nameProblem,
   ORGANIZATION_DESCRIPTION_MAX,
@@ -97,6 +100,17 @@ export const CreateKeyRequest = z.strictObject({
   expiresInDays: z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX).optional(),
 });
 
+/**
+ * One entry of a key's IP allowlist as sent: an IPv4 or IPv6 address or CIDR range. Its syntax
+ * is judged by the server with ipaddr.js (a range with host bits set is refused, naming the
+ * network it probably meant); here only its length.
+ */
+export const AllowedIpEntry = z.string().min(1).max(64);
+/** A key's IP allowlist: 1–ALLOWED_IPS_MAX entries (null in an update removes it). */
+export const AllowedIpList = z.array(AllowedIpEntry).min(1).max(ALLOWED_IPS_MAX);
+/** An instant sent by a client: ISO 8601 with `Z` or an offset; the server stores it in UTC with milliseconds. */
+export const InstantInput = z.iso.datetime({ offset: true });
+
 export const UpdateKeyRequest = z.strictObject({
   keyId: Id,
   scopes: ScopeNameList.optional(),
@@ -106,6 +120,28 @@ export const UpdateKeyRequest = z.strictObject({
   removeScopes: ScopeNameList.optional(),
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
+  /** A new expiry (in the future, at most EXPIRES_IN_DAYS_MAX days away); null: the key never expires. */
+  expiresAt: InstantInput.nullable().optional(),
+  /** false: the key authenticates nowhere until enabled again. */
+  enabled: z.boolean().optional(),
+  /** Addresses and CIDR ranges the key may be used from; null removes the allowlist. */
+  allowedIps: AllowedIpList.nullable().optional(),
+});
+
+/**
+ * A new secret for the same key. The old secret keeps working `gracePeriodSeconds` more (0: it
+ * ends at once), never past the key's expiry; `expiresInDays` sets a new expiry for the key.
+ */
+export const RotateKeyRequest = z.strictObject({
+  keyId: Id,
+  gracePeriodSeconds: z.number().int().min(0).max(GRACE_PERIOD_MAX_SECONDS),
+  expiresInDays: z.number().int().min(1).max(EXPIRES_IN_DAYS_MAX).optional(),
+});
+
+export const GetSettingsRequest = z.strictObject({});
+/** Owners only. `maxKeyLifetimeDays`: null removes the maximum. */
+export const UpdateSettingsRequest = z.strictObject({
+  maxKeyLifetimeDays: z.number().int().min(1).max(MAX_KEY_LIFETIME_DAYS_MAX).nullable(),
 });
 
 /**
@@ -234,6 +270,8 @@ export const VerifyApiKeyData = z.object({
   createdAt: Timestamp,
   expiresAt: Timestamp.optional(),
   lastUsedAt: Timestamp.optional(),
+  /** Present only when the key was presented with its previous secret (a rotation's grace period): move to the new one before this. */
+  rotation: z.object({ previousSecretExpiresAt: Timestamp }).optional(),
 });
 
 export const CreateKeyData = z.object({
@@ -253,6 +291,11 @@ export const KeyFields = z.object({
   description: z.string(),
   /** Canonical order (alphabetical, see canonicalScopes), no duplicates. */
   scopes: z.array(ScopeEnum),
+  // The lifecycle fields are present only when not at their default: absent expiresAt = never
+  // expires, absent enabled = enabled, absent allowedIps = usable from anywhere.
+  expiresAt: Timestamp.optional(),
+  enabled: z.literal(false).optional(),
+  allowedIps: z.array(z.string()).optional(),
 });
 
 /** What an audit row of a member change records before and after. */
@@ -266,6 +309,10 @@ export const UpdateKeyData = z.object({
   description: z.string(),
   scopes: z.array(ScopeEnum),
   updatedAt: Timestamp,
+  // Lifecycle fields, present only when not at their default (as in KeyFields).
+  expiresAt: Timestamp.optional(),
+  enabled: z.literal(false).optional(),
+  allowedIps: z.array(z.string()).optional(),
   previous: KeyFields.optional(),
   dryRun: z.boolean().optional(),
 });
@@ -285,11 +332,43 @@ export const KeySummary = z.object({
   /** Only on a revoked key (listed with state: revoked). */
   revokedAt: Timestamp.optional(),
   createdBy: z.object({ userId: z.string(), email: z.string() }),
+  /** false: disabled, it authenticates nowhere until enabled. */
+  enabled: z.boolean(),
+  /** Present when the key may be used only from these addresses and ranges. */
+  allowedIps: z.array(z.string()).optional(),
+  /** Present while a rotation's previous secret still works (its grace period). */
+  previousSecretExpiresAt: Timestamp.optional(),
 });
 
 export const ListKeysData = z.object({ keys: z.array(KeySummary) });
 export const GetKeyData = KeySummary;
 export const RevokeKeyData = z.object({ keyId: z.string(), revokedAt: Timestamp });
+
+/** A rotation's answer: the create answer's shape (the new raw key, once), and when the old secret stops working. */
+export const RotateKeyData = CreateKeyData.extend({
+  rotatedAt: Timestamp,
+  /** Absent when the old secret ended at once (a grace period of 0, or the key expires now). */
+  previousSecretExpiresAt: Timestamp.optional(),
+});
+
+export const OrganizationSettings = z.object({
+  organizationId: z.string(),
+  /** No key may be made to live longer than this many days from the change that sets its expiry; null: no maximum. */
+  maxKeyLifetimeDays: z.number().int().nullable(),
+});
+/** A live key that breaks the organization's maximum lifetime (no expiry, or a later one): reported, not cut. */
+export const KeyBreakingPolicy = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  keyPrefix: z.string(),
+  expiresAt: Timestamp.optional(),
+});
+export const SettingsData = OrganizationSettings.extend({ keysExceedingPolicy: z.array(KeyBreakingPolicy) });
+export const UpdateSettingsData = SettingsData.extend({
+  previous: z.object({ maxKeyLifetimeDays: z.number().int().nullable() }),
+});
+/** What an audit row of a settings change records before and after. */
+export const SettingsState = z.object({ maxKeyLifetimeDays: z.number().int().nullable() });
 
 // accounts and members
 
@@ -336,7 +415,7 @@ export const RemoveMemberData = z.object({
 });
 
 /** Before/after of an audit event: a key's fields, a member's state or an account event's address. */
-export const AuditState = z.union([KeyFields, MemberState, AccountState]);
+export const AuditState = z.union([KeyFields, MemberState, AccountState, SettingsState]);
 
 /** One event of the audit log: one attempt that was answered (allowed, denied or previewed). */
 export const AuditEvent = z.object({
@@ -406,6 +485,14 @@ export type VerifyApiKeyRequest = z.infer<typeof VerifyApiKeyRequest>;
 export type ListAuditEventsRequest = z.infer<typeof ListAuditEventsRequest>;
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export type ListAuditEventsData = z.infer<typeof ListAuditEventsData>;
+export type RotateKeyRequest = z.infer<typeof RotateKeyRequest>;
+export type RotateKeyData = z.infer<typeof RotateKeyData>;
+export type UpdateSettingsRequest = z.infer<typeof UpdateSettingsRequest>;
+export type OrganizationSettings = z.infer<typeof OrganizationSettings>;
+export type KeyBreakingPolicy = z.infer<typeof KeyBreakingPolicy>;
+export type SettingsData = z.infer<typeof SettingsData>;
+export type UpdateSettingsData = z.infer<typeof UpdateSettingsData>;
+export type SettingsState = z.infer<typeof SettingsState>;
 
 /** Request and response schema of each operation, keyed like OPERATIONS. */
 export const OPERATION_SCHEMAS = {
@@ -472,5 +559,20 @@ export const OPERATION_SCHEMAS = {
     request: ListAuditEventsRequest,
     response: ListAuditEventsData,
     summary: "Query the organization's audit log: filters, newest first, cursor pagination",
+  },
+  rotateKey: {
+    request: RotateKeyRequest,
+    response: RotateKeyData,
+    summary: 'Rotate a key: a new secret (returned once) for the same key; the old one works for its grace period',
+  },
+  getSettings: {
+    request: GetSettingsRequest,
+    response: SettingsData,
+    summary: "The organization's settings (the maximum key lifetime) and the live keys that break them",
+  },
+  updateSettings: {
+    request: UpdateSettingsRequest,
+    response: UpdateSettingsData,
+    summary: "Change the organization's settings (owners); keys that break a tightened maximum are reported, not cut",
   },
 } as const;

@@ -8,13 +8,16 @@ import {
   emailHint,
   errorLines,
   expiresInDays,
+  expiryFromDate,
   formatTime,
   hrefOf,
   isEmptyChange,
   keyShapeHint,
   memberErrorHelp,
+  parseAllowedIps,
   parseRoute,
   planUpdate,
+  selfLockoutHelp,
   unusedDays,
 } from './logic.js';
 
@@ -159,6 +162,47 @@ describe('usage badges', () => {
     expect(expiresInDays(daysAgo(1), now)).toBeUndefined();
     expect(daysText(1)).toBe('1 day');
     expect(daysText(7)).toBe('7 days');
+  });
+});
+
+describe('the key lifecycle in the edit form', () => {
+  const key = { name: 'k', description: '', scopes: ['projects:read'], enabled: true };
+  it('plans only the lifecycle fields that changed, with null for "never" and "anywhere"', () => {
+    expect(planUpdate(key, { ...key, allowedIps: parseAllowedIps('') })).toEqual({});
+    expect(
+      planUpdate(key, {
+        ...key,
+        enabled: false,
+        expiresAt: expiryFromDate('2026-06-30'),
+        allowedIps: parseAllowedIps('10.0.0.0/8,\n 2001:db8::/32 '),
+      }),
+    ).toEqual({ enabled: false, expiresAt: '2026-06-30T00:00:00.000Z', allowedIps: ['10.0.0.0/8', '2001:db8::/32'] });
+    const pinned = { ...key, expiresAt: '2026-06-30T00:00:00.000Z', allowedIps: ['10.0.0.0/8'] };
+    expect(planUpdate(pinned, { ...pinned, expiresAt: expiryFromDate(''), allowedIps: [] })).toEqual({
+      expiresAt: null,
+      allowedIps: null,
+    });
+  });
+
+  it('describes lifecycle changes; absent fields are the defaults', () => {
+    const change = describeChange(
+      { name: 'k', description: '', scopes: [] },
+      { name: 'k', description: '', scopes: [], enabled: false, allowedIps: ['10.0.0.0/8'] },
+    );
+    expect(change).toEqual({
+      added: [],
+      removed: [],
+      enabled: { from: true, to: false },
+      allowedIps: { from: null, to: ['10.0.0.0/8'] },
+    });
+    expect(isEmptyChange(change)).toBe(false);
+    expect(isEmptyChange(describeChange(key, { ...key, enabled: undefined }))).toBe(true);
+  });
+
+  it('words each self-lockout by its reason', () => {
+    expect(selfLockoutHelp({ reason: 'DISABLES_CALLER' }).button).toBe('Disable it anyway');
+    expect(selfLockoutHelp({ reason: 'EXCLUDES_CALLER_ADDRESS', clientIp: '127.0.0.1' }).text).toContain('127.0.0.1');
+    expect(selfLockoutHelp(undefined).button).toBe('Remove api-keys:manage anyway');
   });
 });
 

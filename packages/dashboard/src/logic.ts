@@ -104,17 +104,61 @@ export interface FormFields {
   name: string;
   description: string;
   scopes: readonly string[];
+  /**
+   * The key's lifecycle, as the contract shows it (absent = the default): an expiry, `enabled:
+   * false` when disabled (a list shows `enabled: true`), the IP allowlist.
+   */
+  expiresAt?: string | undefined;
+  enabled?: boolean | undefined;
+  allowedIps?: readonly string[] | undefined;
+}
+
+/** The lifecycle of a key or form with the defaults spelled out. */
+export function lifecycleOf(fields: FormFields): { expiresAt: string | null; enabled: boolean; allowedIps: string[] | null } {
+  return {
+    expiresAt: fields.expiresAt ?? null,
+    enabled: fields.enabled !== false,
+    allowedIps: fields.allowedIps === undefined || fields.allowedIps.length === 0 ? null : [...fields.allowedIps],
+  };
+}
+
+/** The allowlist as typed: entries separated by commas, spaces or new lines. */
+export function parseAllowedIps(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** A date input's value (YYYY-MM-DD) as the expiry it means: that day at 00:00 UTC; '' → none. */
+export function expiryFromDate(date: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  return `${date}T00:00:00.000Z`;
+}
+
+export interface PlannedUpdate {
+  scopes?: Scope[];
+  name?: string;
+  description?: string;
+  expiresAt?: string | null;
+  enabled?: boolean;
+  allowedIps?: string[] | null;
 }
 
 /** What the edit form would send: only the fields that differ from the key as loaded. */
-export function planUpdate(current: FormFields, form: FormFields): { scopes?: Scope[]; name?: string; description?: string } {
-  const body: { scopes?: Scope[]; name?: string; description?: string } = {};
+export function planUpdate(current: FormFields, form: FormFields): PlannedUpdate {
+  const body: PlannedUpdate = {};
   const wanted = canonicalScopes(form.scopes);
   const had = canonicalScopes(current.scopes);
   if (wanted.length !== had.length || wanted.some((s, i) => s !== had[i])) body.scopes = wanted;
   const name = form.name.trim();
   if (name !== current.name) body.name = name;
   if (form.description !== current.description) body.description = form.description;
+  const was = lifecycleOf(current);
+  const now = lifecycleOf(form);
+  if (now.expiresAt !== was.expiresAt) body.expiresAt = now.expiresAt;
+  if (now.enabled !== was.enabled) body.enabled = now.enabled;
+  if (JSON.stringify(now.allowedIps) !== JSON.stringify(was.allowedIps)) body.allowedIps = now.allowedIps;
   return body;
 }
 
@@ -123,6 +167,11 @@ export interface Change {
   removed: Scope[];
   name?: { from: string; to: string };
   description?: { from: string; to: string };
+  /** null: never expires. */
+  expiresAt?: { from: string | null; to: string | null };
+  enabled?: { from: boolean; to: boolean };
+  /** null: usable from anywhere. */
+  allowedIps?: { from: string[] | null; to: string[] | null };
 }
 
 export function describeChange(before: FormFields, after: FormFields): Change {
@@ -134,11 +183,45 @@ export function describeChange(before: FormFields, after: FormFields): Change {
   };
   if (before.name !== after.name) change.name = { from: before.name, to: after.name };
   if (before.description !== after.description) change.description = { from: before.description, to: after.description };
+  const b = lifecycleOf(before);
+  const a = lifecycleOf(after);
+  if (b.expiresAt !== a.expiresAt) change.expiresAt = { from: b.expiresAt, to: a.expiresAt };
+  if (b.enabled !== a.enabled) change.enabled = { from: b.enabled, to: a.enabled };
+  if (JSON.stringify(b.allowedIps) !== JSON.stringify(a.allowedIps)) change.allowedIps = { from: b.allowedIps, to: a.allowedIps };
   return change;
 }
 
 export function isEmptyChange(change: Change): boolean {
-  return change.added.length === 0 && change.removed.length === 0 && !change.name && !change.description;
+  return (
+    change.added.length === 0 &&
+    change.removed.length === 0 &&
+    !change.name &&
+    !change.description &&
+    !change.expiresAt &&
+    !change.enabled &&
+    !change.allowedIps
+  );
+}
+
+/** What a SELF_LOCKOUT refusal means, by its details.reason (the scope case has none). */
+export function selfLockoutHelp(details: Record<string, unknown> | undefined): { text: string; button: string } {
+  switch (details?.reason) {
+    case 'DISABLES_CALLER':
+      return {
+        text: 'Saving would disable the key you are signed in with: this session would stop working.',
+        button: 'Disable it anyway',
+      };
+    case 'EXCLUDES_CALLER_ADDRESS':
+      return {
+        text: `The allowlist leaves out the address you are connecting from (${String(details.clientIp ?? 'unknown')}): this session would stop working.`,
+        button: 'Save the allowlist anyway',
+      };
+    default:
+      return {
+        text: 'Saving would take api-keys:manage from the key you are signed in with. You would lose the ability to manage keys with it.',
+        button: 'Remove api-keys:manage anyway',
+      };
+  }
 }
 
 // ---- create -----------------------------------------------------------------------------

@@ -77,6 +77,10 @@ const ROUTES: Route[] = [
     audited: true,
     auditAction: 'member.remove',
   },
+  // The key lifecycle: rotate the target, or (own manage) the caller's own key; the settings (owners change them).
+  { name: 'rotateKey', targetKind: 'key', changes: ['within', 'own manage'], mutates: true, audited: true },
+  { name: 'getSettings', targetKind: 'none', changes: ['none'], mutates: false, audited: false },
+  { name: 'updateSettings', targetKind: 'none', changes: ['within'], mutates: true, audited: true },
 ];
 
 const UNAUTHENTICATED = new Set<Caller>(['no key', 'malformed key', 'bad checksum', 'unknown key', 'revoked key', 'expired key']);
@@ -202,6 +206,12 @@ function bodyOf(route: Route, change: Change, t: Resolved): unknown {
       return { userId: t.userId, role: change === 'beyond' ? 'owner' : 'admin' };
     case 'removeMember':
       return { userId: t.userId };
+    case 'rotateKey':
+      return { keyId: t.keyId, gracePeriodSeconds: 60 };
+    case 'getSettings':
+      return {};
+    case 'updateSettings':
+      return { maxKeyLifetimeDays: 90 };
     default:
       throw new Error(`no body for ${route.name}`);
   }
@@ -222,6 +232,8 @@ function expected(route: Route, caller: Caller, target: Target, change: Change):
   }
   // Granting the owner role is an owner's alone (the "other organization" caller is its organization's owner).
   const grantsOwner = change === 'beyond' && (route.name === 'addMember' || route.name === 'updateMember');
+  // The organization's settings are changed by owners only.
+  if (route.name === 'updateSettings' && caller === 'admin') return { status: 403, code: 'NOT_ORG_OWNER' };
   if (route.targetKind === 'none')
     return grantsOwner && caller === 'admin' ? { status: 403, code: 'ROLE_HIERARCHY' } : { status: 200 };
   if (target !== homeTarget(caller)) {

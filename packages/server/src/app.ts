@@ -45,6 +45,7 @@ import { registerDashboardMyKeys } from './routes/dashboard-my-keys.js';
 import { registerDashboardOrganization } from './routes/dashboard-organization.js';
 import { registerDashboardStatic } from './routes/dashboard-static.js';
 import { registerGetKey } from './routes/get-key.js';
+import { registerGetSettings } from './routes/get-settings.js';
 import { registerHealthz } from './routes/healthz.js';
 import { registerListAuditEvents } from './routes/list-audit-events.js';
 import { registerListKeys } from './routes/list-keys.js';
@@ -55,8 +56,10 @@ import { registerRemoveMember } from './routes/remove-member.js';
 import { registerRequestLoginCode } from './routes/request-login-code.js';
 import { registerRequestSignupCode } from './routes/request-signup-code.js';
 import { registerRevokeKey } from './routes/revoke-key.js';
+import { registerRotateKey } from './routes/rotate-key.js';
 import { registerUpdateKey } from './routes/update-key.js';
 import { registerUpdateMember } from './routes/update-member.js';
+import { registerUpdateSettings } from './routes/update-settings.js';
 import { registerVerifyApiKey } from './routes/verify-api-key.js';
 import type { Store } from './store/types.js';
 
@@ -196,6 +199,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerListKeys(app, config);
   registerGetKey(app, config);
   registerRevokeKey(app, config);
+  registerRotateKey(app, config);
+  registerGetSettings(app, config);
+  registerUpdateSettings(app, config);
   registerListMembers(app, config);
   registerListAuditEvents(app, config);
   registerAddMember(app, config);

@@ -89,7 +89,19 @@ describe('buildOpenApiDocument', () => {
     const update = doc.components.schemas.UpdateKeyRequest;
     expect(update.required).toEqual(['keyId']);
     expect(Object.keys(update.properties).sort()).toEqual(
-      ['addScopes', 'description', 'dryRun', 'force', 'keyId', 'name', 'removeScopes', 'scopes'].sort(),
+      [
+        'addScopes',
+        'allowedIps',
+        'description',
+        'dryRun',
+        'enabled',
+        'expiresAt',
+        'force',
+        'keyId',
+        'name',
+        'removeScopes',
+        'scopes',
+      ].sort(),
     );
     expect(update.properties.name).toMatchObject({ minLength: 1, maxLength: 100 });
     expect(doc.components.schemas.CreateKeyRequest.properties.expiresInDays).toMatchObject({ minimum: 1, maximum: 365 });

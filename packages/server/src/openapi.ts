@@ -34,7 +34,14 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   // A person's dashboard session (signed in by code) has no key to describe or to act with.
   // With requiredScopes: the scopes the key lacks (details.missing), unknown scope names.
   verifyApiKey: ['API_KEY_REQUIRED', 'INSUFFICIENT_SCOPE', 'INVALID_SCOPES'],
-  createKey: [...MANAGE_ERRORS, 'INVALID_SCOPES', 'ORGANIZATION_NOT_FOUND', 'SCOPE_ESCALATION', 'MAX_API_KEYS_REACHED'],
+  createKey: [
+    ...MANAGE_ERRORS,
+    'INVALID_SCOPES',
+    'ORGANIZATION_NOT_FOUND',
+    'SCOPE_ESCALATION',
+    'MAX_API_KEYS_REACHED',
+    'KEY_LIFETIME_EXCEEDED',
+  ],
   updateKey: [
     ...MANAGE_ERRORS,
     'NO_FIELDS',
@@ -43,6 +50,7 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
     'ROLE_HIERARCHY',
     'SCOPE_ESCALATION',
     'SELF_LOCKOUT',
+    'KEY_LIFETIME_EXCEEDED',
   ],
   listKeys: [...MANAGE_ERRORS, 'ORGANIZATION_NOT_FOUND'],
   getKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY'],
@@ -64,6 +72,9 @@ export const OPERATION_ERRORS: Record<OperationName, ErrorCode[]> = {
   updateMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
   removeMember: [...MANAGE_ERRORS, 'MEMBER_NOT_FOUND', 'ROLE_HIERARCHY', 'LAST_OWNER', 'SELF_ROLE_CHANGE'],
   listAuditEvents: [...MANAGE_ERRORS],
+  rotateKey: [...MANAGE_ERRORS, 'KEY_NOT_FOUND', 'ROLE_HIERARCHY', 'KEY_LIFETIME_EXCEEDED'],
+  getSettings: [...MANAGE_ERRORS],
+  updateSettings: [...MANAGE_ERRORS, 'NOT_ORG_OWNER'],
 };
 
 function pascal(name: string): string {

@@ -162,6 +162,48 @@ describe.skipIf(!testDatabaseUrl)('two codika-server instances on one PostgreSQL
     expect((await call(a, '/verifyapikey', apiKey)).status).toBe(401);
   });
 
+  // The key lifecycle (issue 12): what A changes, B enforces at the next request.
+
+  it('a key disabled through A is refused by B on the very next request (401), and serves again once enabled', async () => {
+    const { keyId, apiKey } = await createKey('Soon disabled', ['projects:read']);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(200);
+    expect((await call(a, '/updateorganizationapikeypublic', owner, { keyId, enabled: false })).status).toBe(200);
+    const refused = await call(b, '/verifyapikey', apiKey);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    expect((await call(a, '/updateorganizationapikeypublic', owner, { keyId, enabled: true })).status).toBe(200);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(200);
+  });
+
+  it('an allowlist set through A that leaves out the caller is enforced by B at the next request; widening it through A lets B serve again', async () => {
+    const { keyId, apiKey } = await createKey('Pinned', ['projects:read']);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(200);
+    expect((await call(a, '/updateorganizationapikeypublic', owner, { keyId, allowedIps: ['10.0.0.0/8'] })).status).toBe(200);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(401);
+    const rows = await store.listAudit({ organizationId, targetKeyId: keyId });
+    expect(rows.find((r) => r.action === 'key.use_denied')).toMatchObject({ reason: 'IP_NOT_ALLOWED', sourceIp: '127.0.0.1' });
+    expect(
+      (await call(a, '/updateorganizationapikeypublic', owner, { keyId, allowedIps: ['10.0.0.0/8', '127.0.0.0/8'] })).status,
+    ).toBe(200);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(200);
+  });
+
+  it('a rotation through A: B serves the old secret during its grace period (saying so) and refuses it at the first request after it ends', async () => {
+    const { keyId, apiKey } = await createKey('Rotated', ['projects:read']);
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(200);
+    const rotated = await call(a, '/rotateorganizationapikeypublic', owner, { keyId, gracePeriodSeconds: 2 });
+    expect(rotated.status).toBe(200);
+    const end = Date.parse(rotated.body.data.previousSecretExpiresAt);
+    const during = await call(b, '/verifyapikey', apiKey);
+    expect(during.status).toBe(200);
+    expect(during.body.data.rotation).toEqual({ previousSecretExpiresAt: rotated.body.data.previousSecretExpiresAt });
+    expect((await call(b, '/verifyapikey', rotated.body.data.apiKey)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now()) + 50));
+    expect((await call(b, '/verifyapikey', apiKey)).status).toBe(401);
+    expect((await call(a, '/verifyapikey', apiKey)).status).toBe(401);
+    expect((await call(b, '/verifyapikey', rotated.body.data.apiKey)).status).toBe(200);
+  });
+
   it(`${RACERS} racing add/remove requests spread over both instances lose no update; allowed audit rows = 200 answers`, async () => {
     // The key starts with the last five scopes; half the requests each add one of the first
     // five, half each remove one of the last five, alternating between A and B, all at once.

@@ -45,6 +45,23 @@ describe('whoami', () => {
     expect(h.stdout.text).not.toContain(KEY);
   });
 
+  it('says when the key in use is a rotated key’s old secret, and until when it works', async () => {
+    const h = harness({
+      config: profileConfig(),
+      env: { NO_COLOR: '1' },
+      expected: [
+        {
+          url: 'http://127.0.0.1:9999/verifyapikey',
+          response: ok({ ...verify, rotation: { previousSecretExpiresAt: '2026-04-01T14:00:00.000Z' } }),
+        },
+      ],
+    });
+    expect(await h.run(['whoami'])).toBe(0);
+    expect(h.stdout.text).toContain(
+      'Old secret: this key was rotated; the secret in use stops working at 2026-04-01T14:00:00.000Z',
+    );
+  });
+
   it('--json has the public client shape', async () => {
     const h = harness({ config: profileConfig(), expected: [{ url: '/verifyapikey', response: ok(verify) }] });
     expect(await h.run(['whoami', '--json'])).toBe(0);

@@ -99,6 +99,12 @@ export async function run(o: WhoamiOptions, deps: Deps): Promise<number> {
   line(out, `Scopes: ${formatScopes(data.scopes)}`);
   if (data.expiresAt) line(out, `Expires: ${data.expiresAt}`);
   if (data.lastUsedAt) line(out, `Last used: ${data.lastUsedAt}`);
+  if (data.rotation) {
+    line(
+      out,
+      c.yellow(`Old secret: this key was rotated; the secret in use stops working at ${data.rotation.previousSecretExpiresAt}`),
+    );
+  }
   line(out, `Source: ${ctx.source}`);
   line(out, `Server: ${ctx.apiUrl ?? ctx.baseUrl}`);
   if (cached) {

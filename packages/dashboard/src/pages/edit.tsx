@@ -4,7 +4,16 @@ import { MANAGE_SCOPE, type Scope } from '@codika/contract/scopes';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, getKey, type Key, updateKey } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeChecklist, say } from '../components.js';
-import { type Change, describeChange, isEmptyChange, planUpdate } from '../logic.js';
+import {
+  type Change,
+  describeChange,
+  expiryFromDate,
+  formatTime,
+  isEmptyChange,
+  parseAllowedIps,
+  planUpdate,
+  selfLockoutHelp,
+} from '../logic.js';
 import { navigate, type PageProps, sessionKeyId } from '../router.js';
 
 type Stage = 'preview' | 'save';
@@ -15,6 +24,11 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [scopes, setScopes] = useState<Set<Scope>>(new Set());
+  // The lifecycle: an expiry date (kept as loaded until touched; empty: never), enabled, the allowlist as typed.
+  const [expiresDate, setExpiresDate] = useState('');
+  const [expiryTouched, setExpiryTouched] = useState(false);
+  const [enabled, setEnabled] = useState(true);
+  const [allowedText, setAllowedText] = useState('');
   const [preview, setPreview] = useState<{ body: UpdateKeyRequest; change: Change } | undefined>();
   const [error, setError] = useState<{ error: ApiError; stage: Stage; body: UpdateKeyRequest } | undefined>();
   const [nothing, setNothing] = useState(false);
@@ -30,6 +44,9 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
       setName(res.data.name);
       setDescription(res.data.description);
       setScopes(new Set(res.data.scopes));
+      setExpiresDate(res.data.expiresAt?.slice(0, 10) ?? '');
+      setEnabled(res.data.enabled !== false);
+      setAllowedText((res.data.allowedIps ?? []).join('\n'));
     });
   }, [keyId]);
 
@@ -73,7 +90,14 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
     e.preventDefault();
     if (!key) return;
     setError(undefined);
-    const planned = planUpdate(key, { name, description, scopes: [...scopes] });
+    const planned = planUpdate(key, {
+      name,
+      description,
+      scopes: [...scopes],
+      expiresAt: expiryTouched ? expiryFromDate(expiresDate) : key.expiresAt,
+      enabled,
+      allowedIps: parseAllowedIps(allowedText),
+    });
     if (Object.keys(planned).length === 0) {
       setNothing(true);
       return;
@@ -136,6 +160,49 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
             edited();
           }}
         />
+        <fieldset class="lifecycle">
+          <legend>Lifecycle</legend>
+          <label for="key-expires">Expires on (at 00:00 UTC; empty: never)</label>
+          <input
+            id="key-expires"
+            type="date"
+            value={expiresDate}
+            onInput={(e) => {
+              setExpiresDate(e.currentTarget.value);
+              setExpiryTouched(true);
+              edited();
+            }}
+          />
+          {key.expiresAt && !expiryTouched && <p class="muted small">Now: {formatTime(key.expiresAt)}</p>}
+          <div class="check">
+            <input
+              id="key-enabled"
+              type="checkbox"
+              checked={enabled}
+              onChange={(e) => {
+                setEnabled(e.currentTarget.checked);
+                edited();
+              }}
+            />
+            <label for="key-enabled">Enabled (a disabled key authenticates nowhere until enabled again)</label>
+          </div>
+          <label for="key-allowed-ips">Allowed IP addresses and ranges (one per line, e.g. 10.0.0.0/8; empty: anywhere)</label>
+          <textarea
+            id="key-allowed-ips"
+            rows={3}
+            value={allowedText}
+            onInput={(e) => {
+              setAllowedText(e.currentTarget.value);
+              edited();
+            }}
+          />
+          {key.previousSecretExpiresAt && (
+            <p class="muted small">This key was rotated: its old secret works until {formatTime(key.previousSecretExpiresAt)}.</p>
+          )}
+        </fieldset>
+        {isSelf && !enabled && (
+          <p class="warning">You are signed in with this key. Disabling it ends this dashboard session's access.</p>
+        )}
         {isSelf && !scopes.has(MANAGE_SCOPE) && (
           <p class="warning">
             You are signed in with this key. Without <code>api-keys:manage</code> it can no longer list or change keys, so this
@@ -151,10 +218,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
           <ErrorBox error={error.error}>
             {error.error.code === 'SELF_LOCKOUT' && (
               <>
-                <p>
-                  Saving would take <code>api-keys:manage</code> from the key you are signed in with. You would lose the ability
-                  to manage keys with it.
-                </p>
+                <p>{selfLockoutHelp(error.error.details).text}</p>
                 <button
                   type="button"
                   class="danger"
@@ -166,7 +230,7 @@ export function EditKeyPage({ session, refreshSession, keyId }: PageProps & { ke
                     else void save(body);
                   }}
                 >
-                  Remove api-keys:manage anyway
+                  {selfLockoutHelp(error.error.details).button}
                 </button>
               </>
             )}
@@ -242,9 +306,27 @@ function ChangePreview({
               Scope removed: <code>{s}</code>
             </li>
           ))}
+          {change.expiresAt && (
+            <li>
+              Expires: <del>{change.expiresAt.from ? formatTime(change.expiresAt.from) : 'never'}</del> →{' '}
+              <ins>{change.expiresAt.to ? formatTime(change.expiresAt.to) : 'never'}</ins>
+            </li>
+          )}
+          {change.enabled && (
+            <li class={change.enabled.to ? 'added' : 'removed'}>
+              State: <del>{change.enabled.from ? 'enabled' : 'disabled'}</del> →{' '}
+              <ins>{change.enabled.to ? 'enabled' : 'disabled'}</ins>
+            </li>
+          )}
+          {change.allowedIps && (
+            <li>
+              Allowed from: <del>{change.allowedIps.from?.join(', ') ?? 'anywhere'}</del> →{' '}
+              <ins>{change.allowedIps.to?.join(', ') ?? 'anywhere'}</ins>
+            </li>
+          )}
         </ul>
       )}
-      {forced && <p class="warning">Confirmed: this removes api-keys:manage from the key you are signed in with.</p>}
+      {forced && <p class="warning">Confirmed: this change locks the key you are signed in with out of this dashboard.</p>}
       <div class="actions">
         <button type="button" disabled={busy} onClick={onSave}>
           {busy ? 'Saving…' : 'Save changes'}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, inactiveKeys, type Key, listKeys } from '../api.js';
 import { CopyButton, ErrorBox, PageTitle, ScopeList, Time } from '../components.js';
-import { daysText, expiresInDays, hrefOf, isExpired, unusedDays } from '../logic.js';
+import { daysText, expiresInDays, formatTime, hrefOf, isExpired, unusedDays } from '../logic.js';
 import { type PageProps, sessionKeyId } from '../router.js';
 
 export function KeysPage({ session }: PageProps) {
@@ -92,7 +92,14 @@ export function KeysPage({ session }: PageProps) {
                       {k.revokedAt && <span class="badge danger">revoked</span>}
                       {!k.revokedAt && isExpired(k.expiresAt) && <span class="badge danger">expired</span>}
                       {!k.revokedAt && !isExpired(k.expiresAt) && <UsageBadges k={k} />}
+                      {k.enabled === false && <span class="badge danger">disabled</span>}
+                      {k.previousSecretExpiresAt && (
+                        <span class="badge" title={`The old secret works until ${formatTime(k.previousSecretExpiresAt)}`}>
+                          rotating
+                        </span>
+                      )}
                       {k.description && <div class="muted small desc">{k.description}</div>}
+                      {k.allowedIps && <div class="muted small allowed-ips">Allowed from {k.allowedIps.join(', ')}</div>}
                     </td>
                     <td class="id-cell">
                       <span class="nowrap">

@@ -19,6 +19,8 @@ import { scopesForRole } from '../accounts/minting.js';
 import { iso } from '../clock.js';
 import { hashKey } from '../secrets.js';
 import type { AuthRecord, Store } from '../store/types.js';
+import { ipAllowed } from './allowlist.js';
+import { USER_AGENT_MAX } from './audit.js';
 import { ApiError } from './errors.js';
 import type { Caller, KeyCaller } from './request-state.js';
 import { checkCsrf, hashSessionId, isSessionIdShape, sessionIdOf } from './session.js';
@@ -47,8 +49,22 @@ export function isCredentialGuess(error: unknown): boolean {
 export interface AuthOptions {
   store: Store;
   lastUsedIntervalMs: number;
-  /** The client address, recorded with the key's last use (api_keys.last_used_ip). */
-  clientIp?: string | null;
+  /**
+   * The request: the client address (the TCP peer, or X-Forwarded-For through the proxies
+   * --trust-proxy names: Fastify's request.ip) judged by a key's allowlist, and what a refusal's
+   * audit row records.
+   */
+  client: { ip: string | undefined; requestId: string; userAgent: string | null };
+}
+
+/** The client part of AuthOptions for a request. */
+export function clientOf(request: FastifyRequest): AuthOptions['client'] {
+  const userAgent = request.headers['user-agent'];
+  return {
+    ip: request.ip,
+    requestId: request.id,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
+  };
 }
 
 export async function authenticate(
@@ -124,13 +140,41 @@ async function admit(
   if (key.revokedAt !== null) throw new ApiError('UNAUTHENTICATED');
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= nowMs) throw new ApiError('UNAUTHENTICATED');
   if (role === null) throw new ApiError('UNAUTHENTICATED');
+  // A rotation's previous secret works until its grace period ends, judged here against this
+  // request's clock — also for a record the auth cache kept — so it is refused from that very instant.
+  const previousEndsAt = key.previousSecretExpiresAt;
+  if (auth.secret === 'previous' && (previousEndsAt === null || Date.parse(previousEndsAt) <= nowMs)) {
+    throw new ApiError('UNAUTHENTICATED');
+  }
+  if (key.disabledAt !== null) throw new ApiError('UNAUTHENTICATED');
+  if (key.allowedIps !== null && !ipAllowed(key.allowedIps, options.client.ip)) {
+    // The same 401 as any refusal; the key's organization sees the attempt and its address.
+    await options.store
+      .appendAudit({
+        at: iso(now),
+        requestId: options.client.requestId,
+        action: 'key.use_denied',
+        result: 'denied',
+        reason: 'IP_NOT_ALLOWED',
+        actorKeyId: key.id,
+        actorUserId: user.id,
+        organizationId: organization.id,
+        targetKeyId: key.id,
+        before: null,
+        after: null,
+        sourceIp: options.client.ip ?? null,
+        userAgent: options.client.userAgent,
+      })
+      .catch(onTouchError);
+    throw new ApiError('UNAUTHENTICATED');
+  }
 
   // Record the use at most once per interval: no write on every request.
   const staleBeforeMs = nowMs - options.lastUsedIntervalMs;
   if ((key.lastUsedAt === null || Date.parse(key.lastUsedAt) < staleBeforeMs) && !touching.has(key.id)) {
     const keyId = key.id;
     touching.add(keyId);
-    const ip = options.clientIp ?? null;
+    const ip = options.client.ip || null;
     const touched = options.store.touchLastUsed(keyId, iso(now), iso(new Date(staleBeforeMs)), ip).then(
       () => true,
       (err: unknown) => {
@@ -154,7 +198,9 @@ async function admit(
       key.lastUsedIp = ip;
     }
   }
-  return { key, scopes: key.scopes, organization, user, role };
+  const caller: KeyCaller = { key, scopes: key.scopes, organization, user, role };
+  if (auth.secret === 'previous' && previousEndsAt !== null) caller.previousSecretExpiresAt = previousEndsAt;
+  return caller;
 }
 
 /** How long a request waits for the last-use write of its key before it is answered anyway (ms). */

@@ -28,7 +28,7 @@ import type { SignupPolicy } from '../accounts/policy.js';
 import { iso } from '../clock.js';
 import type { AuditAction, AuditOrigin, Store } from '../store/types.js';
 import { auditOrigin } from './audit.js';
-import { authenticateRequest } from './auth.js';
+import { authenticateRequest, clientOf } from './auth.js';
 import type { DeniedAttemptThrottle } from './denial-throttle.js';
 import { successBody } from './envelope.js';
 import { ApiError } from './errors.js';
@@ -91,6 +91,9 @@ export const USER_SESSION_OPERATIONS: ReadonlySet<OperationName> = new Set<Opera
   'updateMember',
   'removeMember',
   'listAuditEvents',
+  'rotateKey',
+  'getSettings',
+  'updateSettings',
 ]);
 
 /** Who may call a route: an API key (header or key session), a person signed in by code, or both. */
@@ -161,7 +164,7 @@ export function registerAuthenticatedRoute<Body, Data>(
       const caller = await authenticateRequest(
         request,
         state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, clientIp: request.ip || null },
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;

@@ -23,6 +23,8 @@ interface CallerBase {
 
 export interface KeyCaller extends CallerBase {
   key: ApiKeyRecord;
+  /** Present when the key was presented with a rotation's previous secret (still in its grace period). */
+  previousSecretExpiresAt?: string;
 }
 
 export interface UserCaller extends CallerBase {

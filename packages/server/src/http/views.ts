@@ -2,7 +2,12 @@
 import type { AuditEvent, KeySummary, Member } from '@codika/contract/schemas';
 import type { ApiKeyWithCreator, AuditEntry, MemberRecord } from '../store/types.js';
 
-export function keySummary(key: ApiKeyWithCreator): KeySummary {
+/**
+ * A key as get and list show it. `nowMs`: a rotation's previous secret is shown while it still
+ * works (its grace period), not after.
+ */
+export function keySummary(key: ApiKeyWithCreator, nowMs: number): KeySummary {
+  const previous = key.previousSecretExpiresAt;
   return {
     keyId: key.id,
     name: key.name,
@@ -16,6 +21,9 @@ export function keySummary(key: ApiKeyWithCreator): KeySummary {
     ...(key.lastUsedIp === null ? {} : { lastUsedIp: key.lastUsedIp }),
     ...(key.revokedAt === null ? {} : { revokedAt: key.revokedAt }),
     createdBy: { userId: key.createdByUserId, email: key.createdByEmail },
+    enabled: key.disabledAt === null,
+    ...(key.allowedIps === null ? {} : { allowedIps: key.allowedIps }),
+    ...(previous !== null && Date.parse(previous) > nowMs ? { previousSecretExpiresAt: previous } : {}),
   };
 }
 

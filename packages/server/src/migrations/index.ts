@@ -10,6 +10,7 @@ import { migration0003 } from './0003_postgres_timestamps.js';
 import { migration0004 } from './0004_audit_log_no_replace.js';
 import { migration0005 } from './0005_accounts_members.js';
 import { migration0006 } from './0006_user_sessions.js';
+import { migration0007 } from './0007_key_lifecycle.js';
 import { migration0008 } from './0008_audit_query_usage.js';
 import { migration0009 } from './0009_auth_change_notify.js';
 import type { MigrationContext } from './dialect.js';
@@ -25,6 +26,7 @@ export function allMigrations(ctx: MigrationContext): Record<string, Migration> 
     '0004_audit_log_no_replace': migration0004(ctx),
     '0005_accounts_members': migration0005(ctx),
     '0006_user_sessions': migration0006(ctx),
+    '0007_key_lifecycle': migration0007(ctx),
     '0008_audit_query_usage': migration0008(ctx),
     '0009_auth_change_notify': migration0009(ctx),
   };

@@ -2,6 +2,7 @@
 import type { CreateKeyData } from '@codika/contract/schemas';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../http/errors.js';
+import { lifetimeExceeded } from '../http/lifecycle.js';
 import { registerOperation, type ServerConfig } from '../http/operation.js';
 import { checkScopeLists } from '../http/scopes.js';
 import { newKey } from '../new-key.js';
@@ -17,8 +18,15 @@ export function registerCreateKey(app: FastifyInstance, config: ServerConfig): v
       const notHeld = scopes.filter((s) => !caller.scopes.includes(s));
       if (notHeld.length > 0) throw new ApiError('SCOPE_ESCALATION', { details: { notHeld } });
 
+      // The organization's maximum lifetime: a longer expiry is refused (the error handler writes
+      // the denial's audit row); none given, the key gets the maximum.
+      const settings = await config.store.getOrganizationSettings(caller.organization.id);
+      const maxDays = settings?.maxKeyLifetimeDays ?? null;
+      if (maxDays !== null && body.expiresInDays !== undefined && body.expiresInDays > maxDays) {
+        throw lifetimeExceeded(maxDays, now.getTime());
+      }
       const { input, rawKey } = newKey(
-        { name: body.name, description: body.description ?? '', expiresInDays: body.expiresInDays },
+        { name: body.name, description: body.description ?? '', expiresInDays: body.expiresInDays ?? maxDays ?? undefined },
         now,
       );
       const outcome = await audited((audit) =>

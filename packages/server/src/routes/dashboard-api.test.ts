@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { clearedSessionCookie, hashSessionId, SESSION_TTL_MS, sessionCookie } from '../http/session.js';
 import { runAuthzMatrix } from '../test-support/authz-matrix.js';
-import { type CallOptions, createTestApp, seedKey, type TestApp } from '../test-support/http.js';
+import { badChecksumKey, type CallOptions, createTestApp, seedKey, type TestApp } from '../test-support/http.js';
 import { defaultStoreFactory } from '../test-support/stores.js';
 import { DASHBOARD_CSP } from './dashboard-static.js';
 
@@ -61,7 +61,7 @@ describe('POST /dashboard/api/session — sign in', () => {
 
   it('refuses wrong, revoked and expired keys with 401 and no cookie', async () => {
     const t = await createTestApp();
-    for (const apiKey of ['nope', t.keys.revoked.raw, t.keys.expired.raw, `${t.keys.owner.raw.slice(0, -1)}x`]) {
+    for (const apiKey of ['nope', t.keys.revoked.raw, t.keys.expired.raw, badChecksumKey(t.keys.owner.raw)]) {
       const res = await t.call(SESSION, { apiKey }, { headers: CSRF });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');

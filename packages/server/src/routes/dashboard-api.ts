@@ -22,7 +22,7 @@ import { AUDIT_LIMIT_DEFAULT, DASHBOARD_API } from '@codika/contract/dashboard';
 import { DASHBOARD_SCHEMAS, type DashboardData } from '@codika/contract/dashboard-schemas';
 import { MANAGE_SCOPE } from '@codika/contract/scopes';
 import type { FastifyInstance } from 'fastify';
-import { API_KEY_HEADER_NAME, authenticate, authenticateRequest } from '../http/auth.js';
+import { API_KEY_HEADER_NAME, authenticate, authenticateRequest, clientOf } from '../http/auth.js';
 import { successBody } from '../http/envelope.js';
 import { ApiError } from '../http/errors.js';
 import { registerAuthenticatedRoute, type ServerConfig } from '../http/operation.js';
@@ -42,7 +42,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     const caller = await authenticate(
       apiKey,
       now,
-      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, clientIp: request.ip || null },
+      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
       (err) => request.log.warn({ err }, 'could not record the last use of a key'),
     );
     request.state.caller = caller;
@@ -70,7 +70,7 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
       const caller = await authenticateRequest(
         request,
         request.state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs },
+        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       request.state.caller = caller;
@@ -128,9 +128,11 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     callers: 'key-or-user',
     schema: schemas.inactiveKeys.request,
     audit: null,
-    handler: async ({ caller, nowIso }): Promise<DashboardData<'inactiveKeys'>> => {
+    handler: async ({ caller, now, nowIso }): Promise<DashboardData<'inactiveKeys'>> => {
       const keys = await config.store.listInactiveKeys(caller.organization.id, nowIso);
-      return { keys: keys.map((k) => ({ ...keySummary(k), ...(k.revokedAt === null ? {} : { revokedAt: k.revokedAt }) })) };
+      return {
+        keys: keys.map((k) => ({ ...keySummary(k, now.getTime()), ...(k.revokedAt === null ? {} : { revokedAt: k.revokedAt }) })),
+      };
     },
   });
 }

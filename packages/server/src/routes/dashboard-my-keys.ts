@@ -27,9 +27,9 @@ export function registerDashboardMyKeys(app: FastifyInstance, config: ServerConf
     callers: 'user',
     schema: DASHBOARD_SCHEMAS.myKeys.request,
     audit: null,
-    handler: async ({ caller, nowIso }): Promise<DashboardData<'myKeys'>> => {
+    handler: async ({ caller, now, nowIso }): Promise<DashboardData<'myKeys'>> => {
       const keys = await config.store.listLiveKeys(caller.organization.id, nowIso);
-      return { keys: keys.filter((k) => k.createdByUserId === caller.user.id).map(keySummary) };
+      return { keys: keys.filter((k) => k.createdByUserId === caller.user.id).map((k) => keySummary(k, now.getTime())) };
     },
   });
 

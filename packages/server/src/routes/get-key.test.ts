@@ -40,6 +40,7 @@ describe('POST /getorganizationapikeypublic', () => {
       createdAt: '2026-03-31T14:00:00.000Z',
       updatedAt: '2026-03-31T14:00:00.000Z',
       createdBy: { userId: t.users.owner.id, email: 'owner@acme.test' },
+      enabled: true,
     });
     expect(res.text).not.toContain(t.keys.target.raw);
     await t.close();

@@ -12,14 +12,14 @@ import { keyHierarchyDenial } from '../roles.js';
 export function registerGetKey(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'getKey', {
     audit: null,
-    handler: async ({ caller, body, nowIso }) => {
+    handler: async ({ caller, body, now, nowIso }) => {
       const key = await config.store.getLiveKey(caller.organization.id, body.keyId, nowIso);
       // Another organization's key, a revoked or expired key and an unknown id: one answer.
       if (key === undefined) throw new ApiError('KEY_NOT_FOUND');
       const creator = await config.store.getMembership(caller.organization.id, key.createdByUserId);
       const denial = keyHierarchyDenial(caller.role, creator?.role ?? null);
       if (denial !== null) throw new ApiError(denial);
-      return keySummary(key);
+      return keySummary(key, now.getTime());
     },
   });
 }

@@ -42,6 +42,7 @@ describe('POST /listorganizationapikeyspublic', () => {
       lastUsedAt: '2026-03-31T14:00:00.000Z',
       lastUsedIp: '127.0.0.1',
       createdBy: { userId: t.users.owner.id, email: 'owner@acme.test' },
+      enabled: true,
     });
     expect(keys.find((k) => k.keyId === expiring.id)).toMatchObject({ expiresAt: '2026-05-01T00:00:00.000Z' });
     expect(keys.find((k) => k.keyId === t.keys.admin.id)).not.toHaveProperty('expiresAt');

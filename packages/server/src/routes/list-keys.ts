@@ -13,7 +13,7 @@ import { keySummary } from '../http/views.js';
 export function registerListKeys(app: FastifyInstance, config: ServerConfig): void {
   registerOperation(app, config, 'listKeys', {
     audit: null,
-    handler: async ({ caller, body, nowIso }) => {
+    handler: async ({ caller, body, now, nowIso }) => {
       const organizationId = body.organizationId ?? caller.organization.id;
       if (organizationId !== caller.organization.id) throw new ApiError('ORGANIZATION_NOT_FOUND');
       const { state, unusedSince, expiresBefore, sort } = body;
@@ -28,7 +28,7 @@ export function registerListKeys(app: FastifyInstance, config: ServerConfig): vo
             ...(expiresBefore === undefined ? {} : { expiresBefore }),
           })
         : await config.store.listLiveKeys(organizationId, nowIso);
-      const data: ListKeysData = { keys: keys.map(keySummary) };
+      const data: ListKeysData = { keys: keys.map((k) => keySummary(k, now.getTime())) };
       return data;
     },
   });

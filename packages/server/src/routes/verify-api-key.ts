@@ -30,6 +30,10 @@ export function verifyData(caller: KeyCaller): VerifyApiKeyData {
   };
   if (key.expiresAt !== null) data.expiresAt = key.expiresAt;
   if (key.lastUsedAt !== null) data.lastUsedAt = key.lastUsedAt;
+  // Presented with a rotation's previous secret: say until when it works, so the client moves.
+  if (caller.previousSecretExpiresAt !== undefined) {
+    data.rotation = { previousSecretExpiresAt: caller.previousSecretExpiresAt };
+  }
   return data;
 }
 

@@ -284,7 +284,7 @@ export async function completeLogin(ctx: AccountsContext, params: StoreParams<'c
     if (!(await lockOrganization(trx, chosen.id))) refuse({ status: 'no_organization' });
     const organization = await trx
       .selectFrom('organizations')
-      .select(['id', 'name', 'created_at'])
+      .select(['id', 'name', 'created_at', 'max_key_lifetime_days'])
       .where('id', '=', chosen.id)
       .executeTakeFirstOrThrow();
     // The role as the locked state holds it (a role change committed meanwhile is seen).
@@ -300,9 +300,11 @@ export async function completeLogin(ctx: AccountsContext, params: StoreParams<'c
     }
     const role = membership.role;
     const as = { ...audit, actorKeyId: null, actorUserId: user.id };
+    // The organization's maximum key lifetime (issue 12): the minted key lives at most that long.
+    const expiresAt = cappedExpiry(params.key.expiresAt, params.key.createdAt, organization.max_key_lifetime_days);
     const key = await insertKey(
       trx,
-      { ...params.key, organizationId: chosen.id, createdByUserId: user.id, scopes: params.scopesFor(role) },
+      { ...params.key, expiresAt, organizationId: chosen.id, createdByUserId: user.id, scopes: params.scopesFor(role) },
       { ...originOf(as), targetUserId: user.id },
     );
     await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
@@ -379,4 +381,12 @@ export async function createOrganizationForUser(
     );
     return { id: org.id, name: org.name, createdAt: org.createdAt, description: org.description, size: org.size };
   });
+}
+
+/** An expiry cut to `createdAt` + the organization's maximum key lifetime, when it has one the expiry breaks. */
+function cappedExpiry(expiresAt: string | null, createdAt: string, maxKeyLifetimeDays: number | null): string | null {
+  if (maxKeyLifetimeDays === null) return expiresAt;
+  const latest = Date.parse(createdAt) + maxKeyLifetimeDays * 24 * 60 * 60 * 1000;
+  if (expiresAt !== null && Date.parse(expiresAt) <= latest) return expiresAt;
+  return new Date(latest).toISOString();
 }

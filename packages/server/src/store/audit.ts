@@ -7,7 +7,7 @@ import { newId } from '../ids.js';
 import type { Db, StoreParams } from './db.js';
 import { fieldsOf } from './key-fields.js';
 import type { PrecompiledQueries } from './precompiled.js';
-import type { AuditEntry, AuditEntryInput, AuditOrigin, AuditState, KeyFields } from './types.js';
+import type { ApiKeyRecord, AuditEntry, AuditEntryInput, AuditOrigin, AuditState, AuditStateInput, KeyFields } from './types.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
@@ -92,14 +92,15 @@ export async function insertAudits(db: Db, entries: readonly AuditEntryInput[]):
   }
 }
 
-function isKeyFields(state: AuditState): state is KeyFields {
+function isKeyFields(state: AuditStateInput): state is KeyFields | ApiKeyRecord {
   return 'scopes' in state;
 }
 
 /** An audit state as stored: exactly its own fields, nothing else the caller's object carried. */
-function stateJson(state: AuditState | null): string | null {
+function stateJson(state: AuditStateInput | null): string | null {
   if (state === null) return null;
   if (isKeyFields(state)) return JSON.stringify(fieldsOf(state));
+  if ('maxKeyLifetimeDays' in state) return JSON.stringify({ maxKeyLifetimeDays: state.maxKeyLifetimeDays });
   if ('role' in state) return JSON.stringify({ email: state.email, role: state.role });
   return JSON.stringify(state.purpose === undefined ? { email: state.email } : { email: state.email, purpose: state.purpose });
 }
@@ -107,9 +108,8 @@ function stateJson(state: AuditState | null): string | null {
 export function parseState(json: string | null): AuditState | null {
   if (json === null) return null;
   const value = JSON.parse(json) as AuditState;
-  if (isKeyFields(value)) {
-    return { name: value.name, description: value.description, scopes: canonicalScopes(value.scopes) };
-  }
+  if (isKeyFields(value)) return fieldsOf({ ...value, scopes: canonicalScopes(value.scopes) });
+  if ('maxKeyLifetimeDays' in value) return { maxKeyLifetimeDays: value.maxKeyLifetimeDays };
   if ('role' in value) return { email: value.email, role: value.role };
   return value.purpose === undefined ? { email: value.email } : { email: value.email, purpose: value.purpose };
 }

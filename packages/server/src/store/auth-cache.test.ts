@@ -131,10 +131,14 @@ describe('AuthCache', () => {
       revokedAt: null,
       lastUsedAt: null,
       lastUsedIp: null,
+      previousSecretExpiresAt: null,
+      disabledAt: null,
+      allowedIps: ['10.0.0.0/8'],
     },
     organization: { id: 'o', name: 'O', createdAt: T0 },
     user: { id: 'u', email: 'u@example.com', createdAt: T0 },
     role: 'owner',
+    secret: 'current',
   };
 
   it('answers only under the token the record was read with', () => {

@@ -21,10 +21,15 @@ export const AUTH_CACHE_MAX_ENTRIES = 10_000;
 
 function copy(record: AuthRecord): AuthRecord {
   return {
-    key: { ...record.key, scopes: [...record.key.scopes] },
+    key: {
+      ...record.key,
+      scopes: [...record.key.scopes],
+      allowedIps: record.key.allowedIps === null ? null : [...record.key.allowedIps],
+    },
     organization: { ...record.organization },
     user: { ...record.user },
     role: record.role,
+    secret: record.secret,
   };
 }
 

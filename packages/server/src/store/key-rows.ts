@@ -8,6 +8,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import { insertAudit } from './audit.js';
 import type { Db } from './db.js';
 import { fieldsOf } from './key-fields.js';
+import { parseAllowedIps } from './key-lifecycle.js';
 import type { PrecompiledQueries } from './precompiled.js';
 import type { Database } from './schema.js';
 import type { ApiKeyRecord, ApiKeyWithCreator, AuditOrigin, AuthRecord, NewKeyInput, Role } from './types.js';
@@ -26,6 +27,9 @@ export interface KeyRow {
   revoked_at: string | null;
   last_used_at: string | null;
   last_used_ip: string | null;
+  previous_hash_expires_at: string | null;
+  disabled_at: string | null;
+  allowed_ips: string | null;
   scope: string | null;
 }
 
@@ -44,6 +48,9 @@ export const KEY_COLUMNS = [
   'k.revoked_at',
   'k.last_used_at',
   'k.last_used_ip',
+  'k.previous_hash_expires_at',
+  'k.disabled_at',
+  'k.allowed_ips',
   's.scope',
 ] as const;
 
@@ -82,6 +89,9 @@ export function foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[] {
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
     lastUsedIp: row.last_used_ip,
+    previousSecretExpiresAt: row.previous_hash_expires_at,
+    disabledAt: row.disabled_at,
+    allowedIps: parseAllowedIps(row.allowed_ips),
   }));
 }
 
@@ -211,6 +221,9 @@ export const KEY_ROW_COLUMNS = [
   'k.revoked_at',
   'k.last_used_at',
   'k.last_used_ip',
+  'k.previous_hash_expires_at',
+  'k.disabled_at',
+  'k.allowed_ips',
 ] as const;
 
 export interface KeyRowWithScopes {
@@ -226,6 +239,9 @@ export interface KeyRowWithScopes {
   revoked_at: string | null;
   last_used_at: string | null;
   last_used_ip: string | null;
+  previous_hash_expires_at: string | null;
+  disabled_at: string | null;
+  allowed_ips: string | null;
   scopes: string | null;
 }
 
@@ -244,6 +260,9 @@ export function keyRecordOf(row: KeyRowWithScopes): ApiKeyRecord {
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
     lastUsedIp: row.last_used_ip,
+    previousSecretExpiresAt: row.previous_hash_expires_at,
+    disabledAt: row.disabled_at,
+    allowedIps: parseAllowedIps(row.allowed_ips),
   };
 }
 
@@ -260,23 +279,29 @@ export const AUTH_TABLES = ['api_keys', 'api_key_scopes', 'organizations', 'user
  * sessions) its id.
  */
 export function authQuery(db: Db, column: 'k.hash' | 'k.id', value: string) {
-  return db
-    .selectFrom('api_keys as k')
-    .innerJoin('organizations as o', 'o.id', 'k.organization_id')
-    .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
-    .leftJoin('memberships as m', (join) =>
-      join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
-    )
-    .select(KEY_ROW_COLUMNS)
-    .select((eb) => [
-      aggregatedScopes(eb).as('scopes'),
-      'o.name as organization_name',
-      'o.created_at as organization_created_at',
-      'u.email as user_email',
-      'u.created_at as user_created_at',
-      'm.role',
-    ])
-    .where(column, '=', value);
+  return (
+    db
+      .selectFrom('api_keys as k')
+      .innerJoin('organizations as o', 'o.id', 'k.organization_id')
+      .innerJoin('users as u', 'u.id', 'k.created_by_user_id')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
+      )
+      .select(KEY_ROW_COLUMNS)
+      .select((eb) => [
+        aggregatedScopes(eb).as('scopes'),
+        'o.name as organization_name',
+        'o.created_at as organization_created_at',
+        'u.email as user_email',
+        'u.created_at as user_created_at',
+        'm.role',
+        'k.hash',
+      ])
+      // By hash, either of the key's secrets: its current one, or a rotation's previous one (issue 12).
+      .where((eb) =>
+        column === 'k.hash' ? eb.or([eb('k.hash', '=', value), eb('k.previous_hash', '=', value)]) : eb(column, '=', value),
+      )
+  );
 }
 
 export interface AuthRow extends KeyRowWithScopes {
@@ -285,14 +310,17 @@ export interface AuthRow extends KeyRowWithScopes {
   user_email: string;
   user_created_at: string;
   role: Role | null;
+  hash: string;
 }
 
-export function authRecordOf(row: AuthRow): AuthRecord {
+/** `value`: what the lookup was by; by hash, a match that is not the current hash is the previous secret. */
+export function authRecordOf(row: AuthRow, column: 'k.hash' | 'k.id' = 'k.id', value = ''): AuthRecord {
   return {
     key: keyRecordOf(row),
     organization: { id: row.organization_id, name: row.organization_name, createdAt: row.organization_created_at },
     user: { id: row.created_by_user_id, email: row.user_email, createdAt: row.user_created_at },
     role: row.role ?? null,
+    secret: column === 'k.hash' && row.hash !== value ? 'previous' : 'current',
   };
 }
 
@@ -304,10 +332,11 @@ export function authRecordOf(row: AuthRow): AuthRecord {
 export function keyForChangeQuery(db: Db, keyId: string) {
   return db
     .selectFrom('api_keys as k')
+    .innerJoin('organizations as o', 'o.id', 'k.organization_id')
     .leftJoin('memberships as m', (join) =>
       join.onRef('m.organization_id', '=', 'k.organization_id').onRef('m.user_id', '=', 'k.created_by_user_id'),
     )
     .select(KEY_ROW_COLUMNS)
-    .select((eb) => [aggregatedScopes(eb).as('scopes'), 'm.role as creator_role'])
+    .select((eb) => [aggregatedScopes(eb).as('scopes'), 'm.role as creator_role', 'o.max_key_lifetime_days'])
     .where('k.id', '=', keyId);
 }

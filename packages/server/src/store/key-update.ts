@@ -72,10 +72,12 @@ async function readForChange(
   trx: Db,
   queries: PrecompiledQueries,
   keyId: string,
-): Promise<{ key: ApiKeyRecord; creatorRole: Role | null } | undefined> {
+): Promise<{ key: ApiKeyRecord; creatorRole: Role | null; maxKeyLifetimeDays: number | null } | undefined> {
   const { rows } = await queries.run(trx, 'keyForChange', [keyId], (p) => keyForChangeQuery(trx, p(0)));
-  const row = rows[0] as (KeyRowWithScopes & { creator_role: Role | null }) | undefined;
-  return row === undefined ? undefined : { key: keyRecordOf(row), creatorRole: row.creator_role ?? null };
+  const row = rows[0] as (KeyRowWithScopes & { creator_role: Role | null; max_key_lifetime_days: number | null }) | undefined;
+  return row === undefined
+    ? undefined
+    : { key: keyRecordOf(row), creatorRole: row.creator_role ?? null, maxKeyLifetimeDays: row.max_key_lifetime_days ?? null };
 }
 
 /** The scope set after `change`: `scopes` replaces; otherwise add, then remove (a scope in both ends up removed). */
@@ -118,6 +120,24 @@ function changeWrites(before: ApiKeyRecord, after: ApiKeyRecord, change: KeyChan
       },
     },
   ];
+  // The lifecycle columns, when the change names any (issue 12).
+  const lifecycle: [string, unknown][] = [];
+  if (change.expiresAt !== undefined) lifecycle.push(['expires_at', after.expiresAt]);
+  if (change.enabled !== undefined) lifecycle.push(['disabled_at', after.disabledAt]);
+  if (change.allowedIps !== undefined) {
+    lifecycle.push(['allowed_ips', after.allowedIps === null ? null : JSON.stringify(after.allowedIps)]);
+  }
+  if (lifecycle.length > 0) {
+    writes.push({
+      shape: `updateKeyLifecycle:${lifecycle.map(([column]) => column).join(',')}`,
+      args: [before.id, ...lifecycle.map(([, value]) => value)],
+      build: (db, p) =>
+        db
+          .updateTable('api_keys')
+          .set(Object.fromEntries(lifecycle.map(([column], i) => [column, p(i + 1)])) as { expires_at?: string })
+          .where('id', '=', p(0)),
+    });
+  }
   const leaving = before.scopes.filter((s) => !after.scopes.includes(s));
   const arriving = after.scopes.filter((s) => !before.scopes.includes(s));
   if (leaving.length > 0) {
@@ -197,8 +217,12 @@ export async function updateKeyFewRoundTrips<D extends Denial>(
       description: change.description ?? before.description,
       scopes: scopesAfter(before.scopes, change),
       updatedAt: now,
+      // The key lifecycle (issue 12): a new expiry, enabled or disabled (keeping when it was first disabled), the allowlist.
+      expiresAt: change.expiresAt === undefined ? before.expiresAt : change.expiresAt,
+      disabledAt: change.enabled === undefined ? before.disabledAt : change.enabled ? null : (before.disabledAt ?? now),
+      allowedIps: change.allowedIps === undefined ? before.allowedIps : change.allowedIps,
     };
-    const denial = judge(before, fieldsOf(after), { creatorRole: read.creatorRole });
+    const denial = judge(before, fieldsOf(after), { creatorRole: read.creatorRole, maxKeyLifetimeDays: read.maxKeyLifetimeDays });
     if (denial !== null) {
       await runWrites(trx, deps, [
         auditWrite({ ...audit, result: 'denied', reason: denial.code, before, after: fieldsOf(after) }),

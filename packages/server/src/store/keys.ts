@@ -99,7 +99,7 @@ export class KeyStore {
       authQuery(this.ctx.db, column, p(0)),
     );
     const row = rows[0];
-    return row === undefined ? undefined : authRecordOf(row);
+    return row === undefined ? undefined : authRecordOf(row, column, value);
   }
 
   async touchLastUsed(keyId: string, at: string, staleBefore: string, ip: string | null = null): Promise<void> {
@@ -172,12 +172,19 @@ export class KeyStore {
     return foldKeys(rows);
   }
 
-  /** What a key judge is told: the creating user's role in the key's organization, read in the transaction. */
-  private async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
-    const { rows } = await this.ctx.queries.run(trx, 'creatorRole', [key.organizationId, key.createdByUserId], (p) =>
-      trx.selectFrom('memberships').select('role').where('organization_id', '=', p(0)).where('user_id', '=', p(1)),
+  /**
+   * What a key judge is told, read in the transaction in one query: the creating user's role in
+   * the key's organization (none when no longer a member) and the organization's maximum key lifetime.
+   */
+  async keyJudgeContext(trx: Db, key: ApiKeyRecord): Promise<KeyJudgeContext> {
+    const { rows } = await this.ctx.queries.run(trx, 'keyJudgeContext', [key.organizationId, key.createdByUserId], (p) =>
+      trx
+        .selectFrom('organizations as o')
+        .leftJoin('memberships as m', (join) => join.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', p(1)))
+        .select(['m.role', 'o.max_key_lifetime_days'])
+        .where('o.id', '=', p(0)),
     );
-    return { creatorRole: rows[0]?.role ?? null };
+    return { creatorRole: rows[0]?.role ?? null, maxKeyLifetimeDays: rows[0]?.max_key_lifetime_days ?? null };
   }
 
   updateKey<D extends Denial>(params: UpdateKeyParams<D>): Promise<UpdateOutcome<D>> {

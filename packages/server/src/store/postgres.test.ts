@@ -128,8 +128,10 @@ describe.skipIf(!testDatabaseUrl)('PostgreSQL specifics', () => {
     expect(rows).toEqual(
       [
         'api_keys.created_at',
+        'api_keys.disabled_at',
         'api_keys.expires_at',
         'api_keys.last_used_at',
+        'api_keys.previous_hash_expires_at',
         'api_keys.revoked_at',
         'api_keys.updated_at',
         'audit_log.at',

@@ -10,6 +10,8 @@ export interface OrganizationsTable {
   description: Generated<string>;
   /** 0005: one of ORGANIZATION_SIZES, or null. */
   size: string | null;
+  /** 0007: null = no maximum key lifetime. */
+  max_key_lifetime_days: number | null;
 }
 
 export interface UsersTable {
@@ -53,6 +55,13 @@ export interface ApiKeysTable {
   last_used_at: string | null;
   /** 0008: the client address of the last recorded use. */
   last_used_ip: Generated<string | null>;
+  /** 0007: a rotation's old secret (SHA-256), accepted until previous_hash_expires_at. */
+  previous_hash: string | null;
+  previous_hash_expires_at: string | null;
+  /** 0007: null = enabled. */
+  disabled_at: string | null;
+  /** 0007: null = anywhere; else a JSON array of canonical CIDR strings. */
+  allowed_ips: string | null;
 }
 
 export interface ApiKeyScopesTable {

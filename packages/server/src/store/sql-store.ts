@@ -42,7 +42,9 @@ import { purgeAuditBefore, queryAudit } from './audit-query.js';
 import type { AuthFence } from './auth-fence.js';
 import type { Db, SqlContext, StoreParams } from './db.js';
 import { GroupCommit } from './group-commit.js';
+import { KeyLifecycleStore } from './key-lifecycle.js';
 import { listKeys } from './key-list.js';
+import { lockLiveKey } from './key-update.js';
 import { KeyStore } from './keys.js';
 import { MemberStore } from './members.js';
 import { OrganizationStore } from './organizations.js';
@@ -71,16 +73,20 @@ import type {
   NewSessionInput,
   Organization,
   OrganizationDetails,
+  OrganizationSettingsRecord,
   RedeemOutcome,
   RemoveMemberOutcome,
   RevokeKeyParams,
   RevokeOutcome,
+  RotateKeyParams,
+  RotateOutcome,
   SignupOutcome,
   Store,
   StoreUsage,
   UpdateKeyParams,
   UpdateMemberOutcome,
   UpdateOutcome,
+  UpdateSettingsOutcome,
   User,
   UserOrganization,
   UserSessionRecord,
@@ -131,6 +137,7 @@ export class SqlStore implements Store {
   private readonly connectionUsage: (() => StoreUsage) | undefined;
   private readonly authFence: AuthFence | undefined;
   private readonly keys: KeyStore;
+  private readonly lifecycle: KeyLifecycleStore;
   private readonly organizations: OrganizationStore;
   private readonly members: MemberStore;
   private readonly sessions: SessionStore;
@@ -160,6 +167,12 @@ export class SqlStore implements Store {
     this.organizations = new OrganizationStore(ctx);
     this.members = new MemberStore(ctx);
     this.sessions = new SessionStore(ctx, (keyId) => this.keys.findAuthByKeyId(keyId));
+    this.lifecycle = new KeyLifecycleStore({
+      ...ctx,
+      insertAudit: (db, entry) => insertAudit(db, entry),
+      keyJudgeContext: (trx, key) => this.keys.keyJudgeContext(trx, key),
+      lockLiveKey: (trx, organizationId, keyId, now) => lockLiveKey(trx, ctx.queries, organizationId, keyId, now),
+    });
   }
 
   usage(): StoreUsage {
@@ -273,6 +286,20 @@ export class SqlStore implements Store {
 
   revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>> {
     return this.keys.revokeKey(params);
+  }
+
+  // -- key lifecycle (key-lifecycle.ts) --
+
+  rotateKey<D extends Denial>(params: RotateKeyParams<D>): Promise<RotateOutcome<D>> {
+    return this.lifecycle.rotate(params);
+  }
+
+  getOrganizationSettings(organizationId: string): Promise<OrganizationSettingsRecord | undefined> {
+    return this.lifecycle.getSettings(organizationId);
+  }
+
+  updateOrganizationSettings(params: StoreParams<'updateOrganizationSettings'>): Promise<UpdateSettingsOutcome> {
+    return this.lifecycle.updateSettings(params);
   }
 
   // -- members (members.ts) --

@@ -164,6 +164,9 @@ for (const factory of storeFactories) {
           revokedAt: null,
           lastUsedAt: null,
           lastUsedIp: null,
+          previousSecretExpiresAt: null,
+          disabledAt: null,
+          allowedIps: null,
         });
         const audit = await store.listAudit({ organizationId: org.id });
         expect(audit).toHaveLength(1);
@@ -217,6 +220,7 @@ for (const factory of storeFactories) {
           organization: { id: org.id, name: 'Acme Corp', createdAt: T0 },
           user: { id: owner.id, email: 'owner@example.com', createdAt: T0 },
           role: 'owner',
+          secret: 'current',
         });
         await store.setMembership({ organizationId: org.id, userId: owner.id, role: 'member' });
         expect((await store.findAuthByHash(hashKey(rawKey)))?.role).toBe('member');

@@ -9,14 +9,17 @@
  */
 import type { AuditAction, AuditResult } from '@codika/contract/audit';
 import type { KeySort, KeyState, Role } from '@codika/contract/operations';
-import type { AccountState, KeyFields, MemberState } from '@codika/contract/schemas';
+import type { AccountState, KeyFields, MemberState, SettingsState } from '@codika/contract/schemas';
 import type { Scope } from '@codika/contract/scopes';
 import type { MemberActor, MemberDenialCode } from '../roles.js';
 
 export type { AuditAction, AuditResult } from '@codika/contract/audit';
 export { ROLES, type Role } from '@codika/contract/operations';
 /** A key's mutable fields (scopes in canonical order) and a member's state, as audit rows hold them. */
-export type { KeyFields, MemberState } from '@codika/contract/schemas';
+export type { KeyFields, MemberState, SettingsState } from '@codika/contract/schemas';
+
+/** The fields of a key every key has (KeyFields without the lifecycle fields). */
+export type KeyBaseFields = Pick<KeyFields, 'name' | 'description' | 'scopes'>;
 
 export interface Organization {
   id: string;
@@ -36,7 +39,7 @@ export interface Membership {
   role: Role;
 }
 
-export interface ApiKeyRecord extends KeyFields {
+export interface ApiKeyRecord extends KeyBaseFields {
   id: string;
   organizationId: string;
   createdByUserId: string;
@@ -49,6 +52,16 @@ export interface ApiKeyRecord extends KeyFields {
   lastUsedAt: string | null;
   /** The client address of the last recorded use (written with lastUsedAt, 0008). */
   lastUsedIp: string | null;
+  /** When a rotation's previous secret stops working; null when there is none (it may be past). */
+  previousSecretExpiresAt: string | null;
+  /** null: enabled. A disabled key authenticates nowhere. */
+  disabledAt: string | null;
+  /**
+   * null: usable from anywhere; else the canonical CIDR ranges it may be used from. A stored
+   * list that is not a JSON array of strings comes back as one entry holding its text, which
+   * parses as no range: the key then authenticates from nowhere (fails closed).
+   */
+  allowedIps: string[] | null;
 }
 
 export interface ApiKeyWithCreator extends ApiKeyRecord {
@@ -65,6 +78,11 @@ export interface AuthRecord {
   user: User;
   /** The creating user's role in the key's organization *now*; null if no longer a member. */
   role: Role | null;
+  /**
+   * Which of the key's secrets the hash is: its current one, or a rotation's previous one
+   * (valid until key.previousSecretExpiresAt — the caller judges it). A session's record: current.
+   */
+  secret: 'current' | 'previous';
 }
 
 export interface AuditEntryInput {
@@ -87,8 +105,8 @@ export interface AuditEntryInput {
   /** The person a member change or account event is about. */
   targetUserId?: string | null;
   /** Key actions: the key's fields; member actions: `{ email, role }` (MemberState). */
-  before: AuditState | null;
-  after: AuditState | null;
+  before: AuditStateInput | null;
+  after: AuditStateInput | null;
   sourceIp: string | null;
   userAgent: string | null;
 }
@@ -96,7 +114,9 @@ export interface AuditEntryInput {
 /** What an account event (sign-up, sign-in, failed code) records: the address, and which code. */
 export type { AccountState } from '@codika/contract/schemas';
 
-export type AuditState = KeyFields | MemberState | AccountState;
+export type AuditState = KeyFields | MemberState | AccountState | SettingsState;
+/** What a writer may hand in as a state: a stored key record too, of which only its KeyFields are written (key-fields.ts). */
+export type AuditStateInput = AuditState | ApiKeyRecord;
 
 /**
  * Who, from where and when: what a caller gives a mutating store method for the audit rows it
@@ -111,9 +131,11 @@ export type AuditOrigin = Omit<
   'action' | 'result' | 'reason' | 'targetKeyId' | 'targetUserId' | 'before' | 'after' | 'organizationId'
 >;
 
-export interface AuditEntry extends AuditEntryInput {
+export interface AuditEntry extends Omit<AuditEntryInput, 'before' | 'after'> {
   id: string;
   targetUserId: string | null;
+  before: AuditState | null;
+  after: AuditState | null;
 }
 
 /**
@@ -166,6 +188,10 @@ export interface KeyChange {
   scopes?: Scope[];
   addScopes?: Scope[];
   removeScopes?: Scope[];
+  /** Key lifecycle: the new expiry (null: none), enabled or disabled, the allowlist (canonical CIDRs; null: none). */
+  expiresAt?: string | null;
+  enabled?: boolean;
+  allowedIps?: string[] | null;
 }
 
 /**
@@ -182,6 +208,8 @@ export interface Denial {
 export interface KeyJudgeContext {
   /** The key's creating user's role in the organization as the transaction reads it; null if no longer a member. */
   creatorRole: Role | null;
+  /** The organization's maximum key lifetime in days as the transaction reads it; null: none. */
+  maxKeyLifetimeDays: number | null;
 }
 
 /**
@@ -228,6 +256,45 @@ export type RevokeOutcome<D extends Denial = Denial> =
   | { status: 'revoked'; key: ApiKeyRecord }
   | { status: 'not_found' }
   | { status: 'denied'; denial: D };
+
+// -- key lifecycle (store/key-lifecycle.ts) --
+
+export type RotateOutcome<D extends Denial = Denial> =
+  | { status: 'rotated'; before: ApiKeyRecord; key: ApiKeyRecord }
+  | { status: 'not_found' }
+  | { status: 'denied'; denial: D };
+
+/**
+ * Decides, inside the rotation's transaction with the key row locked, whether the key may be
+ * rotated and with which expiry: `expiresAt` is the key's expiry after the rotation.
+ */
+export type RotateJudge<D extends Denial = Denial> = (
+  key: ApiKeyRecord,
+  context: KeyJudgeContext & { expiresAt: string | null },
+) => D | null;
+
+export interface RotateKeyParams<D extends Denial = Denial> {
+  organizationId: string;
+  keyId: string;
+  now: string;
+  newHash: string;
+  newPrefix: string;
+  /** The key's expiry after the rotation, given the key and the organization's maximum lifetime. */
+  expiresAt(key: ApiKeyRecord, maxKeyLifetimeDays: number | null): string | null;
+  /** When the old secret stops working, given the key's new expiry; null (or not after now): at once. */
+  graceEndsAt(expiresAt: string | null): string | null;
+  judge: RotateJudge<D>;
+  audit: AuditOrigin;
+}
+
+export interface OrganizationSettingsRecord {
+  organizationId: string;
+  maxKeyLifetimeDays: number | null;
+}
+
+export type UpdateSettingsOutcome =
+  | { status: 'updated'; before: OrganizationSettingsRecord; after: OrganizationSettingsRecord }
+  | { status: 'organization_not_found' };
 
 // -- members --
 
@@ -468,6 +535,24 @@ export interface Store {
    * and answered as the judge returned it.
    */
   revokeKey<D extends Denial>(params: RevokeKeyParams<D>): Promise<RevokeOutcome<D>>;
+
+  // -- key lifecycle (store/key-lifecycle.ts) --
+  /**
+   * Rotate a live key in one transaction with the key row locked: the current secret becomes
+   * the previous one, valid until `previousSecretExpiresAt(expiresAt)` (null, or a time not
+   * after now: it ends at once), replacing any older previous secret; `newHash`/`newPrefix`
+   * become current; the key's expiry becomes `expiresAt(key, maxKeyLifetimeDays)`; the key's
+   * dashboard sessions end; a `key.rotate` row is appended. `judge` may refuse (a denied row,
+   * nothing changed). Not live → not_found (a denied row with KEY_NOT_FOUND).
+   */
+  rotateKey<D extends Denial>(params: RotateKeyParams<D>): Promise<RotateOutcome<D>>;
+  getOrganizationSettings(organizationId: string): Promise<OrganizationSettingsRecord | undefined>;
+  /** Change the settings and append an `organization.settings_update` row (before/after), in one transaction. */
+  updateOrganizationSettings(params: {
+    organizationId: string;
+    maxKeyLifetimeDays: number | null;
+    audit: AuditOrigin;
+  }): Promise<UpdateSettingsOutcome>;
 
   // -- members (store/members.ts) --
   /**

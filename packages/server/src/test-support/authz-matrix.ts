@@ -100,6 +100,8 @@ export interface MatrixRoute {
   auditRows?: number;
   /** Options of each cell's app (e.g. an open sign-up policy). */
   app?: TestAppOptions;
+  /** Only an owner may call it (organization settings): an admin gets 403 NOT_ORG_OWNER. */
+  ownerOnly?: boolean;
 }
 
 export interface ResolvedTarget {
@@ -213,6 +215,7 @@ export function expectedCell(route: MatrixRoute, caller: CallerKind, target: Tar
     if (caller === 'lacking api-keys:manage' || caller === 'member by code') return { status: 403, code: 'INSUFFICIENT_SCOPE' };
     if (caller === 'member') return { status: 403, code: 'NOT_ORG_ADMIN' };
   }
+  if (route.ownerOnly && (caller === 'admin' || caller === 'admin by code')) return { status: 403, code: 'NOT_ORG_OWNER' };
   if (route.target === 'none') return { status: 200 };
   // The target is reachable only when it lives in the caller key's own organization (and, for
   // own-keys routes, was created by the caller's user: the target is the owner's).

@@ -128,6 +128,8 @@ export interface CallOptions {
   /** Raw payload instead of JSON.stringify(body). */
   payload?: string | Buffer;
   method?: 'POST' | 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The TCP peer's address (default: inject's 127.0.0.1). */
+  remoteAddress?: string;
 }
 
 export interface CallResult {
@@ -170,6 +172,8 @@ export interface TestAppOptions {
   deniedAttemptBudget?: AppDeps['deniedAttemptBudget'];
   metrics?: AppDeps['metrics'];
   serveMetrics?: boolean;
+  /** The proxies whose X-Forwarded-For names the client (start --trust-proxy). */
+  trustProxy?: readonly string[];
 }
 
 /** Insert a key as the operator would (audit row without an actor key). */
@@ -294,6 +298,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.maxKeysPerOrg === undefined ? {} : { maxKeysPerOrg: options.maxKeysPerOrg }),
     ...(options.lastUsedIntervalMs === undefined ? {} : { lastUsedIntervalMs: options.lastUsedIntervalMs }),
     ...(options.keyConcurrency === undefined ? {} : { keyConcurrency: options.keyConcurrency }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   await app.ready();
 
@@ -306,6 +311,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       url: path,
       headers,
       ...(payload === undefined ? {} : { payload }),
+      ...(callOptions.remoteAddress === undefined ? {} : { remoteAddress: callOptions.remoteAddress }),
     });
     let parsed: unknown;
     try {

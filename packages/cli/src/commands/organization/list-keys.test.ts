@@ -12,6 +12,7 @@ const keys = [
     updatedAt: '2026-03-01T10:00:00.000Z',
     lastUsedAt: '2026-03-31T13:00:00.000Z',
     createdBy: { userId: 'u', email: 'o@example.com' },
+    enabled: true,
   },
   {
     keyId: 'key_22',
@@ -21,7 +22,11 @@ const keys = [
     scopes: ['deploy:use-case'],
     createdAt: '2026-03-01T10:00:00.000Z',
     updatedAt: '2026-03-01T10:00:00.000Z',
+    expiresAt: '2026-06-01T00:00:00.000Z',
     createdBy: { userId: 'u', email: 'o@example.com' },
+    enabled: false,
+    allowedIps: ['10.0.0.0/8', '2001:db8::/32'],
+    previousSecretExpiresAt: '2026-04-01T10:00:00.000Z',
   },
 ];
 
@@ -36,9 +41,9 @@ describe('list-keys', () => {
     expect(await h.run(['organization', 'list-keys'])).toBe(0);
     expect(h.stdout.text).toBe(
       [
-        'KEY ID  NAME       PREFIX     SCOPES                         LAST USED',
-        'key_1   Owner key  cko_AAAA…  api-keys:manage,projects:read  2026-03-31T13:00:00.000Z',
-        'key_22  CI         cko_BBBB…  deploy:use-case                never',
+        'KEY ID  NAME       PREFIX     SCOPES                         STATE               EXPIRES                   ALLOWED IPS               LAST USED',
+        'key_1   Owner key  cko_AAAA…  api-keys:manage,projects:read  enabled             never                     anywhere                  2026-03-31T13:00:00.000Z',
+        'key_22  CI         cko_BBBB…  deploy:use-case                disabled, rotating  2026-06-01T00:00:00.000Z  10.0.0.0/8,2001:db8::/32  never',
         '',
       ].join('\n'),
     );
@@ -55,9 +60,11 @@ describe('list-keys', () => {
       ],
     });
     expect(await h.run(['organization', 'list-keys', '--organization-id', 'o2'])).toBe(0);
-    expect(h.stdout.text.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED');
+    expect(h.stdout.text.split('\n')[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tSTATE\tEXPIRES\tALLOWED IPS\tLAST USED');
     // Piped: the prefix as the server gave it, without the terminal's "…".
-    expect(h.stdout.text.split('\n')[2]).toBe('key_22\tCI\tcko_BBBB\tdeploy:use-case\tnever');
+    expect(h.stdout.text.split('\n')[2]).toBe(
+      'key_22\tCI\tcko_BBBB\tdeploy:use-case\tdisabled, rotating\t2026-06-01T00:00:00.000Z\t10.0.0.0/8,2001:db8::/32\tnever',
+    );
   });
   it('--json prints the envelope; empty list is said', async () => {
     const h = harness({
@@ -101,7 +108,9 @@ describe('list-keys on a terminal', () => {
       expected: [{ url: '/listorganizationapikeyspublic', response: ok({ keys: all }) }],
     });
     expect(await h.run(['organization', 'list-keys'])).toBe(0);
-    expect(h.stdout.text.split('\n')[1]).toBe('key_1   Owner key  cko_AAAA…  all 10 scopes  2026-03-31T13:00:00.000Z');
+    expect(h.stdout.text.split('\n')[1]).toBe(
+      'key_1   Owner key  cko_AAAA…  all 10 scopes  enabled  never    anywhere     2026-03-31T13:00:00.000Z',
+    );
   });
 });
 

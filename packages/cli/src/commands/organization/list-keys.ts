@@ -15,7 +15,7 @@ import { API_OPTIONS, apiFlags, bool, type CommandSpec, checkId, type RawArgs, s
 
 export const spec: CommandSpec = {
   path: ['organization', 'list-keys'],
-  summary: 'List the API keys of an organization (ids, names, prefixes, scopes, last use, expiry)',
+  summary: 'List the API keys of an organization (ids, names, prefixes, scopes, state, expiry, allowlist, last use)',
   options: [
     { flags: '--organization-id <id>', description: 'Organization whose keys to list', default: "the calling key's" },
     { flags: '--state <state>', description: `Which keys: ${KEY_STATES.join(', ')}`, default: 'live' },
@@ -28,7 +28,9 @@ export const spec: CommandSpec = {
     ...API_OPTIONS,
   ],
   notes: () => [
-    'On a terminal the keys are shown as a table; otherwise as tab-separated lines with a header, for scripts.',
+    'On a terminal the keys are shown as a table; otherwise as tab-separated lines with a header, for scripts.\n' +
+      'STATE is enabled or disabled, with "rotating" while a rotated key\'s old secret still works;\n' +
+      'ALLOWED IPS is "anywhere" unless the key has an allowlist.',
     'Filters combine: --unused-since 30d --sort last-used lists the keys nobody used in 30 days, stalest first.',
   ],
   examples: [
@@ -106,8 +108,7 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
     line(out, Object.keys(body).some((k) => k !== 'organizationId') ? 'No API keys match.' : 'No API keys.');
     return 0;
   }
-  const withExpiry = o.expiringWithinMs !== undefined || o.state === 'expired' || keys.some((k) => k.expiresAt !== undefined);
-  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'LAST USED', ...(withExpiry ? ['EXPIRES'] : [])];
+  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPES', 'STATE', 'EXPIRES', 'ALLOWED IPS', 'LAST USED'];
   // Piped, the prefix is the prefix (a script compares it with a key's first characters); on a
   // terminal "…" shows it is the start of a key, and a key holding every scope would make the
   // table wrap: say so instead.
@@ -116,8 +117,10 @@ export async function run(o: ListKeysOptions, deps: Deps): Promise<number> {
     k.name,
     k.keyPrefix,
     k.scopes.join(','),
+    [k.enabled === false ? 'disabled' : 'enabled', ...(k.previousSecretExpiresAt ? ['rotating'] : [])].join(', '),
+    k.expiresAt ?? 'never',
+    k.allowedIps?.join(',') ?? 'anywhere',
     lastUsed(k),
-    ...(withExpiry ? [k.expiresAt ?? 'never'] : []),
   ]);
   const terminalRows = rows.map((r, i) => [
     r[0]!,
