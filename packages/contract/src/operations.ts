@@ -66,7 +66,8 @@ export {
  * What the key list may show: live keys (the default), revoked ones, or expired ones (not
  * revoked, past their expiry).
  */
-export const KEY_STATES = ['live', 'revoked', 'expired'] as const;
+/** live: neither revoked nor expired (disabled ones included); disabled: live and switched off. */
+export const KEY_STATES = ['live', 'revoked', 'expired', 'disabled'] as const;
 export type KeyState = (typeof KEY_STATES)[number];
 /**
  * Orders of the key list: `created` (oldest first, the default), `last-used` (least recently

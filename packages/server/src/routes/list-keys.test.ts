@@ -94,6 +94,19 @@ describe('POST /listorganizationapikeyspublic with filters', () => {
     await t.close();
   });
 
+  it('state: disabled lists the live keys switched off (they stay in the live list, marked enabled: false)', async () => {
+    const t = await createTestApp();
+    const key = t.keys.owner.raw;
+    expect(idsOf(await t.call(PATH, { state: 'disabled' }, { key }))).toEqual([]);
+    const off = await t.call('/updateorganizationapikeypublic', { keyId: t.keys.target.id, enabled: false }, { key });
+    expect(off.status).toBe(200);
+    const disabled = await t.call(PATH, { state: 'disabled' }, { key });
+    expect(disabled.body.data.keys).toEqual([expect.objectContaining({ keyId: t.keys.target.id, enabled: false })]);
+    const live = await t.call(PATH, {}, { key });
+    expect(idsOf(live)).toContain(t.keys.target.id);
+    await t.close();
+  });
+
   it('unusedSince: keys with no use since then; a key created after it is not "unused since"', async () => {
     const t = await createTestApp();
     const key = t.keys.owner.raw;

@@ -23,6 +23,12 @@ export async function listKeys(db: Db, query: KeyListQuery): Promise<ApiKeyWithC
     case 'expired':
       q = q.where('k.revoked_at', 'is', null).where('k.expires_at', '<=', now);
       break;
+    case 'disabled':
+      q = q
+        .where('k.revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', now)]))
+        .where('k.disabled_at', 'is not', null);
+      break;
   }
   if (query.unusedSince !== undefined) {
     const since = query.unusedSince;

@@ -148,7 +148,7 @@ describe('list-keys filters', () => {
     expect(h.stdout.text).toBe('No API keys match.\n');
   });
 
-  it('shows where a key was last used from, and an EXPIRES column when a key expires', async () => {
+  it('shows where a key was last used from, and when a key expires', async () => {
     const rows = [{ ...keys[0], lastUsedIp: '10.0.0.9', expiresAt: '2026-04-03T00:00:00.000Z' }, keys[1]];
     const h = harness({
       config: profileConfig(),
@@ -156,11 +156,13 @@ describe('list-keys filters', () => {
     });
     expect(await h.run(['organization', 'list-keys', '--expiring-within', '7d'])).toBe(0);
     const lines = h.stdout.text.split('\n');
-    expect(lines[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tLAST USED\tEXPIRES');
+    expect(lines[0]).toBe('KEY ID\tNAME\tPREFIX\tSCOPES\tSTATE\tEXPIRES\tALLOWED IPS\tLAST USED');
     expect(lines[1]).toBe(
-      'key_1\tOwner key\tcko_AAAA\tapi-keys:manage,projects:read\t2026-03-31T13:00:00.000Z (10.0.0.9)\t2026-04-03T00:00:00.000Z',
+      'key_1\tOwner key\tcko_AAAA\tapi-keys:manage,projects:read\tenabled\t2026-04-03T00:00:00.000Z\tanywhere\t2026-03-31T13:00:00.000Z (10.0.0.9)',
     );
-    expect(lines[2]).toBe('key_22\tCI\tcko_BBBB\tdeploy:use-case\tnever\tnever');
+    expect(lines[2]).toBe(
+      'key_22\tCI\tcko_BBBB\tdeploy:use-case\tdisabled, rotating\t2026-06-01T00:00:00.000Z\t10.0.0.0/8,2001:db8::/32\tnever',
+    );
   });
 
   it('refuses unknown states, sorts and durations before any request', async () => {
