@@ -9,6 +9,7 @@ import { type Mailer, noMailer } from './accounts/mailer.js';
 import { CLOSED_SIGNUP, type SignupPolicy } from './accounts/policy.js';
 import { type Clock, systemClock } from './clock.js';
 import { findDashboardDir } from './dashboard-dir.js';
+import { TOUCH_WAIT_MS } from './http/auth.js';
 import {
   type AuthFailureBudget,
   AuthFailureThrottle,
@@ -73,6 +74,12 @@ export interface AppDeps {
   /** A key's last use is written at most once per this interval (default 60 000 ms). */
   lastUsedIntervalMs?: number;
   /**
+   * How long a request waits for its key's last-use write before it is answered without it
+   * (default 20 ms: a locked or slow database never holds a verify up). Tests raise it so that
+   * an answer's lastUsedAt does not depend on the machine's load.
+   */
+  lastUsedWaitMs?: number;
+  /**
    * Failed authentications (401) one source address may make per sliding window before it is
    * answered 429 RATE_LIMITED (default 20 per 60 s, at most 10 000 sources tracked); false: off.
    */
@@ -121,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store,
     maxKeysPerOrg: deps.maxKeysPerOrg ?? DEFAULT_MAX_KEYS_PER_ORG,
     lastUsedIntervalMs: deps.lastUsedIntervalMs ?? DEFAULT_LAST_USED_INTERVAL_MS,
+    lastUsedWaitMs: deps.lastUsedWaitMs ?? TOUCH_WAIT_MS,
     mailer: deps.mailer ?? noMailer,
     signup: deps.signup ?? CLOSED_SIGNUP,
     codeRequestThrottle:

@@ -49,6 +49,8 @@ export function isCredentialGuess(error: unknown): boolean {
 export interface AuthOptions {
   store: Store;
   lastUsedIntervalMs: number;
+  /** How long the request waits for its key's last-use write (default TOUCH_WAIT_MS). */
+  lastUsedWaitMs?: number;
   /**
    * The request: the client address (the TCP peer, or X-Forwarded-For through the proxies
    * --trust-proxy names: Fastify's request.ip) judged by a key's allowlist, and what a refusal's
@@ -189,7 +191,7 @@ async function admit(
     // in the background; one at a time per key).
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<null>((resolve) => {
-      timer = setTimeout(resolve, TOUCH_WAIT_MS, null);
+      timer = setTimeout(resolve, options.lastUsedWaitMs ?? TOUCH_WAIT_MS, null);
     });
     const done = await Promise.race([touched, gaveUp]);
     clearTimeout(timer);

@@ -39,6 +39,8 @@ export interface ServerConfig {
   store: Store;
   maxKeysPerOrg: number;
   lastUsedIntervalMs: number;
+  /** How long a request waits for its key's last-use write before it is answered anyway (ms). */
+  lastUsedWaitMs: number;
   /** How e-mailed codes are delivered. */
   mailer: Mailer;
   /** Who may sign up and create organizations. */
@@ -164,7 +166,12 @@ export function registerAuthenticatedRoute<Body, Data>(
       const caller = await authenticateRequest(
         request,
         state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
+        {
+          store: config.store,
+          lastUsedIntervalMs: config.lastUsedIntervalMs,
+          lastUsedWaitMs: config.lastUsedWaitMs,
+          client: clientOf(request),
+        },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       state.caller = caller;

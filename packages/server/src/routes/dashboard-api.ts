@@ -42,7 +42,12 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
     const caller = await authenticate(
       apiKey,
       now,
-      { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
+      {
+        store: config.store,
+        lastUsedIntervalMs: config.lastUsedIntervalMs,
+        lastUsedWaitMs: config.lastUsedWaitMs,
+        client: clientOf(request),
+      },
       (err) => request.log.warn({ err }, 'could not record the last use of a key'),
     );
     request.state.caller = caller;
@@ -70,7 +75,12 @@ export function registerDashboardApi(app: FastifyInstance, config: ServerConfig)
       const caller = await authenticateRequest(
         request,
         request.state.now,
-        { store: config.store, lastUsedIntervalMs: config.lastUsedIntervalMs, client: clientOf(request) },
+        {
+          store: config.store,
+          lastUsedIntervalMs: config.lastUsedIntervalMs,
+          lastUsedWaitMs: config.lastUsedWaitMs,
+          client: clientOf(request),
+        },
         (err) => request.log.warn({ err }, 'could not record the last use of a key'),
       );
       request.state.caller = caller;

@@ -158,6 +158,8 @@ export interface TestApp extends Seed {
 export interface TestAppOptions {
   maxKeysPerOrg?: number;
   lastUsedIntervalMs?: number;
+  /** How long a request waits for its last-use write (default here 5 s, not the server's 20 ms: answers must not depend on the machine's load). */
+  lastUsedWaitMs?: number;
   /** Wrap the store (spies, failure injection). */
   wrapStore?: (store: Store) => Store;
   logLevel?: string;
@@ -297,6 +299,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: { level: options.logLevel ?? 'info', stream: logs.stream },
     ...(options.maxKeysPerOrg === undefined ? {} : { maxKeysPerOrg: options.maxKeysPerOrg }),
     ...(options.lastUsedIntervalMs === undefined ? {} : { lastUsedIntervalMs: options.lastUsedIntervalMs }),
+    lastUsedWaitMs: options.lastUsedWaitMs ?? 5_000,
     ...(options.keyConcurrency === undefined ? {} : { keyConcurrency: options.keyConcurrency }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
