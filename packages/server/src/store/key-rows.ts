@@ -13,32 +13,14 @@ import type { PrecompiledQueries } from './precompiled.js';
 import type { Database } from './schema.js';
 import type { ApiKeyRecord, ApiKeyWithCreator, AuditOrigin, AuthRecord, NewKeyInput, Role } from './types.js';
 
-export interface KeyRow {
-  id: string;
-  organization_id: string;
-  created_by_user_id: string;
-  created_by_email: string;
-  name: string;
-  description: string;
-  prefix: string;
-  created_at: string;
-  updated_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  last_used_ip: string | null;
-  previous_hash_expires_at: string | null;
-  disabled_at: string | null;
-  allowed_ips: string | null;
-  scope: string | null;
-}
+/** A key row joined with its creator's e-mail and one of its scope rows (see keyRows). */
+export type KeyRow = Omit<KeyRowWithScopes, 'scopes'> & { created_by_email: string; scope: string | null };
 
-/** The columns of a key row joined with its creator (`u`) and one scope row (`s`). */
-export const KEY_COLUMNS = [
+/** The key's own columns, as every one-row key read selects them. */
+export const KEY_ROW_COLUMNS = [
   'k.id',
   'k.organization_id',
   'k.created_by_user_id',
-  'u.email as created_by_email',
   'k.name',
   'k.description',
   'k.prefix',
@@ -51,8 +33,10 @@ export const KEY_COLUMNS = [
   'k.previous_hash_expires_at',
   'k.disabled_at',
   'k.allowed_ips',
-  's.scope',
 ] as const;
+
+/** The columns of a key row joined with its creator (`u`) and one scope row (`s`). */
+export const KEY_COLUMNS = [...KEY_ROW_COLUMNS, 'u.email as created_by_email', 's.scope'] as const;
 
 /** Keys joined with their creator and their scope rows: one row per (key, scope). */
 export function keyRows(db: Db) {
@@ -75,23 +59,8 @@ export function foldKeys(rows: readonly KeyRow[]): ApiKeyWithCreator[] {
     if (row.scope !== null) entry.scopes.push(row.scope);
   }
   return [...byId.values()].map(({ row, scopes }) => ({
-    id: row.id,
-    organizationId: row.organization_id,
-    createdByUserId: row.created_by_user_id,
+    ...recordOf(row, canonicalScopes(scopes)),
     createdByEmail: row.created_by_email,
-    name: row.name,
-    description: row.description,
-    scopes: canonicalScopes(scopes),
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
-    lastUsedIp: row.last_used_ip,
-    previousSecretExpiresAt: row.previous_hash_expires_at,
-    disabledAt: row.disabled_at,
-    allowedIps: parseAllowedIps(row.allowed_ips),
   }));
 }
 
@@ -207,25 +176,6 @@ export function splitScopes(value: string | null): Scope[] {
   return value === null || value === '' ? [] : canonicalScopes(value.split(','));
 }
 
-/** The key's own columns, as every one-row key read selects them. */
-export const KEY_ROW_COLUMNS = [
-  'k.id',
-  'k.organization_id',
-  'k.created_by_user_id',
-  'k.name',
-  'k.description',
-  'k.prefix',
-  'k.created_at',
-  'k.updated_at',
-  'k.expires_at',
-  'k.revoked_at',
-  'k.last_used_at',
-  'k.last_used_ip',
-  'k.previous_hash_expires_at',
-  'k.disabled_at',
-  'k.allowed_ips',
-] as const;
-
 export interface KeyRowWithScopes {
   id: string;
   organization_id: string;
@@ -246,13 +196,18 @@ export interface KeyRowWithScopes {
 }
 
 export function keyRecordOf(row: KeyRowWithScopes): ApiKeyRecord {
+  return recordOf(row, splitScopes(row.scopes));
+}
+
+/** A key row's fields as a record, with its scopes (read either way). */
+function recordOf(row: Omit<KeyRowWithScopes, 'scopes'>, scopes: ApiKeyRecord['scopes']): ApiKeyRecord {
   return {
     id: row.id,
     organizationId: row.organization_id,
     createdByUserId: row.created_by_user_id,
     name: row.name,
     description: row.description,
-    scopes: splitScopes(row.scopes),
+    scopes,
     prefix: row.prefix,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
