@@ -17,23 +17,8 @@ const ACTORS = 8;
 const BATCH = 5000;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-const COLUMNS = [
-  'id',
-  'at',
-  'request_id',
-  'action',
-  'result',
-  'reason',
-  'actor_key_id',
-  'actor_user_id',
-  'organization_id',
-  'target_key_id',
-  'target_user_id',
-  'before_json',
-  'after_json',
-  'source_ip',
-  'user_agent',
-];
+// The audit table's columns, in the order the store writes them (each seeded row follows it).
+const { AUDIT_COLUMNS: COLUMNS } = await import(new URL('../packages/server/dist/store/audit.js', import.meta.url).href);
 
 /** The id of the n-th seeded target key (not a key row: the audit log names keys as requested). */
 export function targetKeyId(n) {
